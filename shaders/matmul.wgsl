@@ -1,0 +1,88 @@
+// a: (batch,M,K) f32, b: (batch|1,K,N) or (batch|1,N,K) if TRANS_B stored as B_DTYPE, bias: (N) → c: (batch,M,N) f32
+// Tiling: 64×64 output tile per 16×16 workgroup, each thread a 4×4 register block strided by 16,
+// K staged through 2×4 KiB of workgroup memory 16 at a time. Fits WebGPU's minimum limits, so it
+// runs on every adapter; edges are guarded, so M, N, K need not be multiples of anything.
+// A chunked output or LM head is done one chunk pair per dispatch via rowOffset/colOffset.
+#include "lib/storage.wgsl"
+
+struct Params {
+  M: u32, N: u32, K: u32,
+  aBatchStride: u32, bBatchStride: u32, cBatchStride: u32,
+  aRowOffset: u32,  // first row of A this dispatch reads (output chunking)
+  cColOffset: u32,  // first column of C this dispatch writes (B chunked along N)
+  ldc: u32,         // row stride of C
+}
+
+override TRANS_B: bool = false;
+override B_DTYPE: u32 = 0u;
+override HAS_BIAS: bool = false;
+override BIAS_DTYPE: u32 = 0u;
+
+const BM = 64u;
+const BN = 64u;
+const BK = 16u;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<u32>;
+@group(0) @binding(3) var<storage, read> bias: array<u32>;
+@group(0) @binding(4) var<storage, read_write> c: array<f32>;
+
+var<workgroup> As: array<f32, BK * BM>;  // As[k * BM + m]
+var<workgroup> Bs: array<f32, BK * BN>;  // Bs[k * BN + n]
+
+fn loadB(batch: u32, k: u32, n: u32) -> f32 {
+  let i = batch * p.bBatchStride + select(k * p.N + n, n * p.K + k, TRANS_B);
+  return decodeFloat(b[wordOf(i, B_DTYPE)], B_DTYPE, i);
+}
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+        @builtin(local_invocation_index) li: u32) {
+  let batch = wg.z;
+  let m0 = wg.y * BM;
+  let n0 = wg.x * BN;
+  let aBase = batch * p.aBatchStride + p.aRowOffset * p.K;
+  var acc: array<array<f32, 4>, 4>;
+  for (var k0 = 0u; k0 < p.K; k0 += BK) {
+    for (var r = 0u; r < 4u; r++) {
+      let idx = li + r * 256u;
+      let am = idx / BK;
+      let ak = idx % BK;
+      let gm = m0 + am;
+      let gk = k0 + ak;
+      As[ak * BM + am] = select(0.0, a[aBase + gm * p.K + gk], gm < p.M && gk < p.K);
+      var bk: u32;
+      var bn: u32;
+      if (TRANS_B) { bn = idx / BK; bk = idx % BK; } else { bk = idx / BN; bn = idx % BN; }
+      let gn = n0 + bn;
+      let gk2 = k0 + bk;
+      Bs[bk * BN + bn] = select(0.0, loadB(batch, gk2, gn), gn < p.N && gk2 < p.K);
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < BK; k++) {
+      var av: array<f32, 4>;
+      var bv: array<f32, 4>;
+      for (var i = 0u; i < 4u; i++) { av[i] = As[k * BM + lid.y + 16u * i]; }
+      for (var j = 0u; j < 4u; j++) { bv[j] = Bs[k * BN + lid.x + 16u * j]; }
+      for (var i = 0u; i < 4u; i++) {
+        for (var j = 0u; j < 4u; j++) { acc[i][j] = fma(av[i], bv[j], acc[i][j]); }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < 4u; i++) {
+    let m = m0 + lid.y + 16u * i;
+    if (m >= p.M) { continue; }
+    for (var j = 0u; j < 4u; j++) {
+      let n = n0 + lid.x + 16u * j;
+      if (n >= p.N) { continue; }
+      var v = acc[i][j];
+      if (HAS_BIAS) {
+        let nb = p.cColOffset + n;
+        v += decodeFloat(bias[wordOf(nb, BIAS_DTYPE)], BIAS_DTYPE, nb);
+      }
+      c[batch * p.cBatchStride + m * p.ldc + p.cColOffset + n] = v;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+// Reference matmul in f64 accumulation: the oracle the GPU kernels are measured against.
+
+/** a: (batch,M,K), b: (batch|1,K,N) or (batch|1,N,K) if transB, bias: (N) → (batch,M,N) */
+export function matmulRef(
+  a: Float32Array,
+  b: Float32Array,
+  dims: { batch?: number; M: number; K: number; N: number; transB?: boolean; bBatched?: boolean },
+  bias?: Float32Array,
+): Float32Array {
+  const { M, K, N } = dims;
+  const batch = dims.batch ?? 1;
+  const out = new Float32Array(batch * M * N);
+  for (let z = 0; z < batch; z++) {
+    const aOff = z * M * K;
+    const bOff = dims.bBatched ? z * K * N : 0;
+    for (let m = 0; m < M; m++) {
+      for (let n = 0; n < N; n++) {
+        let sum = bias ? bias[n]! : 0;
+        for (let k = 0; k < K; k++) {
+          const bv = dims.transB ? b[bOff + n * K + k]! : b[bOff + k * N + n]!;
+          sum += a[aOff + m * K + k]! * bv;
+        }
+        out[z * M * N + m * N + n] = sum;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,115 @@
+// Command recording: every op appends a dispatch to one encoder; nothing is submitted until a
+// readback or an explicit flush, so a whole forward or training step is one submission.
+import { WgmlError } from '../errors.js';
+import type { Kernel } from './kernels.js';
+
+/** Uniform blocks repeat across steps, so they are cached by content and never rewritten. */
+const UNIFORM_CACHE_LIMIT = 8192;
+
+const bitsView = new DataView(new ArrayBuffer(4));
+
+/** The u32 word holding `x` as f32, for float fields of a uniform block. */
+export function f32Bits(x: number): number {
+  bitsView.setFloat32(0, x, true);
+  return bitsView.getUint32(0, true);
+}
+
+export class Recorder {
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private readonly uniforms = new Map<string, GPUBuffer>();
+  private retired: GPUBuffer[] = [];
+  private errors: Promise<GPUError | null>[] = [];
+  dispatches = 0;
+
+  constructor(private readonly gpu: GPUDevice) {}
+
+  /** Records one dispatch. `params` (u32 words; see f32Bits) become the uniform block at binding 0; `buffers` bind from 1 on. */
+  dispatch(kernel: Kernel, params: ArrayLike<number>, buffers: GPUBuffer[], groups: [number, number?, number?]): void {
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.uniform(params) } }];
+    buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+    const bindGroup = this.gpu.createBindGroup({ layout: kernel.layout, entries });
+    const pass = this.computePass();
+    pass.setPipeline(kernel.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
+    this.dispatches++;
+  }
+
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+    this.endPass();
+    this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+  }
+
+  flush(): void {
+    if (!this.encoder) return;
+    this.endPass();
+    const commands = this.encoder.finish();
+    this.encoder = null;
+    this.gpu.queue.submit([commands]);
+    this.errors.push(this.gpu.popErrorScope());
+    if (this.uniforms.size > UNIFORM_CACHE_LIMIT) {
+      for (const b of this.uniforms.values()) this.retired.push(b);
+      this.uniforms.clear();
+    }
+  }
+
+  /** Submits pending work and copies `bytes` at `offset` of `src` back to the CPU. */
+  async read(src: GPUBuffer, offset: number, bytes: number): Promise<ArrayBuffer> {
+    const size = Math.ceil(bytes / 4) * 4;
+    const staging = this.gpu.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.copy(src, offset, staging, 0, size);
+    this.flush();
+    await this.checkErrors();
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = staging.getMappedRange().slice(0, bytes);
+    staging.destroy();
+    for (const b of this.retired.splice(0)) b.destroy();
+    return out;
+  }
+
+  /** Throws the first GPU validation or out-of-memory error from submitted work. */
+  async checkErrors(): Promise<void> {
+    const errors = await Promise.all(this.errors.splice(0));
+    const error = errors.find((e) => e !== null);
+    if (error) throw new WgmlError(`GPU error: ${error.message}`);
+  }
+
+  private uniform(params: ArrayLike<number>): GPUBuffer {
+    const words = new Uint32Array(Math.max(4, Math.ceil(params.length / 4) * 4));
+    for (let i = 0; i < params.length; i++) words[i] = params[i]! >>> 0;
+    const key = words.join(',');
+    let buffer = this.uniforms.get(key);
+    if (!buffer) {
+      buffer = this.gpu.createBuffer({ size: words.byteLength, usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
+      new Uint32Array(buffer.getMappedRange()).set(words);
+      buffer.unmap();
+      this.uniforms.set(key, buffer);
+    }
+    return buffer;
+  }
+
+  private commandEncoder(): GPUCommandEncoder {
+    if (!this.encoder) {
+      this.gpu.pushErrorScope('validation');
+      this.encoder = this.gpu.createCommandEncoder();
+    }
+    return this.encoder;
+  }
+
+  private computePass(): GPUComputePassEncoder {
+    this.pass ??= this.commandEncoder().beginComputePass();
+    return this.pass;
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
+  }
+}
+
+/** Spreads `groups` workgroups over x and y, since one dimension holds at most 65535. Kernels index x + y·65535. */
+export function grid(groups: number): [number, number] {
+  const x = Math.min(groups, 65535);
+  return [Math.max(x, 1), Math.max(1, Math.ceil(groups / 65535))];
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { matmul } from '../../src/tensor/ops/matmul.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { matmulRef } from '../../src/cpu/matmul.js';
+import { roundTo } from '../../src/tensor/half.js';
+import { ShapeMismatchError } from '../../src/errors.js';
+import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+
+const device = await testDevice();
+
+async function check(M: number, K: number, N: number, opts: { transB?: boolean; dtype?: 'f32' | 'bf16' | 'f16'; bias?: boolean; batch?: number; bBatched?: boolean } = {}) {
+  const { rng, seed } = freshRng();
+  const batch = opts.batch ?? 1;
+  const dtype = opts.dtype ?? 'f32';
+  const aV = rng.normals(batch * M * K);
+  const bCount = (opts.bBatched ? batch : 1) * K * N;
+  const bV = rng.normals(bCount);
+  const biasV = opts.bias ? rng.normals(N) : undefined;
+  const aShape = batch > 1 ? [batch, M, K] : [M, K];
+  const bDims = opts.transB ? [N, K] : [K, N];
+  const a = Tensor.from(device, aV, aShape);
+  const b = Tensor.from(device, bV, opts.bBatched ? [batch, ...bDims] : bDims, dtype);
+  const bias = biasV && Tensor.from(device, biasV, [N]);
+  const c = matmul(a, b, { transB: opts.transB, bias });
+  const got = await c.read();
+  const bSeen = dtype === 'f32' ? bV : roundTo(bV, dtype);
+  const ref = matmulRef(aV, bSeen, { batch, M, K, N, transB: opts.transB, bBatched: opts.bBatched }, biasV);
+  const err = relError(got, ref);
+  expect(err, `seed ${seed} ${M}x${K}x${N} ${JSON.stringify(opts)}`).toBeLessThan(1e-5);
+  for (const t of [a, b, c, bias]) t?.dispose();
+  return err;
+}
+
+describe('matmul', () => {
+  it.each([
+    [1, 1, 1],
+    [7, 129, 33],
+    [64, 64, 64],
+    [129, 7, 1000],
+    [100, 257, 65],
+  ])('A·B matches the reference at %i×%i×%i', async (M, K, N) => {
+    await check(M, K, N);
+  });
+
+  it.each([
+    [7, 129, 33],
+    [130, 96, 71],
+  ])('A·Bᵀ matches the reference at %i×%i×%i', async (M, K, N) => {
+    await check(M, K, N, { transB: true });
+  });
+
+  it.each(['bf16', 'f16'] as const)('%s weights match the reference on the rounded weights', async (dtype) => {
+    await check(33, 70, 45, { transB: true, dtype });
+    await check(33, 70, 45, { dtype });
+  });
+
+  it('adds a bias to every row', async () => {
+    await check(9, 31, 17, { transB: true, bias: true });
+  });
+
+  it('runs batched products with per-batch and shared B', async () => {
+    await check(13, 21, 19, { batch: 3, bBatched: true });
+    await check(13, 21, 19, { batch: 3, transB: true });
+  });
+
+  it.each([
+    [1, 1000, 7, false],
+    [1, 1000, 7, true],
+    [1, 129, 1000, true],
+    [1, 896, 1000, false],
+  ])('decode matvec 1×%i·%i×%i (transB %s) matches the reference', async (M, K, N, transB) => {
+    await check(M, K, N, { transB, bias: true, dtype: 'bf16' });
+  });
+
+  it('throws naming both shapes when the inner dimensions differ', () => {
+    const a = Tensor.empty(device, [4, 5]);
+    const b = Tensor.empty(device, [6, 7]);
+    expect(() => matmul(a, b)).toThrow(ShapeMismatchError);
+    expect(() => matmul(a, b)).toThrow(/\(4,5\).*\(6,7\)/);
+  });
+});
