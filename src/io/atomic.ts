@@ -1,0 +1,51 @@
+// Every file the project writes goes through here, so a crash or a full disk leaves either
+// the old file or the complete new one, never a torn one.
+
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** Bytes to write: one buffer, a string (UTF-8), or chunks written in order without concatenating. */
+export type AtomicData = string | Uint8Array | readonly Uint8Array[];
+
+/**
+ * Writes `data` to `path` atomically: a temporary file in the same directory (rename is only
+ * atomic within one file system), fsync'd before the rename so the new name never points at
+ * unwritten blocks.
+ */
+export async function writeFileAtomic(path: string, data: AtomicData): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeAndSync(tmp, data);
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  await syncDirectory(dirname(path));
+}
+
+async function writeAndSync(path: string, data: AtomicData): Promise<void> {
+  const handle = await open(path, 'wx');
+  try {
+    const chunks = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
+    for (const chunk of chunks) await handle.writeFile(chunk);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+// The rename itself is only durable once the directory entry is flushed. Windows cannot open
+// a directory for syncing; there the rename is as durable as the OS makes it.
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    return;
+  } finally {
+    await handle?.close();
+  }
+}

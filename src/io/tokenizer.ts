@@ -1,0 +1,105 @@
+// The tokenizer of an HF model dir (tokenizer.json + tokenizer_config.json), with its chat
+// template and the ids that end a generation.
+
+import { join } from 'node:path';
+import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
+import { ConfigError } from '../errors.js';
+import { type ChatMessage, ChatTemplate, type ChatTemplateOptions, findChatTemplateSource, tokenContent } from './chat-template.js';
+import { readGenerationConfig, readJsonFile } from './config.js';
+
+export interface EncodeOptions {
+  /** Let the tokenizer's post-processor add its special tokens (none for Qwen). Default true, as in HF. */
+  readonly addSpecialTokens?: boolean;
+}
+
+export interface DecodeOptions {
+  readonly skipSpecialTokens?: boolean;
+}
+
+export class Tokenizer {
+  constructor(
+    private readonly hf: HfTokenizer,
+    /** One more than the largest id, added tokens included: every id is below it. */
+    readonly vocabSize: number,
+    /** Ids that end a generation: generation_config.json's eos_token_id, then the tokenizer's eos_token. */
+    readonly eosTokenIds: readonly number[],
+    readonly padTokenId: number | null,
+    private readonly chatTemplate: ChatTemplate | null,
+    private readonly dir: string,
+  ) {}
+
+  encode(text: string, options: EncodeOptions = {}): number[] {
+    return this.hf.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids;
+  }
+
+  decode(ids: readonly number[], options: DecodeOptions = {}): string {
+    return this.hf.decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? false });
+  }
+
+  tokenToId(token: string): number | undefined {
+    return this.hf.token_to_id(token);
+  }
+
+  idToToken(id: number): string | undefined {
+    return this.hf.id_to_token(id);
+  }
+
+  get hasChatTemplate(): boolean {
+    return this.chatTemplate !== null;
+  }
+
+  applyChatTemplate(messages: readonly ChatMessage[], options: ChatTemplateOptions = {}): string {
+    if (!this.chatTemplate) {
+      throw new ConfigError(`${this.dir}: no chat template (tokenizer_config.json has no chat_template and there is no chat_template.jinja); use plain prompts`);
+    }
+    return this.chatTemplate.render(messages, options);
+  }
+}
+
+export async function loadTokenizer(dir: string): Promise<Tokenizer> {
+  const tokenizerJson = await readJsonObject(join(dir, 'tokenizer.json'));
+  const tokenizerConfig = await readJsonObject(join(dir, 'tokenizer_config.json'));
+  const hf = buildHfTokenizer(tokenizerJson, tokenizerConfig, dir);
+  const generation = await readGenerationConfig(dir);
+  const templateSource = await findChatTemplateSource(dir, tokenizerConfig);
+  const chatTemplate = templateSource && new ChatTemplate(templateSource.source, tokenizerConfig, templateSource.file);
+  return new Tokenizer(
+    hf,
+    vocabSize(hf),
+    eosIds(generation.eosTokenIds, tokenId(hf, tokenizerConfig.eos_token)),
+    generation.padTokenId ?? tokenId(hf, tokenizerConfig.pad_token),
+    chatTemplate,
+    dir,
+  );
+}
+
+function buildHfTokenizer(tokenizerJson: object, tokenizerConfig: object, dir: string): HfTokenizer {
+  try {
+    return new HfTokenizer(tokenizerJson, tokenizerConfig);
+  } catch (err) {
+    throw new ConfigError(`${join(dir, 'tokenizer.json')}: cannot build the tokenizer (${(err as Error).message})`);
+  }
+}
+
+function vocabSize(hf: HfTokenizer): number {
+  let maxId = -1;
+  for (const id of hf.get_vocab(true).values()) maxId = Math.max(maxId, id);
+  return maxId + 1;
+}
+
+function tokenId(hf: HfTokenizer, token: unknown): number | null {
+  const content = tokenContent(token);
+  return content === null ? null : (hf.token_to_id(content) ?? null);
+}
+
+function eosIds(fromGenerationConfig: readonly number[], fromTokenizer: number | null): number[] {
+  const ids = [...fromGenerationConfig];
+  if (fromTokenizer !== null && !ids.includes(fromTokenizer)) ids.push(fromTokenizer);
+  return ids;
+}
+
+async function readJsonObject(file: string): Promise<Record<string, unknown>> {
+  const json = await readJsonFile(file);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`${file}: expected a JSON object`);
+  return json as Record<string, unknown>;
+}
