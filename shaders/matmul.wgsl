@@ -1,7 +1,8 @@
 // a: (batch,M,K) f32, b: (batch|1,K,N) or (batch|1,N,K) if TRANS_B stored as B_DTYPE, bias: (N) → c: (batch,M,N) f32
-// Tiling: 64×64 output tile per 16×16 workgroup, each thread a 4×4 register block strided by 16,
-// K staged through 2×4 KiB of workgroup memory 16 at a time. Fits WebGPU's minimum limits, so it
-// runs on every adapter; edges are guarded, so M, N, K need not be multiples of anything.
+// Tiling: (16·TM)×(16·TN) output tile per 16×16 workgroup, each thread a TM×TN register block
+// strided by 16 (conflict-free workgroup reads), K staged 16 at a time through workgroup memory.
+// TM=TN=8 needs 16 KiB and 256 invocations, WebGPU's guaranteed minimum (see matmulTile); edges are
+// guarded, so M, N, K need not be multiples of anything.
 // A chunked output or LM head is done one chunk pair per dispatch via rowOffset/colOffset.
 #include "lib/storage.wgsl"
 
@@ -18,9 +19,12 @@ override B_DTYPE: u32 = 0u;
 override HAS_BIAS: bool = false;
 override BIAS_DTYPE: u32 = 0u;
 
-const BM = 64u;
-const BN = 64u;
+override TM: u32 = 8u;  // rows per thread
+override TN: u32 = 8u;  // columns per thread
+override BM = 16u * TM;
+override BN = 16u * TN;
 const BK = 16u;
+const MAX_T = 8u;  // register arrays need a constant size; TM, TN ≤ MAX_T
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -43,15 +47,18 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let m0 = wg.y * BM;
   let n0 = wg.x * BN;
   let aBase = batch * p.aBatchStride + p.aRowOffset * p.K;
-  var acc: array<array<f32, 4>, 4>;
+  var acc: array<array<f32, MAX_T>, MAX_T>;
   for (var k0 = 0u; k0 < p.K; k0 += BK) {
-    for (var r = 0u; r < 4u; r++) {
+    for (var r = 0u; r < (BM * BK) / 256u; r++) {
       let idx = li + r * 256u;
       let am = idx / BK;
       let ak = idx % BK;
       let gm = m0 + am;
       let gk = k0 + ak;
       As[ak * BM + am] = select(0.0, a[aBase + gm * p.K + gk], gm < p.M && gk < p.K);
+    }
+    for (var r = 0u; r < (BN * BK) / 256u; r++) {
+      let idx = li + r * 256u;
       var bk: u32;
       var bn: u32;
       if (TRANS_B) { bn = idx / BK; bk = idx % BK; } else { bk = idx / BN; bn = idx % BN; }
@@ -61,20 +68,20 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     }
     workgroupBarrier();
     for (var k = 0u; k < BK; k++) {
-      var av: array<f32, 4>;
-      var bv: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) { av[i] = As[k * BM + lid.y + 16u * i]; }
-      for (var j = 0u; j < 4u; j++) { bv[j] = Bs[k * BN + lid.x + 16u * j]; }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) { acc[i][j] = fma(av[i], bv[j], acc[i][j]); }
+      var av: array<f32, MAX_T>;
+      var bv: array<f32, MAX_T>;
+      for (var i = 0u; i < TM; i++) { av[i] = As[k * BM + lid.y + 16u * i]; }
+      for (var j = 0u; j < TN; j++) { bv[j] = Bs[k * BN + lid.x + 16u * j]; }
+      for (var i = 0u; i < TM; i++) {
+        for (var j = 0u; j < TN; j++) { acc[i][j] = fma(av[i], bv[j], acc[i][j]); }
       }
     }
     workgroupBarrier();
   }
-  for (var i = 0u; i < 4u; i++) {
+  for (var i = 0u; i < TM; i++) {
     let m = m0 + lid.y + 16u * i;
     if (m >= p.M) { continue; }
-    for (var j = 0u; j < 4u; j++) {
+    for (var j = 0u; j < TN; j++) {
       let n = n0 + lid.x + 16u * j;
       if (n >= p.N) { continue; }
       var v = acc[i][j];

@@ -96,7 +96,7 @@ export class Device {
     this.maxBindingBytes = maxBindingBytes;
     this.pool = new BufferPool(gpu);
     this.kernels = new KernelRegistry(gpu);
-    this.recorder = new Recorder(gpu);
+    this.recorder = new Recorder(gpu, this.kernels);
   }
 
   get limits(): GPUSupportedLimits {

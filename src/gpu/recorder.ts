@@ -1,7 +1,7 @@
 // Command recording: every op appends a dispatch to one encoder; nothing is submitted until a
 // readback or an explicit flush, so a whole forward or training step is one submission.
 import { WgmlError } from '../errors.js';
-import type { Kernel } from './kernels.js';
+import type { Kernel, KernelRegistry } from './kernels.js';
 
 /** Uniform blocks repeat across steps, so they are cached by content and never rewritten. */
 const UNIFORM_CACHE_LIMIT = 8192;
@@ -22,7 +22,10 @@ export class Recorder {
   private errors: Promise<GPUError | null>[] = [];
   dispatches = 0;
 
-  constructor(private readonly gpu: GPUDevice) {}
+  constructor(
+    private readonly gpu: GPUDevice,
+    private readonly kernels: KernelRegistry,
+  ) {}
 
   /** Records one dispatch. `params` (u32 words; see f32Bits) become the uniform block at binding 0; `buffers` bind from 1 on. */
   dispatch(kernel: Kernel, params: ArrayLike<number>, buffers: GPUBuffer[], groups: [number, number?, number?]): void {
@@ -68,8 +71,9 @@ export class Recorder {
     return out;
   }
 
-  /** Throws the first GPU validation or out-of-memory error from submitted work. */
+  /** Throws the first shader compile error, else the first GPU validation error, from submitted work. */
   async checkErrors(): Promise<void> {
+    await this.kernels.check();
     const errors = await Promise.all(this.errors.splice(0));
     const error = errors.find((e) => e !== null);
     if (error) throw new WgmlError(`GPU error: ${error.message}`);

@@ -12,6 +12,15 @@ export interface MatmulOptions {
   bias?: Tensor;
 }
 
+/** Register block per thread: 8×8 (a 128×128 tile, 16 KiB of workgroup memory) wherever the limits allow. */
+export function matmulTile(limits: GPUSupportedLimits): { TM: number; TN: number } {
+  const bytes = (tm: number, tn: number) => 16 * 16 * (tm + tn) * 4;
+  for (const [TM, TN] of [[8, 8], [8, 4], [4, 4]] as const) {
+    if (bytes(TM, TN) <= limits.maxComputeWorkgroupStorageSize && limits.maxComputeInvocationsPerWorkgroup >= 256) return { TM, TN };
+  }
+  return { TM: 2, TN: 2 };
+}
+
 interface Dims {
   batch: number;
   M: number;
@@ -64,11 +73,12 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
       device.recorder.dispatch(kernel, [n, d.K, bc.rowStart], [aBuffer, bc.buffer, biasBuffer, out.buffer], grid(groups));
       continue;
     }
-    const kernel = device.kernels.get('matmul', { ...overrides, TRANS_B: transB });
+    const tile = matmulTile(device.limits);
+    const kernel = device.kernels.get('matmul', { ...overrides, ...tile, TRANS_B: transB });
     for (const cc of out.chunks) {
       const M = d.batch > 1 ? d.M : cc.rows;
       const params = [M, n, d.K, d.M * d.K, d.bBatched ? d.K * d.N : 0, d.M * d.N, cc.rowStart, bc.rowStart, d.N];
-      const groups: [number, number, number] = [Math.ceil(n / 64), Math.ceil(M / 64), d.batch];
+      const groups: [number, number, number] = [Math.ceil(n / (16 * tile.TN)), Math.ceil(M / (16 * tile.TM)), d.batch];
       device.recorder.dispatch(kernel, params, [aBuffer, bc.buffer, biasBuffer, cc.buffer], groups);
     }
   }
