@@ -15,7 +15,7 @@ function describe(name: string, entry: string, overrides: Overrides): string {
   return `${name}.wgsl:${entry}${consts.length ? `{${consts.join(',')}}` : ''}`;
 }
 
-function formatCompileError(name: string, source: string, messages: readonly GPUCompilationMessage[]): string {
+export function formatCompileError(name: string, source: string, messages: readonly GPUCompilationMessage[]): string {
   const lines = source.split('\n');
   const parts = messages
     .filter((m) => m.type === 'error')

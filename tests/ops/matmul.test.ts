@@ -72,6 +72,23 @@ describe('matmul', () => {
     await check(M, K, N, { transB, bias: true, dtype: 'bf16' });
   });
 
+  it('splits a large LM head and its logits into binding-sized chunks', async () => {
+    const small = await testDevice({ maxBindingBytes: 4096 });
+    const { rng, seed } = freshRng();
+    const [M, K, N] = [37, 24, 301]; // head: 301×24 bf16 → 4 chunks; logits: 37×301 f32 → 11 chunks
+    const aV = rng.normals(M * K);
+    const bV = rng.normals(N * K);
+    const a = Tensor.from(small, aV, [M, K]);
+    const head = Tensor.from(small, bV, [N, K], 'bf16');
+    const logits = matmul(a, head, { transB: true });
+    expect(head.chunks.length).toBeGreaterThan(2);
+    expect(logits.chunks.length).toBeGreaterThan(2);
+    const ref = matmulRef(aV, roundTo(bV, 'bf16'), { M, K, N, transB: true });
+    expect(relError(await logits.read(), ref), `seed ${seed}`).toBeLessThan(1e-5);
+    const last = matmul(Tensor.from(small, aV.subarray(0, K), [1, K]), head, { transB: true });
+    expect(relError(await last.read(), ref.subarray(0, N)), `seed ${seed}`).toBeLessThan(1e-5);
+  });
+
   it('throws naming both shapes when the inner dimensions differ', () => {
     const a = Tensor.empty(device, [4, 5]);
     const b = Tensor.empty(device, [6, 7]);
