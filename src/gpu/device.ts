@@ -108,6 +108,13 @@ export class Device {
     this.recorder.flush();
   }
 
+  /** Submits everything recorded and waits until the GPU has finished it, surfacing any error. */
+  async sync(): Promise<void> {
+    this.recorder.flush();
+    await this.gpu.queue.onSubmittedWorkDone();
+    await this.recorder.checkErrors();
+  }
+
   destroy(): void {
     this.recorder.flush();
     this.pool.destroy();

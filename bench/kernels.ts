@@ -1,0 +1,69 @@
+// Kernel benchmarks: matmul GFLOP/s against the plain-TS peer, decode matvec GB/s against the
+// copy-bandwidth roof, and the transformer's other kernels at a Qwen-like shape.
+import type { Device } from '../src/gpu/device.js';
+import { Rng } from '../src/cpu/random.js';
+import { matmulRef } from '../src/cpu/matmul.js';
+import { matmul } from '../src/tensor/ops/matmul.js';
+import { Tensor } from '../src/tensor/tensor.js';
+import { copyBandwidth, printTable, timeMs, writeResults, type BenchRow } from './harness.js';
+
+export interface KernelBenchOptions {
+  /** Largest square matmul; 2048 takes a few seconds per call on llvmpipe. */
+  maxSquare?: number;
+  /** Largest square the plain-TS peer runs (it is O(n³) in a JS loop). */
+  maxPeerSquare?: number;
+}
+
+async function gpuMs(device: Device, run: () => Tensor, budgetMs: number): Promise<number> {
+  return timeMs(async () => {
+    run().dispose();
+    await device.sync();
+  }, budgetMs);
+}
+
+async function squareMatmuls(device: Device, rng: Rng, options: Required<KernelBenchOptions>): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (let n = 256; n <= options.maxSquare; n *= 2) {
+    const aV = rng.normals(n * n);
+    const bV = rng.normals(n * n);
+    const a = Tensor.from(device, aV, [n, n]);
+    const b = Tensor.from(device, bV, [n, n]);
+    const flops = 2 * n ** 3;
+    const ms = await gpuMs(device, () => matmul(a, b), 1000);
+    const row: BenchRow = { kernel: 'matmul f32', shape: `${n}³`, ms, rate: flops / ms / 1e6, unit: 'GFLOP/s' };
+    if (n <= options.maxPeerSquare) {
+      const peerMs = await timeMs(async () => void matmulRef(aV, bV, { M: n, K: n, N: n }), 1000, 1);
+      row.peer = { name: 'plain-TS reference', ms: peerMs, ratio: peerMs / ms };
+    }
+    rows.push(row);
+    a.dispose();
+    b.dispose();
+  }
+  return rows;
+}
+
+/** Decode projections 1×K·Wᵀ with bf16 weights (N,K): memory-bound, so GB/s of weight bytes. */
+async function decodeMatvecs(device: Device, rng: Rng, roofGBs: number): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const [K, N] of [[896, 896], [896, 4864], [4864, 896], [2048, 2048]] as const) {
+    const x = Tensor.from(device, rng.normals(K), [1, K]);
+    const w = Tensor.from(device, rng.normals(N * K, 0.02), [N, K], 'bf16');
+    const ms = await gpuMs(device, () => matmul(x, w, { transB: true }), 500);
+    const rate = (N * K * 2) / ms / 1e6;
+    rows.push({ kernel: 'matvec bf16', shape: `1×${K}·(${N}×${K})ᵀ`, ms, rate, unit: 'GB/s', ofRoof: rate / roofGBs });
+    x.dispose();
+    w.dispose();
+  }
+  return rows;
+}
+
+export async function benchKernels(device: Device, options: KernelBenchOptions = {}): Promise<BenchRow[]> {
+  const opts = { maxSquare: options.maxSquare ?? 2048, maxPeerSquare: options.maxPeerSquare ?? 1024 };
+  const rng = new Rng(1);
+  const roof = await copyBandwidth(device);
+  const rows = [...(await squareMatmuls(device, rng, opts)), ...(await decodeMatvecs(device, rng, roof))];
+  printTable(`wgml kernels on ${device.info.description || device.info.device} (${device.info.backend}); copy bandwidth ${roof.toFixed(2)} GB/s`, rows);
+  const file = await writeResults('kernels', { date: new Date().toISOString(), adapter: device.info, copyBandwidthGBs: roof, rows });
+  console.log(`wrote ${file}`);
+  return rows;
+}
