@@ -1,0 +1,104 @@
+// attention: causal softmax attention over a KV cache with grouped KV heads (Qwen2/Qwen3).
+// The forward saves each row's logsumexp for the backward, which will live beside it here.
+import { ShapeMismatchError } from '../../errors.js';
+import { f32Bits, grid } from '../../gpu/recorder.js';
+import { assertDType, assertRank, assertSameShape } from '../shape.js';
+import { shapeString, Tensor } from '../tensor.js';
+
+/** Largest head_dim the kernel takes: its 256 threads each own at most one output dim. */
+export const MAX_HEAD_DIM = 256;
+
+/**
+ * lse of a row that sees no key (a sequence with kvLengths 0, or a query before its sequence's start):
+ * −f32 max rather than −∞, since WGSL may assume no infinities. Such rows output zeros.
+ */
+export const EMPTY_ROW_LSE = -3.4028234663852886e38;
+
+export interface AttentionOptions {
+  /** Leading cache positions that hold keys, for every sequence. Default: pastLength + T if pastLength is given, else S. */
+  kvLength?: number;
+  /** Positions before the first query: query t sits at pastLength + t. Default kvLength − T (0 for prefill). */
+  pastLength?: number;
+  /**
+   * (B) i32, each sequence's valid cache length (ragged batches, left-aligned in the cache); query t of
+   * sequence b sits at kvLengths[b] − T + t. Replaces kvLength and pastLength.
+   */
+  kvLengths?: Tensor;
+  /** Multiplies the scores before the softmax. Default 1/√D. */
+  scale?: number;
+}
+
+export interface AttentionResult {
+  /** (B,T,H,D) f32 */
+  out: Tensor;
+  /** (B,H,T) f32, logsumexp of each row's scaled scores: saved for the backward. */
+  lse: Tensor;
+}
+
+interface Dims {
+  B: number;
+  T: number;
+  H: number;
+  KV: number;
+  D: number;
+  S: number;
+}
+
+function attentionDims(q: Tensor, k: Tensor, v: Tensor): Dims {
+  for (const [name, t] of [['q', q], ['k', k], ['v', v]] as const) {
+    assertRank('attention', name, t, [4]);
+    assertDType('attention', name, t, ['f32']);
+  }
+  assertSameShape('attention: k and v', k, v);
+  const [B, T, H, D] = q.shape as [number, number, number, number];
+  const [kB, S, KV, kD] = k.shape as [number, number, number, number];
+  const what = `q ${shapeString(q.shape)} and k ${shapeString(k.shape)}`;
+  if (kB !== B) throw new ShapeMismatchError(`attention: batch sizes differ in ${what}`);
+  if (kD !== D) throw new ShapeMismatchError(`attention: head_dim D differs in ${what}`);
+  if (KV === 0 || H % KV !== 0) throw new ShapeMismatchError(`attention: heads H=${H} are not a multiple of kv heads KV=${KV} in ${what}`);
+  if (D < 1 || D > MAX_HEAD_DIM) throw new ShapeMismatchError(`attention: head_dim D=${D} of ${what} must be 1..${MAX_HEAD_DIM}`);
+  return { B, T, H, KV, D, S };
+}
+
+/** [pastLength, kvLength] shared by every sequence, checked against the cache. */
+function uniformLengths(d: Dims, opts: AttentionOptions): [number, number] {
+  const kvLength = opts.kvLength ?? (opts.pastLength !== undefined ? opts.pastLength + d.T : d.S);
+  const pastLength = opts.pastLength ?? kvLength - d.T;
+  const fits = Number.isInteger(pastLength) && Number.isInteger(kvLength) && pastLength >= 0 && pastLength + d.T <= kvLength && kvLength <= d.S;
+  if (!fits) {
+    throw new ShapeMismatchError(
+      `attention: pastLength ${pastLength} + T ${d.T} must be ≤ kvLength ${kvLength} ≤ cache positions S=${d.S} (k is (B,S,KV,D))`,
+    );
+  }
+  return [pastLength, kvLength];
+}
+
+function checkKvLengths(kvLengths: Tensor, d: Dims, opts: AttentionOptions): void {
+  assertDType('attention', 'kvLengths', kvLengths, ['i32']);
+  if (kvLengths.shape.length !== 1 || kvLengths.shape[0] !== d.B) {
+    throw new ShapeMismatchError(`attention: kvLengths ${shapeString(kvLengths.shape)} must be (B) = (${d.B})`);
+  }
+  if (opts.kvLength !== undefined || opts.pastLength !== undefined) {
+    throw new ShapeMismatchError('attention: give kvLengths or kvLength/pastLength, not both');
+  }
+}
+
+/** q: (B,T,H,D) f32, k, v: (B,S,KV,D) f32, kvLengths?: (B) i32 → out: (B,T,H,D) f32, lse: (B,H,T) f32 */
+export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): AttentionResult {
+  const d = attentionDims(q, k, v);
+  const { kvLengths } = opts;
+  if (kvLengths) checkKvLengths(kvLengths, d, opts);
+  const [pastLength, kvLength] = kvLengths ? [0, 0] : uniformLengths(d, opts);
+  const scale = opts.scale ?? 1 / Math.sqrt(d.D);
+  const buffers = [q.buffer, k.buffer, v.buffer, kvLengths?.buffer ?? q.buffer];
+  const device = q.device;
+  const out = Tensor.empty(device, [d.B, d.T, d.H, d.D]);
+  const lse = Tensor.empty(device, [d.B, d.H, d.T]);
+  const rows = d.B * d.H * d.T;
+  if (rows > 0) {
+    const kernel = device.kernels.get('attention', { HAS_LENGTHS: kvLengths !== undefined });
+    const params = [d.B, d.T, d.H, d.KV, d.D, d.S, pastLength, kvLength, f32Bits(scale)];
+    device.recorder.dispatch(kernel, params, [...buffers, out.buffer, lse.buffer], grid(rows));
+  }
+  return { out, lse };
+}

@@ -1,0 +1,40 @@
+// writeKv: new keys or values into a preallocated KV cache in place, so decode never re-uploads the cache.
+import { ShapeMismatchError } from '../../errors.js';
+import { grid } from '../../gpu/recorder.js';
+import { assertDType, assertRank } from '../shape.js';
+import { shapeString, type Tensor } from '../tensor.js';
+
+function checkOffsets(offsets: number | Tensor, B: number, T: number, S: number, what: string): void {
+  if (typeof offsets === 'number') {
+    if (!Number.isInteger(offsets) || offsets < 0 || offsets + T > S) {
+      throw new ShapeMismatchError(`writeKv: offset ${offsets} + T ${T} does not fit S=${S} in ${what}`);
+    }
+    return;
+  }
+  assertDType('writeKv', 'offsets', offsets, ['i32']);
+  if (offsets.shape.length !== 1 || offsets.shape[0] !== B) {
+    throw new ShapeMismatchError(`writeKv: offsets ${shapeString(offsets.shape)} must be (B) = (${B}) for ${what}`);
+  }
+}
+
+/**
+ * x: (B,T,KV,D) f32, offsets: number or (B) i32 → cache: (B,S,KV,D) f32, rows offset_b..offset_b+T−1 of
+ * each sequence overwritten. A number offset must fit the cache; with a tensor, rows landing outside it are dropped.
+ */
+export function writeKv(cache: Tensor, x: Tensor, offsets: number | Tensor): void {
+  assertRank('writeKv', 'cache', cache, [4]);
+  assertRank('writeKv', 'x', x, [4]);
+  assertDType('writeKv', 'cache', cache, ['f32']);
+  assertDType('writeKv', 'x', x, ['f32']);
+  const [B, T, KV, D] = x.shape as [number, number, number, number];
+  const [cB, S, cKV, cD] = cache.shape as [number, number, number, number];
+  const what = `cache ${shapeString(cache.shape)} and x ${shapeString(x.shape)}`;
+  if (cB !== B || cKV !== KV || cD !== D) throw new ShapeMismatchError(`writeKv: B, KV and D must agree in ${what}`);
+  checkOffsets(offsets, B, T, S, what);
+  if (x.size === 0) return;
+  const perSequence = typeof offsets !== 'number';
+  const kernel = x.device.kernels.get('kv_write', { HAS_OFFSETS: perSequence });
+  const params = [x.size, T, S, KV * D, perSequence ? 0 : offsets];
+  const buffers = [x.buffer, perSequence ? offsets.buffer : x.buffer, cache.buffer];
+  x.device.recorder.dispatch(kernel, params, buffers, grid(Math.ceil(x.size / 256)));
+}

@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { attention, EMPTY_ROW_LSE } from '../../src/tensor/ops/attention.js';
+import { writeKv } from '../../src/tensor/ops/kv-cache.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { attentionRef } from '../../src/cpu/attention.js';
+import { writeKvRef } from '../../src/cpu/kv-cache.js';
+import type { Rng } from '../../src/cpu/random.js';
+import { ShapeMismatchError } from '../../src/errors.js';
+import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+
+const device = await testDevice();
+/** Splits a (1,64,2,16) f32 cache into two chunks. */
+const small = await testDevice({ maxBindingBytes: 4096 });
+
+interface Case {
+  B: number;
+  T: number;
+  H: number;
+  KV: number;
+  D: number;
+  S?: number;
+  pastLength?: number;
+  kvLength?: number;
+  kvLengths?: number[];
+  scale?: number;
+}
+
+/** Cache values; positions at or past each sequence's length hold 1e4, so any key leaking past the mask shows. */
+function cacheValues(rng: Rng, c: Case, S: number, lengths: number[]): Float32Array {
+  const row = c.KV * c.D;
+  const values = rng.normals(c.B * S * row);
+  for (let b = 0; b < c.B; b++) values.fill(1e4, (b * S + Math.max(0, lengths[b]!)) * row, (b + 1) * S * row);
+  return values;
+}
+
+/** Rows that see no key must hold EMPTY_ROW_LSE; the rest match the reference. */
+function lseError(got: Float32Array, ref: Float32Array, msg: string): number {
+  const seen: number[] = [];
+  const refSeen: number[] = [];
+  ref.forEach((r, i) => {
+    if (r === -Infinity) {
+      expect(got[i], `${msg} empty row ${i}`).toBe(EMPTY_ROW_LSE);
+    } else {
+      seen.push(got[i]!);
+      refSeen.push(r);
+    }
+  });
+  return relError(seen, refSeen);
+}
+
+async function check(c: Case): Promise<void> {
+  const { rng, seed } = freshRng();
+  const kvLength = c.kvLength ?? (c.pastLength ?? 0) + c.T;
+  const S = c.S ?? kvLength;
+  const lengths = c.kvLengths ?? new Array<number>(c.B).fill(kvLength);
+  const qV = rng.normals(c.B * c.T * c.H * c.D, 2);
+  const kV = cacheValues(rng, c, S, lengths);
+  const vV = cacheValues(rng, c, S, lengths);
+  const q = Tensor.from(device, qV, [c.B, c.T, c.H, c.D]);
+  const k = Tensor.from(device, kV, [c.B, S, c.KV, c.D]);
+  const v = Tensor.from(device, vV, [c.B, S, c.KV, c.D]);
+  const kvLengths = c.kvLengths && Tensor.from(device, c.kvLengths, [c.B], 'i32');
+  const lens = kvLengths ? { kvLengths } : { pastLength: c.pastLength ?? 0, kvLength };
+  const { out, lse } = attention(q, k, v, { ...lens, scale: c.scale });
+  const refLens = c.kvLengths ? { kvLengths: Int32Array.from(c.kvLengths) } : { pastLength: c.pastLength ?? 0, kvLength };
+  const ref = attentionRef(qV, kV, vV, { ...c, S }, { ...refLens, scale: c.scale });
+  const msg = `seed ${seed} ${JSON.stringify(c)}`;
+  expect(relError(await out.read(), ref.out), msg).toBeLessThan(1e-5);
+  expect(lseError(await lse.readFloat(), ref.lse, msg), msg).toBeLessThan(1e-5);
+  for (const t of [q, k, v, kvLengths, out, lse]) t?.dispose();
+}
+
+/** Rows [t0, t0+n) of a (B,T,...) array laid out with `inner` values per (b,t). */
+function rows(x: Float32Array, B: number, T: number, inner: number, t0: number, n: number): Float32Array {
+  const out = new Float32Array(B * n * inner);
+  for (let b = 0; b < B; b++) out.set(x.subarray((b * T + t0) * inner, (b * T + t0 + n) * inner), b * n * inner);
+  return out;
+}
+
+describe('attention', () => {
+  it.each([
+    [1, 1, 4, 4, 16],
+    [3, 7, 8, 2, 64],
+    [1, 33, 6, 1, 80],
+    [3, 33, 8, 2, 16],
+    [1, 129, 8, 2, 64],
+    [3, 129, 6, 1, 80],
+    [1, 129, 4, 4, 16],
+  ])('prefill matches the reference at B=%i T=%i H=%i KV=%i D=%i', async (B, T, H, KV, D) => {
+    await check({ B, T, H, KV, D });
+  });
+
+  it.each([1, 100, 256])('takes head_dim %i, up to the 256 limit', async (D) => {
+    await check({ B: 2, T: 9, H: 4, KV: 2, D });
+  });
+
+  it('prefills a chunk after a past into a larger cache', async () => {
+    await check({ B: 2, T: 7, H: 6, KV: 2, D: 64, S: 50, pastLength: 20, kvLength: 27 });
+  });
+
+  it.each([0, 5, 200])('decodes one token against a cache with pastLength %i', async (pastLength) => {
+    await check({ B: 3, T: 1, H: 8, KV: 2, D: 64, S: 256, pastLength, kvLength: pastLength + 1 });
+  });
+
+  it('decodes against a long cache without S-sized buffers', async () => {
+    await check({ B: 1, T: 1, H: 4, KV: 1, D: 128, S: 5000, pastLength: 4999 });
+  });
+
+  it('applies a custom scale', async () => {
+    await check({ B: 1, T: 13, H: 2, KV: 1, D: 32, scale: 0.7 });
+  });
+
+  it('gives ragged sequences their own lengths; rows that see no key output zeros', async () => {
+    await check({ B: 3, T: 4, H: 4, KV: 2, D: 16, S: 8, kvLengths: [6, 0, 2] });
+  });
+
+  it('decodes a ragged batch with per-sequence kvLengths', async () => {
+    await check({ B: 3, T: 1, H: 6, KV: 3, D: 80, S: 256, kvLengths: [1, 70, 200] });
+  });
+
+  it('decoding step by step after a prefill equals one full prefill', async () => {
+    const { rng, seed } = freshRng();
+    const [B, T, H, KV, D, S, P] = [2, 20, 8, 2, 64, 32, 13];
+    const [qV, kV, vV] = [rng.normals(B * T * H * D, 2), rng.normals(B * T * KV * D), rng.normals(B * T * KV * D)];
+    const upload = (x: Float32Array, heads: number) => Tensor.from(device, x, [B, x.length / (B * heads * D), heads, D]);
+    const full = await attention(upload(qV, H), upload(kV, KV), upload(vV, KV)).out.readFloat();
+    const zeros = new Float32Array(B * S * KV * D);
+    const [kc, vc] = [Tensor.from(device, zeros, [B, S, KV, D]), Tensor.from(device, zeros, [B, S, KV, D])];
+    for (let t0 = 0; t0 < T; t0 += t0 === 0 ? P : 1) {
+      const n = t0 === 0 ? P : 1;
+      writeKv(kc, upload(rows(kV, B, T, KV * D, t0, n), KV), t0);
+      writeKv(vc, upload(rows(vV, B, T, KV * D, t0, n), KV), t0);
+      const q = upload(rows(qV, B, T, H * D, t0, n), H);
+      const got = await attention(q, kc, vc, { pastLength: t0, kvLength: t0 + n }).out.read();
+      expect(relError(got, rows(full, B, T, H * D, t0, n)), `seed ${seed} step at ${t0}`).toBeLessThan(1e-5);
+    }
+  });
+
+  it('throws naming both shapes when H is not a multiple of KV', () => {
+    const q = Tensor.empty(device, [1, 3, 6, 16]);
+    const k = Tensor.empty(device, [1, 3, 4, 16]);
+    expect(() => attention(q, k, k)).toThrow(ShapeMismatchError);
+    expect(() => attention(q, k, k)).toThrow(/\(1,3,6,16\).*\(1,3,4,16\)/);
+  });
+
+  it('throws naming both shapes when q and k differ in head_dim', () => {
+    const q = Tensor.empty(device, [1, 3, 4, 16]);
+    const k = Tensor.empty(device, [1, 3, 2, 32]);
+    expect(() => attention(q, k, k)).toThrow(ShapeMismatchError);
+    expect(() => attention(q, k, k)).toThrow(/\(1,3,4,16\).*\(1,3,2,32\)/);
+  });
+
+  it('throws when the lengths do not fit the cache', () => {
+    const q = Tensor.empty(device, [1, 2, 4, 16]);
+    const k = Tensor.empty(device, [1, 8, 2, 16]);
+    expect(() => attention(q, k, k, { pastLength: 7 })).toThrow(ShapeMismatchError);
+    expect(() => attention(q, k, k, { kvLengths: Tensor.from(device, [1, 2], [2], 'i32') })).toThrow(/\(2\)/);
+  });
+});
+
+describe('attention on a small-binding device', () => {
+  it('rejects a cache split across bindings before dispatching', () => {
+    const q = Tensor.empty(small, [1, 1, 4, 16]);
+    const k = Tensor.empty(small, [1, 64, 2, 16]);
+    const before = small.recorder.dispatches;
+    expect(() => attention(q, k, k)).toThrow(ShapeMismatchError);
+    expect(small.recorder.dispatches).toBe(before);
+  });
+});
+
+describe('writeKv', () => {
+  async function checkWrite(offsets: number[] | number) {
+    const { rng, seed } = freshRng();
+    const [B, T, S, KV, D] = [3, 4, 10, 2, 5];
+    const cacheV = rng.normals(B * S * KV * D);
+    const xV = rng.normals(B * T * KV * D);
+    const cache = Tensor.from(device, cacheV, [B, S, KV, D]);
+    const off = typeof offsets === 'number' ? offsets : Tensor.from(device, offsets, [B], 'i32');
+    writeKv(cache, Tensor.from(device, xV, [B, T, KV, D]), off);
+    const want = writeKvRef(cacheV, xV, { B, T, S, KV, D }, typeof offsets === 'number' ? [offsets, offsets, offsets] : offsets);
+    expect(Array.from(await cache.read()), `seed ${seed}`).toEqual(Array.from(want));
+  }
+
+  it('places each sequence’s rows at its own offset', async () => {
+    await checkWrite([0, 6, 3]);
+  });
+
+  it('places every sequence’s rows at one shared offset', async () => {
+    await checkWrite(5);
+  });
+
+  it('drops rows that would land outside the cache', async () => {
+    await checkWrite([8, -2, 9]);
+  });
+
+  it('throws naming both shapes when x does not match the cache', () => {
+    const cache = Tensor.empty(device, [1, 8, 2, 16]);
+    const x = Tensor.empty(device, [1, 1, 4, 16]);
+    expect(() => writeKv(cache, x, 0)).toThrow(/\(1,8,2,16\).*\(1,1,4,16\)/);
+    expect(() => writeKv(cache, Tensor.empty(device, [1, 3, 2, 16]), 6)).toThrow(ShapeMismatchError);
+  });
+});
