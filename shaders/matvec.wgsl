@@ -35,16 +35,32 @@ fn finish(n: u32, sum: f32) {
   c[nc] = v;
 }
 
+// One lane's share of a·b[n,:]. Packed 16-bit rows of even length are walked a word (two
+// weights) at a time, so each load feeds two FMAs instead of one.
+fn dotRow(n: u32, lane: u32) -> f32 {
+  let base = n * p.K;
+  var sum = 0.0;
+  if (B_DTYPE != 0u && (p.K & 1u) == 0u) {
+    let words = p.K / 2u;
+    let wordBase = base / 2u;
+    for (var w = lane; w < words; w += LANES) {
+      let word = b[wordBase + w];
+      sum = fma(a[2u * w], decodeFloat(word, B_DTYPE, 0u), sum);
+      sum = fma(a[2u * w + 1u], decodeFloat(word, B_DTYPE, 1u), sum);
+    }
+    return sum;
+  }
+  for (var k = lane; k < p.K; k += LANES) { sum = fma(a[k], weight(base + k), sum); }
+  return sum;
+}
+
 @compute @workgroup_size(256)
 fn rowsOfB(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let row = li / LANES;
   let lane = li % LANES;
   let n = (wg.x + wg.y * 65535u) * ROWS + row;
   var sum = 0.0;
-  if (n < p.N) {
-    let base = n * p.K;
-    for (var k = lane; k < p.K; k += LANES) { sum = fma(a[k], weight(base + k), sum); }
-  }
+  if (n < p.N) { sum = dotRow(n, lane); }
   partial[li] = sum;
   workgroupBarrier();
   for (var s = LANES / 2u; s > 0u; s >>= 1u) {
