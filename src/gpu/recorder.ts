@@ -114,6 +114,5 @@ export class Recorder {
 
 /** Spreads `groups` workgroups over x and y, since one dimension holds at most 65535. Kernels index x + y·65535. */
 export function grid(groups: number): [number, number] {
-  const x = Math.min(groups, 65535);
-  return [Math.max(x, 1), Math.max(1, Math.ceil(groups / 65535))];
+  return [Math.min(groups, 65535), Math.max(1, Math.ceil(groups / 65535))];
 }
