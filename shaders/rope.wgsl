@@ -1,0 +1,56 @@
+// x: (B,T,H,D) f32, positions: (B,T) i32 → y: (B,T,H,D) f32   (HF rotate_half: dim i pairs with i + D/2)
+// One thread per rotated pair (i, i + D/2) of one (token, head) row, 256 per workgroup over x + y·65535;
+// the tail is guarded. D even, D/2 ≤ 128. A chunked x is done one dispatch per chunk of (token, head) rows.
+// inv_freq arrives precomputed in f32 (HF's definition, the reference's bits), so the angle f32(pos)·inv_freq
+// is one correctly rounded product on every adapter; it is then reduced to [-π, π] before sin/cos, whose
+// accuracy GPUs only promise there (position 4000 means angles of 4000 rad).
+
+struct Params {
+  pairs: u32,     // (row, i) pairs in this chunk
+  rowStart: u32,  // first (token, head) row of this chunk
+  T: u32,
+  H: u32,
+  half: u32,      // D / 2
+  offset: u32,    // position of token 0 when no positions are bound
+  _pad0: u32,
+  _pad1: u32,
+  invFreq: array<vec4<f32>, 32>,  // inv_freq[i] at [i / 4][i % 4]
+}
+
+override USE_POSITIONS: bool = false;
+
+// 2π split Cody–Waite style: HI and MID have 8 significant bits, so k·HI and k·MID are exact for
+// |k| < 2^16 (angles below ~400000 rad) and the two subtractions lose nothing.
+const TWO_PI_HI = 6.28125;
+const TWO_PI_MID = 0.00193023681640625;
+const TWO_PI_LO = 5.070363179981996e-6;
+const INV_TWO_PI = 0.15915494309189535;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> positions: array<i32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+
+fn reduceAngle(a: f32) -> f32 {
+  let k = round(a * INV_TWO_PI);
+  return ((a - k * TWO_PI_HI) - k * TWO_PI_MID) - k * TWO_PI_LO;
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let g = (wg.x + wg.y * 65535u) * 256u + li;
+  if (g >= p.pairs) { return; }
+  let i = g % p.half;
+  let local = g / p.half;
+  let bt = (p.rowStart + local) / p.H;
+  var pos = i32(p.offset + bt % p.T);
+  if (USE_POSITIONS) { pos = positions[bt]; }
+  let r = reduceAngle(f32(pos) * p.invFreq[i / 4u][i % 4u]);
+  let c = cos(r);
+  let s = sin(r);
+  let at = local * 2u * p.half + i;
+  let x1 = x[at];
+  let x2 = x[at + p.half];
+  y[at] = x1 * c - x2 * s;
+  y[at + p.half] = x2 * c + x1 * s;
+}

@@ -1,0 +1,71 @@
+// Elementwise ops on f32 tensors: add, mul (same shape or a broadcast of a's trailing dims), scale.
+// silu-mul.ts shares the kernel. Chunked tensors are done one dispatch per chunk.
+import { ShapeMismatchError } from '../../errors.js';
+import { f32Bits, grid } from '../../gpu/recorder.js';
+import { FLOAT_DTYPES, floatCode } from '../dtype.js';
+import { assertDType } from '../shape.js';
+import { shapeString, Tensor } from '../tensor.js';
+
+/** Values of shaders/elementwise.wgsl's OP override. */
+const OP_CODES = { add: 0, mul: 1, scale: 2, siluMul: 3 } as const;
+
+export type BinaryOp = 'add' | 'mul' | 'siluMul';
+
+/** True when b has a's shape, false when b's shape is a's trailing dims (broadcast along rows). */
+function sameShapeAs(op: string, a: Tensor, b: Tensor): boolean {
+  const lead = a.shape.length - b.shape.length;
+  if (lead < 0 || b.shape.some((d, i) => d !== a.shape[lead + i])) {
+    throw new ShapeMismatchError(`${op}: b ${shapeString(b.shape)} is neither the shape of a ${shapeString(a.shape)} nor its trailing dims`);
+  }
+  return lead === 0;
+}
+
+/** A same-shape b must be split where a is, so chunk k of one meets chunk k of the other. */
+function assertSameChunks(op: string, a: Tensor, b: Tensor): void {
+  const [ca, cb] = [a.chunks, b.chunks];
+  if (ca.length !== cb.length || ca.some((c, k) => c.rowStart !== cb[k]!.rowStart || c.rows !== cb[k]!.rows)) {
+    throw new ShapeMismatchError(
+      `${op}: a ${shapeString(a.shape)} ${a.dtype} and b ${shapeString(b.shape)} ${b.dtype} are split into different chunks; give b the dtype of a`,
+    );
+  }
+}
+
+function run(op: keyof typeof OP_CODES, a: Tensor, b: Tensor | null, s = 1): Tensor {
+  assertDType(op, 'a', a, ['f32']);
+  if (b) assertDType(op, 'b', b, FLOAT_DTYPES);
+  const same = b === null || sameShapeAs(op, a, b);
+  if (b && same) assertSameChunks(op, a, b);
+  // A broadcast b is read whole by every chunk's dispatch; .buffer throws if b itself is split.
+  const whole = b && !same ? b.buffer : null;
+  const device = a.device;
+  const kernel = device.kernels.get('elementwise', { OP: OP_CODES[op], B_DTYPE: b ? floatCode(b.dtype, `${op}: b`) : 0 });
+  const out = Tensor.empty(device, a.shape);
+  if (a.size === 0) return out;
+  a.chunks.forEach((c, k) => {
+    const n = c.rows * a.cols;
+    const bBuffer = whole ?? (b === null ? c.buffer : b.chunks[k]!.buffer);
+    const [bBase, bPeriod] = b && !same ? [(c.rowStart * a.cols) % b.size, b.size] : [0, n];
+    device.recorder.dispatch(kernel, [n, bBase, bPeriod, f32Bits(s)], [c.buffer, bBuffer, out.chunks[k]!.buffer], grid(Math.ceil(n / 256)));
+  });
+  return out;
+}
+
+/** Elementwise binary op for silu-mul.ts and the like: a (…) f32, b (…) or a's trailing dims f32|bf16|f16 → (…) f32 */
+export function binaryElementwise(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  return run(op, a, b);
+}
+
+/** a: (…) f32, b: (…) or a's trailing dims (e.g. bias (C) over (T,C)) f32|bf16|f16 → a + b: (…) f32 */
+export function add(a: Tensor, b: Tensor): Tensor {
+  return run('add', a, b);
+}
+
+/** a: (…) f32, b: (…) or a's trailing dims f32|bf16|f16 → a · b: (…) f32 */
+export function mul(a: Tensor, b: Tensor): Tensor {
+  return run('mul', a, b);
+}
+
+/** a: (…) f32, s: number (rounded to f32) → a · s: (…) f32 */
+export function scale(a: Tensor, s: number): Tensor {
+  return run('scale', a, null, s);
+}

@@ -1,0 +1,68 @@
+// Rotary position embedding in HuggingFace's rotate_half layout (Qwen2/Qwen3): dim i pairs with i + D/2,
+// out[i] = x[i]·cos − x[i+D/2]·sin, out[i+D/2] = x[i+D/2]·cos + x[i]·sin, angle = pos · inv_freq[i].
+// The backward is the same rotation by −angle, so nothing needs saving.
+import { ShapeMismatchError } from '../../errors.js';
+import { grid } from '../../gpu/recorder.js';
+import { assertDType, assertRank } from '../shape.js';
+import { shapeString, Tensor } from '../tensor.js';
+
+/** Largest D/2 the kernel's uniform block holds inv_freq for (head_dim ≤ 256). */
+const MAX_HALF = 128;
+
+export interface RopeOptions {
+  /** rope_theta from the model config. */
+  theta: number;
+  /** (B,T) or (T) i32, one position per token: ragged batched decode. Replaces offset + t. */
+  positions?: Tensor;
+  /** Position of token 0 when no positions are given (the KV-cache length in decode). */
+  offset?: number;
+}
+
+/** HF's inv_freq = 1 / theta^(arange(0, D, 2) / D), every step rounded to f32 as torch does it. */
+export function ropeInvFreq(theta: number, D: number): Float32Array {
+  const out = new Float32Array(D / 2);
+  const base = Math.fround(theta);
+  for (let i = 0; i < out.length; i++) out[i] = 1 / Math.fround(base ** Math.fround((2 * i) / D));
+  return out;
+}
+
+function validate(x: Tensor, opts: RopeOptions): void {
+  assertRank('applyRope', 'x', x, [3, 4]);
+  assertDType('applyRope', 'x', x, ['f32']);
+  const D = x.cols;
+  if (D % 2 !== 0 || D / 2 > MAX_HALF) throw new ShapeMismatchError(`applyRope: x ${shapeString(x.shape)} needs an even head_dim D ≤ ${2 * MAX_HALF}`);
+  const { positions, offset } = opts;
+  if (positions) {
+    assertDType('applyRope', 'positions', positions, ['i32']);
+    const tokens = x.shape.slice(0, -2);
+    if (positions.shape.length !== tokens.length || positions.shape.some((d, i) => d !== tokens[i])) {
+      throw new ShapeMismatchError(`applyRope: positions ${shapeString(positions.shape)} must be ${shapeString(tokens)}, one per token of x ${shapeString(x.shape)}`);
+    }
+    if (offset !== undefined) throw new TypeError('applyRope: give positions or offset, not both');
+  }
+  if (offset !== undefined && !(Number.isInteger(offset) && offset >= 0 && offset < 2 ** 31)) {
+    throw new RangeError(`applyRope: offset ${offset} must be a non-negative integer`);
+  }
+}
+
+/** x: (B,T,H,D) or (T,H,D) f32, positions?: (B,T) or (T) i32 → (B,T,H,D) or (T,H,D) f32 */
+export function applyRope(x: Tensor, opts: RopeOptions): Tensor {
+  validate(x, opts);
+  const [T, H, D] = x.shape.slice(-3) as [number, number, number];
+  const half = D / 2;
+  const invFreq = new Uint32Array(4 * 32);
+  new Float32Array(invFreq.buffer).set(ropeInvFreq(opts.theta, D));
+  const positionsBuffer = opts.positions?.buffer;
+  const device = x.device;
+  const kernel = device.kernels.get('rope', { USE_POSITIONS: positionsBuffer !== undefined });
+  const y = Tensor.empty(device, x.shape);
+  if (x.size === 0) return y;
+  x.chunks.forEach((c, k) => {
+    const pairs = c.rows * half;
+    const params = [pairs, c.rowStart, T, H, half, opts.offset ?? 0, 0, 0, ...invFreq];
+    // Without positions the binding is unused; x stands in so the layout is complete.
+    const buffers = [c.buffer, positionsBuffer ?? c.buffer, y.chunks[k]!.buffer];
+    device.recorder.dispatch(kernel, params, buffers, grid(Math.ceil(pairs / 256)));
+  });
+  return y;
+}
