@@ -15,9 +15,16 @@ export interface Chunk {
   readonly rows: number;
 }
 
+/** A chunk's place in the flat element order, so views of another shape can derive their rows. */
+interface StoredChunk {
+  readonly buffer: GPUBuffer;
+  readonly start: number;
+  readonly count: number;
+}
+
 /** Shared by a tensor and its reshaped views; freed when the last one is disposed. */
 interface Storage {
-  readonly chunks: Chunk[];
+  readonly chunks: StoredChunk[];
   refs: number;
 }
 
@@ -58,10 +65,19 @@ export class Tensor {
       throw new ShapeMismatchError(`Tensor.from: ${data.length} values do not fill shape ${shapeString(shape)}`);
     }
     const words = toWords(data, dtype);
+    return Tensor.fromBytes(device, new Uint8Array(words.buffer, words.byteOffset, words.byteLength), shape, dtype);
+  }
+
+  /** Uploads raw little-endian storage (bf16/f16 as 2 bytes per value, as in safetensors) without converting. */
+  static fromBytes(device: Device, bytes: Uint8Array, shape: Shape, dtype: DType): Tensor {
+    const needed = (numel(shape) * DTYPES[dtype].bits) / 8;
+    if (bytes.byteLength < needed) {
+      throw new ShapeMismatchError(`Tensor.fromBytes: ${bytes.byteLength} bytes do not fill ${dtype} shape ${shapeString(shape)} (${needed} bytes)`);
+    }
     const bitsPerElem = DTYPES[dtype].bits;
-    return Tensor.allocate(device, shape, dtype, (bytes, first) => {
+    return Tensor.allocate(device, shape, dtype, (size, first) => {
       const start = (first * bitsPerElem) / 8;
-      return device.pool.acquireWith(new Uint8Array(words.buffer, words.byteOffset + start, Math.min(bytes, words.byteLength - start)));
+      return device.pool.acquireWith(bytes.subarray(start, Math.min(start + size, needed)));
     });
   }
 
@@ -74,11 +90,10 @@ export class Tensor {
     const cols = shape.length ? shape[shape.length - 1]! : 1;
     const rows = cols === 0 ? 0 : numel(shape) / cols;
     const per = rows === 0 ? 1 : rowsPerChunk(device, dtype, cols, rows);
-    const chunks: Chunk[] = [];
+    const chunks: StoredChunk[] = [];
     for (let rowStart = 0; rowStart < Math.max(rows, 1); rowStart += per) {
-      const n = Math.min(per, Math.max(rows, 1) - rowStart);
-      const count = n * cols;
-      chunks.push({ buffer: make(byteSize(dtype, count), rowStart * cols), rowStart, rows: n });
+      const count = Math.min(per, Math.max(rows, 1) - rowStart) * cols;
+      chunks.push({ buffer: make(byteSize(dtype, count), rowStart * cols), start: rowStart * cols, count });
     }
     return new Tensor(device, [...shape], dtype, { chunks, refs: 1 });
   }
@@ -97,14 +112,17 @@ export class Tensor {
     return this.cols === 0 ? 0 : this.size / this.cols;
   }
 
+  /** Storage chunks in rows of this tensor's shape (a reshaped view counts rows of its own last dim). */
   get chunks(): readonly Chunk[] {
     this.assertLive();
-    return this.storage.chunks;
+    const cols = this.cols || 1;
+    return this.storage.chunks.map((c) => ({ buffer: c.buffer, rowStart: c.start / cols, rows: c.count / cols }));
   }
 
   /** The single buffer of an unchunked tensor. */
   get buffer(): GPUBuffer {
-    const chunks = this.chunks;
+    this.assertLive();
+    const chunks = this.storage.chunks;
     if (chunks.length !== 1) {
       throw new ShapeMismatchError(`Tensor ${shapeString(this.shape)} ${this.dtype} is split into ${chunks.length} chunks; this op needs it in one binding`);
     }

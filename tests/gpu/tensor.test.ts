@@ -61,6 +61,12 @@ describe('Tensor', () => {
     expect(device.pool.stats.liveBytes).toBe(before);
   });
 
+  it('reports a reshaped view\'s chunk in rows of its own last dimension', () => {
+    const flat = Tensor.empty(device, [3, 64]);
+    const heads = flat.reshape([1, 3, 4, 16]);
+    expect(heads.chunks.map((c) => [c.rowStart, c.rows])).toEqual([[0, 12]]);
+  });
+
   it('throws when a disposed tensor is used', () => {
     const a = Tensor.empty(device, [4]);
     a.dispose();
