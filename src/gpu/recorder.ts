@@ -29,10 +29,10 @@ export class Recorder {
 
   /** Records one dispatch. `params` (u32 words; see f32Bits) become the uniform block at binding 0; `buffers` bind from 1 on. */
   dispatch(kernel: Kernel, params: ArrayLike<number>, buffers: GPUBuffer[], groups: [number, number?, number?]): void {
+    const pass = this.computePass(); // first, so the encoder's error scope also covers the bind group
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.uniform(params) } }];
     buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
     const bindGroup = this.gpu.createBindGroup({ layout: kernel.layout, entries });
-    const pass = this.computePass();
     pass.setPipeline(kernel.pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
