@@ -90,9 +90,10 @@ export class Tensor {
     const cols = shape.length ? shape[shape.length - 1]! : 1;
     const rows = cols === 0 ? 0 : numel(shape) / cols;
     const per = rows === 0 ? 1 : rowsPerChunk(device, dtype, cols, rows);
-    const chunks: StoredChunk[] = [];
-    for (let rowStart = 0; rowStart < Math.max(rows, 1); rowStart += per) {
-      const count = Math.min(per, Math.max(rows, 1) - rowStart) * cols;
+    // An empty tensor still gets one (empty) chunk, so ops can bind something.
+    const chunks: StoredChunk[] = rows === 0 ? [{ buffer: make(4, 0), start: 0, count: 0 }] : [];
+    for (let rowStart = 0; rowStart < rows; rowStart += per) {
+      const count = Math.min(per, rows - rowStart) * cols;
       chunks.push({ buffer: make(byteSize(dtype, count), rowStart * cols), start: rowStart * cols, count });
     }
     return new Tensor(device, [...shape], dtype, { chunks, refs: 1 });
