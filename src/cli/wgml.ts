@@ -1,60 +1,71 @@
 #!/usr/bin/env node
-// `wgml` command line: adapter info and benchmarks.
+// `wgml` command line: adapter info, text generation and chat, benchmarks.
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { createDevice, type Backend, type Device } from '../gpu/device.js';
-
-const BackendSchema = z.enum(['auto', 'vulkan', 'metal', 'd3d12', 'opengles']) satisfies z.ZodType<Backend>;
+import { createDevice, type Device } from '../gpu/device.js';
+import { loadModel } from '../nn/model.js';
+import { DeviceFlags, generateOptionsFrom, parseFlags, SAMPLING_OPTIONS, SamplingFlags } from './args.js';
+import { runChat, runGenerate } from './commands/generate.js';
+import { printInfo } from './commands/info.js';
 
 const USAGE = `usage: wgml <command> [options]
-  info                          adapter, backend, features and limits
-  bench [kernels]               kernel benchmarks → bench/results/<suite>.json
+  info                                   adapter, backend, features and limits
+  generate --model DIR --prompt TEXT     stream a completion [--chat] [--no-thinking]
+  chat --model DIR                       interactive chat on stdin [--system TEXT]
+  bench [kernels|decode]                 benchmarks → bench/results/<suite>.json
 options:
-  --backend auto|vulkan|metal|d3d12|opengles`;
+  --backend auto|vulkan|metal|d3d12|opengles
+  --max-tokens N  --temperature T  --top-k K  --top-p P  --repetition-penalty R  --seed S  --stop STR (repeatable)`;
 
-function printInfo(device: Device): void {
-  const { info, features, limits } = device;
-  const names = [info.device, info.description, info.vendor, info.architecture].filter((s) => s);
-  console.log(`adapter   ${names.join(' · ') || '(unnamed)'}`);
-  console.log(`backend   ${info.backend} (${info.featureLevel})`);
-  console.log(`features  shader-f16: ${features.shaderF16 ? 'yes' : 'no'}, subgroups: ${features.subgroups ? 'yes' : 'no'}`);
-  console.log('limits');
-  for (const name of [
-    'maxStorageBufferBindingSize',
-    'maxBufferSize',
-    'maxStorageBuffersPerShaderStage',
-    'maxComputeWorkgroupStorageSize',
-    'maxComputeInvocationsPerWorkgroup',
-    'maxComputeWorkgroupsPerDimension',
-  ] as const) {
-    console.log(`  ${name.padEnd(36)} ${limits[name]}`);
+const OPTIONS = {
+  backend: { type: 'string' },
+  model: { type: 'string' },
+  prompt: { type: 'string' },
+  system: { type: 'string' },
+  chat: { type: 'boolean' },
+  'no-thinking': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  ...SAMPLING_OPTIONS,
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+async function runBench(device: Device, suite: string): Promise<void> {
+  if (suite === 'kernels') return (await import('../../bench/kernels.js')).benchKernels(device).then(() => undefined);
+  if (suite === 'decode') return (await import('../../bench/decode.js')).benchDecode(device).then(() => undefined);
+  throw new Error(`unknown bench suite '${suite}' (available: kernels, decode)`);
+}
+
+function requireFlag(values: Values, name: 'model' | 'prompt'): string {
+  const v = values[name];
+  if (!v) throw new Error(`--${name} is required\n${USAGE}`);
+  return v;
+}
+
+async function runModelCommand(device: Device, command: 'generate' | 'chat', values: Values): Promise<void> {
+  const options = generateOptionsFrom(parseFlags(SamplingFlags, values));
+  const thinking = values['no-thinking'] ? false : undefined;
+  const model = await loadModel(requireFlag(values, 'model'), { device });
+  try {
+    if (command === 'generate') await runGenerate(model, requireFlag(values, 'prompt'), values.chat ?? false, options, thinking);
+    else await runChat(model, options, values.system, thinking);
+  } finally {
+    model.dispose();
   }
 }
 
-async function runBench(device: Device, suite: string): Promise<void> {
-  if (suite !== 'kernels') throw new Error(`unknown bench suite '${suite}' (available: kernels)`);
-  const { benchKernels } = await import('../../bench/kernels.js');
-  await benchKernels(device);
-}
-
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { backend: { type: 'string', default: 'auto' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     console.log(USAGE);
     return;
   }
-  if (command !== 'info' && command !== 'bench') throw new Error(`unknown command '${command}'\n${USAGE}`);
-  const backend = BackendSchema.safeParse(values.backend);
-  if (!backend.success) throw new Error(`--backend: expected one of ${BackendSchema.options.join(', ')}, got '${values.backend}'`);
-  const device = await createDevice({ backend: backend.data });
+  if (!['info', 'bench', 'generate', 'chat'].includes(command)) throw new Error(`unknown command '${command}'\n${USAGE}`);
+  const device = await createDevice(parseFlags(DeviceFlags, values));
   try {
     if (command === 'info') printInfo(device);
-    else await runBench(device, rest[0] ?? 'kernels');
+    else if (command === 'bench') await runBench(device, rest[0] ?? 'kernels');
+    else await runModelCommand(device, command as 'generate' | 'chat', values);
   } finally {
     device.destroy();
   }

@@ -68,7 +68,10 @@ describe('matmul', () => {
     [1, 1000, 7, true],
     [1, 129, 1000, true],
     [1, 896, 1000, false],
-  ])('decode matvec 1×%i·%i×%i (transB %s) matches the reference', async (M, K, N, transB) => {
+    [3, 129, 70, true],
+    [8, 64, 300, false],
+    [5, 1000, 7, true],
+  ])('decode product of %i rows, K=%i, N=%i (transB %s) matches the reference', async (M, K, N, transB) => {
     await check(M, K, N, { transB, bias: true, dtype: 'bf16' });
   });
 

@@ -12,6 +12,9 @@ export interface MatmulOptions {
   bias?: Tensor;
 }
 
+/** Up to this many rows (decode batches) read each weight once in shaders/matvec.wgsl instead of a mostly empty 128-row tile. */
+const MATVEC_MAX_M = 8;
+
 /** Register block per thread: 8×8 (a 128×128 tile, 16 KiB of workgroup memory) wherever the limits allow. */
 export function matmulTile(limits: GPUSupportedLimits): { TM: number; TN: number } {
   const bytes = (tm: number, tn: number) => 16 * 16 * (tm + tn) * 4;
@@ -67,10 +70,10 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     const biasBuffer = bias?.buffer ?? bc.buffer;
     // Only a transposed B is chunked, along N: each chunk fills columns [rowStart, rowStart+rows).
     const n = b.chunks.length > 1 ? bc.rows : d.N;
-    if (d.M === 1 && d.batch === 1 && out.chunks.length === 1) {
-      const kernel = device.kernels.get('matvec', overrides, transB ? 'rowsOfB' : 'colsOfB');
+    if (d.M <= MATVEC_MAX_M && d.batch === 1 && out.chunks.length === 1) {
+      const kernel = device.kernels.get('matvec', { ...overrides, M: d.M }, transB ? 'rowsOfB' : 'colsOfB');
       const groups = transB ? Math.ceil(n / 8) : Math.ceil(n / 256);
-      device.recorder.dispatch(kernel, [n, d.K, bc.rowStart], [aBuffer, bc.buffer, biasBuffer, out.buffer], grid(groups));
+      device.recorder.dispatch(kernel, [n, d.K, bc.rowStart, d.N], [aBuffer, bc.buffer, biasBuffer, out.buffer], grid(groups));
       continue;
     }
     const tile = matmulTile(device.limits);

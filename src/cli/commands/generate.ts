@@ -1,0 +1,53 @@
+// `wgml generate` (one completion, streamed) and `wgml chat` (an interactive conversation).
+import { createInterface } from 'node:readline/promises';
+import type { ChatMessage } from '../../io/chat-template.js';
+import type { GenerateOptions } from '../../generate/options.js';
+import type { Model } from '../../nn/model.js';
+
+async function streamTo(out: NodeJS.WritableStream, chunks: AsyncIterable<string>): Promise<string> {
+  let text = '';
+  for await (const delta of chunks) {
+    out.write(delta);
+    text += delta;
+  }
+  return text;
+}
+
+export async function runGenerate(model: Model, prompt: string, chat: boolean, options: GenerateOptions, enableThinking?: boolean): Promise<void> {
+  const text = chat ? model.chatPrompt([{ role: 'user', content: prompt }], { enableThinking }) : prompt;
+  const started = performance.now();
+  const reply = await streamTo(process.stdout, model.stream(text, options));
+  const seconds = (performance.now() - started) / 1000;
+  const tokens = model.tokenizer.encode(reply).length;
+  process.stdout.write('\n');
+  console.error(`[${tokens} tokens in ${seconds.toFixed(2)} s, ${(tokens / seconds).toFixed(1)} tokens/s]`);
+}
+
+/** Reads user turns from stdin until EOF or /exit, answering each with the whole conversation as context. */
+export async function runChat(model: Model, options: GenerateOptions, system?: string, enableThinking?: boolean): Promise<void> {
+  const messages: ChatMessage[] = system ? [{ role: 'system', content: system }] : [];
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  console.error('chat: type a message, /reset to forget, /exit or Ctrl-D to quit');
+  try {
+    for (;;) {
+      let line: string;
+      try {
+        line = (await rl.question('> ')).trim();
+      } catch {
+        break; // stdin closed
+      }
+      if (line === '/exit') break;
+      if (line === '/reset') {
+        messages.splice(system ? 1 : 0);
+        continue;
+      }
+      if (!line) continue;
+      messages.push({ role: 'user', content: line });
+      const reply = await streamTo(process.stdout, model.stream(model.chatPrompt(messages, { enableThinking }), options));
+      process.stdout.write('\n');
+      messages.push({ role: 'assistant', content: reply });
+    }
+  } finally {
+    rl.close();
+  }
+}
