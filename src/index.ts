@@ -7,3 +7,17 @@ export { WgmlError, NoAdapterError, ShapeMismatchError, ShaderCompileError, Chec
 export { openSafetensors, writeSafetensors, SafetensorsReader } from './io/safetensors.js';
 export { readQwenConfig, parseQwenConfig, readGenerationConfig, type QwenConfig, type GenerationConfig } from './io/config.js';
 export { loadTokenizer, Tokenizer } from './io/tokenizer.js';
+export { loadModel, Model, type LoadModelOptions } from './nn/model.js';
+export { QwenModel } from './nn/qwen.js';
+export { type GenerateOptions } from './generate/options.js';
+export { type ChatMessage } from './io/chat-template.js';
+export { writeRandomQwen, type RandomQwenSpec } from './io/random-model.js';
+export { add, mul, scale } from './tensor/ops/elementwise.js';
+export { rmsNorm } from './tensor/ops/rmsnorm.js';
+export { applyRope } from './tensor/ops/rope.js';
+export { attention } from './tensor/ops/attention.js';
+export { siluMul } from './tensor/ops/silu-mul.js';
+export { embedding } from './tensor/ops/embedding.js';
+export { crossEntropy, meanLoss } from './tensor/ops/cross-entropy.js';
+export { argmax } from './tensor/ops/argmax.js';
+export { sample } from './tensor/ops/sample.js';
