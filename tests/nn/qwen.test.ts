@@ -19,7 +19,8 @@ function randomIds(n: number, vocab: number): { ids: number[]; seed: number } {
 describe('Qwen forward', () => {
   it.each([
     ['Qwen3 (q/k norm, bf16, sharded)', { ...TINY_QWEN3, shards: 2 }],
-    ['Qwen2 (qkv bias, tied head, f32)', { ...TINY_QWEN2, dtype: 'F32' as const }],
+    ['Qwen2 (qkv bias, tied head, bf16, one file)', TINY_QWEN2],
+    ['Qwen2 (f32 checkpoint)', { ...TINY_QWEN2, dtype: 'F32' as const }],
   ])('%s logits match the reference forward at every position', async (_, spec) => {
     const tiny = await writeTinyQwen(spec);
     const model = await loadModel(tiny.dir, { device });
@@ -44,6 +45,15 @@ describe('Qwen forward', () => {
     const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
     await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config, intermediate_size: 96 }));
     await expect(loadModel(dir, { device })).rejects.toThrow(/mlp\.gate_proj\.weight.*\[80, 64\].*\[96, 64\]/);
+  });
+
+  it('rejects a checkpoint missing a tensor, naming it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wgml-missing-'));
+    await writeRandomQwen(dir, { ...TINY_QWEN3, numLayers: 1 });
+    const { writeFile, readFile } = await import('node:fs/promises');
+    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config, num_hidden_layers: 2 }));
+    await expect(loadModel(dir, { device })).rejects.toThrow(/missing tensor "model\.layers\.1\.input_layernorm\.weight"/);
   });
 
   it('rejects a truncated safetensors file, naming it', async () => {

@@ -26,26 +26,22 @@ export async function runGenerate(model: Model, prompt: string, chat: boolean, o
 /** Reads user turns from stdin until EOF or /exit, answering each with the whole conversation as context. */
 export async function runChat(model: Model, options: GenerateOptions, system?: string, enableThinking?: boolean): Promise<void> {
   const messages: ChatMessage[] = system ? [{ role: 'system', content: system }] : [];
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  // Iterating the interface buffers lines that arrive while a reply is being generated (piped input).
+  const rl = createInterface({ input: process.stdin, terminal: process.stdin.isTTY });
   console.error('chat: type a message, /reset to forget, /exit or Ctrl-D to quit');
+  process.stdout.write('> ');
   try {
-    for (;;) {
-      let line: string;
-      try {
-        line = (await rl.question('> ')).trim();
-      } catch {
-        break; // stdin closed
-      }
+    for await (const raw of rl) {
+      const line = raw.trim();
       if (line === '/exit') break;
-      if (line === '/reset') {
-        messages.splice(system ? 1 : 0);
-        continue;
+      if (line === '/reset') messages.splice(system ? 1 : 0);
+      else if (line) {
+        messages.push({ role: 'user', content: line });
+        const reply = await streamTo(process.stdout, model.stream(model.chatPrompt(messages, { enableThinking }), options));
+        messages.push({ role: 'assistant', content: reply });
+        process.stdout.write('\n');
       }
-      if (!line) continue;
-      messages.push({ role: 'user', content: line });
-      const reply = await streamTo(process.stdout, model.stream(model.chatPrompt(messages, { enableThinking }), options));
-      process.stdout.write('\n');
-      messages.push({ role: 'assistant', content: reply });
+      process.stdout.write('> ');
     }
   } finally {
     rl.close();
