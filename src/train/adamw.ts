@@ -54,7 +54,7 @@ export class AdamW {
       const g = this.gradFor(grads, name);
       this.device.recorder.dispatch(kernel, [g.size, slot], [g.buffer, sums.buffer], [1]);
     });
-    const values = await sums.read();
+    const values = await sums.readFloat();
     sums.dispose();
     return Math.sqrt(values.reduce((a, b) => a + b, 0));
   }

@@ -1,0 +1,47 @@
+// Training metrics: one JSON line per step in metrics.jsonl, the same scalars in TensorBoard, and a
+// progress line with step, loss, tokens/s and ETA.
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TensorBoardWriter } from './tensorboard.js';
+
+export interface StepMetrics {
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  tokensPerS: number;
+  gpuMemoryBytes: number;
+  evalLoss?: number;
+}
+
+export class MetricsLogger {
+  private constructor(
+    readonly jsonl: string,
+    private readonly tensorboard: TensorBoardWriter,
+  ) {}
+
+  static async create(runDir: string): Promise<MetricsLogger> {
+    await mkdir(runDir, { recursive: true });
+    return new MetricsLogger(join(runDir, 'metrics.jsonl'), await TensorBoardWriter.create(join(runDir, 'tensorboard')));
+  }
+
+  async log(m: StepMetrics): Promise<void> {
+    await appendFile(this.jsonl, JSON.stringify({ ...m, time: new Date().toISOString() }) + '\n');
+    const scalars: Record<string, number> = { 'train/loss': m.loss, 'train/lr': m.lr, 'train/grad_norm': m.gradNorm, 'train/tokens_per_s': m.tokensPerS };
+    if (m.evalLoss !== undefined) scalars['eval/loss'] = m.evalLoss;
+    await this.tensorboard.addScalars(m.step, scalars);
+  }
+}
+
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/** `step 12/300 · loss 1.2345 · 812 tok/s · ETA 3m05s` */
+export function progressLine(m: StepMetrics, totalSteps: number, elapsedS: number, stepsDone: number): string {
+  const eta = stepsDone > 0 ? (elapsedS / stepsDone) * (totalSteps - m.step) : Infinity;
+  const evalPart = m.evalLoss !== undefined ? ` · eval ${m.evalLoss.toFixed(4)}` : '';
+  return `step ${m.step}/${totalSteps} · loss ${m.loss.toFixed(4)}${evalPart} · lr ${m.lr.toExponential(2)} · ${m.tokensPerS.toFixed(0)} tok/s · ETA ${duration(eta)}`;
+}

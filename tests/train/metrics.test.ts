@@ -1,0 +1,27 @@
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MetricsLogger, progressLine } from '../../src/train/metrics.js';
+import { readTensorBoardScalars } from '../../src/train/tensorboard.js';
+
+const step = { step: 3, loss: 1.5, lr: 2e-4, gradNorm: 0.7, tokensPerS: 812, gpuMemoryBytes: 1 << 20 };
+
+describe('training metrics', () => {
+  it('append one JSON line per step and the same scalars to TensorBoard', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wgml-metrics-'));
+    const logger = await MetricsLogger.create(dir);
+    await logger.log(step);
+    await logger.log({ ...step, step: 4, loss: 1.25, evalLoss: 1.4 });
+    const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.step, l.loss, l.gpuMemoryBytes])).toEqual([[3, 1.5, 1 << 20], [4, 1.25, 1 << 20]]);
+    const [events] = await readdir(join(dir, 'tensorboard'));
+    const scalars = await readTensorBoardScalars(join(dir, 'tensorboard', events!));
+    expect(scalars.filter((s) => s.tag === 'train/loss').map((s) => [s.step, s.value])).toEqual([[3, 1.5], [4, 1.25]]);
+    expect(scalars.find((s) => s.tag === 'eval/loss')?.value).toBeCloseTo(1.4, 6);
+  });
+
+  it('print step, loss, tokens/s and an ETA from the pace so far', () => {
+    expect(progressLine({ ...step, step: 10 }, 100, 20, 10)).toBe('step 10/100 · loss 1.5000 · lr 2.00e-4 · 812 tok/s · ETA 3m00s');
+  });
+});
