@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { quantMatmul, quantMatmulBackwardInput } from '../../src/tensor/ops/quant-matmul.js';
+import { quantMatmulBackwardInputRef, quantMatmulRef } from '../../src/cpu/quant-matmul.js';
+import { quantizeWeight, uploadQuantWeight, type QuantizeSpec } from '../../src/quant/quantize.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { ShapeMismatchError } from '../../src/errors.js';
+import type { Device } from '../../src/gpu/device.js';
+import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+
+const device = await testDevice();
+const NF4: QuantizeSpec = { format: 'nf4' };
+const Q4_32: QuantizeSpec = { format: 'q4', blockSize: 32 };
+const Q4_128: QuantizeSpec = { format: 'q4', blockSize: 128 };
+
+async function check(M: number, N: number, K: number, spec: QuantizeSpec, opts: { bias?: boolean; dev?: Device; minChunks?: number; forwardOnly?: boolean } = {}) {
+  const dev = opts.dev ?? device;
+  const { rng, seed } = freshRng();
+  const host = quantizeWeight(rng.normals(N * K), [N, K], spec);
+  const w = uploadQuantWeight(dev, host);
+  if (opts.minChunks) expect(w.chunks.length).toBeGreaterThanOrEqual(opts.minChunks);
+  const xV = rng.normals(M * K);
+  const dyV = rng.normals(M * N);
+  const biasV = opts.bias ? rng.normals(N) : undefined;
+  const x = Tensor.from(dev, xV, [M, K]);
+  const dy = Tensor.from(dev, dyV, [M, N]);
+  const bias = biasV && Tensor.from(dev, biasV, [N]);
+  const y = quantMatmul(x, w, { bias });
+  const dx = opts.forwardOnly ? dy : quantMatmulBackwardInput(dy, w);
+  const what = `seed ${seed} ${spec.format}/${host.layout.blockSize} M=${M} N=${N} K=${K}`;
+  const errY = relError(await y.read(), quantMatmulRef(xV, host, biasV));
+  const errDx = opts.forwardOnly ? 0 : relError(await dx.read(), quantMatmulBackwardInputRef(dyV, host));
+  expect(errY, `y ${what}`).toBeLessThan(1e-4);
+  expect(errDx, `dx ${what}`).toBeLessThan(1e-4);
+  for (const t of new Set([x, dy, y, dx, bias, w])) t?.dispose();
+  return Math.max(errY, errDx);
+}
+
+describe('4-bit products against the product with the dequantized weight', () => {
+  it.each([
+    [33, 70, 64, NF4],
+    [129, 37, 192, NF4],
+    [20, 33, 96, Q4_32],
+    [17, 9, 128, Q4_128],
+  ] as const)('prefill (tiled) at M=%i N=%i K=%i', async (M, N, K, spec) => {
+    await check(M, N, K, spec, { bias: true });
+  });
+
+  it.each([
+    [1, 129, 64, NF4],
+    [3, 7, 576, NF4],
+    [8, 40, 96, Q4_32],
+    [1, 1000, 128, Q4_128],
+  ] as const)('decode (M ≤ 8) at M=%i N=%i K=%i', async (M, N, K, spec) => {
+    await check(M, N, K, spec, { bias: true });
+  });
+
+  it('handles rows that are not a whole number of code words (blocks straddling rows)', async () => {
+    await check(1, 64, 129, NF4); // 64·129 = 129 blocks of 64, K odd
+    await check(5, 32, 7, Q4_32);
+    await check(40, 64, 129, NF4);
+  });
+
+  it('splits a weight larger than one binding into row chunks, for every product', async () => {
+    const small = await testDevice({ maxBindingBytes: 8192 });
+    await check(9, 200, 192, NF4, { dev: small, minChunks: 3, bias: true });
+    await check(2, 200, 192, NF4, { dev: small, minChunks: 3, bias: true });
+    await check(9, 130, 224, Q4_32, { dev: small, minChunks: 2 });
+    // y (30,1000) f32 is chunked too: the tiled product runs once per (weight chunk, output chunk).
+    await check(30, 1000, 64, Q4_128, { dev: small, minChunks: 3, forwardOnly: true });
+  });
+
+  it('throws naming both shapes when x does not fit the weight', () => {
+    const w = uploadQuantWeight(device, quantizeWeight(new Float32Array(64 * 4), [4, 64], NF4));
+    const x = Tensor.empty(device, [3, 65]);
+    expect(() => quantMatmul(x, w)).toThrow(ShapeMismatchError);
+    expect(() => quantMatmul(x, w)).toThrow(/\(3,65\).*\(4,64\)/);
+    expect(() => quantMatmulBackwardInput(x, w)).toThrow(/\(3,65\).*\(4,64\)/);
+  });
+});
