@@ -8,21 +8,27 @@ import { rmsNorm } from '../tensor/ops/rmsnorm.js';
 import { applyRope } from '../tensor/ops/rope.js';
 import { siluMul } from '../tensor/ops/silu-mul.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Linear } from './linear.js';
+
+/** What a layer needs of a projection: Linear (bf16/f32) and QuantLinear (4-bit) both are one. */
+export interface Projection {
+  /** x: (N,in) f32 → (N,out) f32 */
+  forward(x: Tensor): Tensor;
+  dispose(): void;
+}
 
 export interface LayerWeights {
   inputNorm: Tensor;
-  q: Linear;
-  k: Linear;
-  v: Linear;
-  o: Linear;
+  q: Projection;
+  k: Projection;
+  v: Projection;
+  o: Projection;
   /** Qwen3's per-head norms of q and k. */
   qNorm?: Tensor;
   kNorm?: Tensor;
   postNorm: Tensor;
-  gate: Linear;
-  up: Linear;
-  down: Linear;
+  gate: Projection;
+  up: Projection;
+  down: Projection;
 }
 
 /** Consumes `x` and returns a new tensor; `x` is disposed. */
@@ -40,7 +46,7 @@ function normed(x: Tensor, weight: Tensor, eps: number): Tensor {
 }
 
 /** x: (B·T,C) → (B,T,heads,D) projected, per-head normed (Qwen3) and rotated. */
-function projectHeads(x: Tensor, proj: Linear, norm: Tensor | undefined, cfg: QwenConfig, B: number, step: StepInputs): Tensor {
+function projectHeads(x: Tensor, proj: Projection, norm: Tensor | undefined, cfg: QwenConfig, B: number, step: StepInputs): Tensor {
   const flat = proj.forward(x);
   const heads = flat.reshape([B, step.T, flat.cols / cfg.headDim, cfg.headDim]);
   flat.dispose();

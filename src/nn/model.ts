@@ -8,12 +8,21 @@ import { decodeTokens } from '../generate/decode-loop.js';
 import { resolveGenerateOptions, type GenerateOptions } from '../generate/options.js';
 import { TextStream } from '../generate/text-stream.js';
 import type { ChatMessage, ChatTemplateOptions } from '../io/chat-template.js';
+import type { QuantFormat } from '../quant/layouts.js';
+import type { QuantizeSpec } from '../quant/quantize.js';
 import { QwenModel } from './qwen.js';
 import { WeightLoader } from './weights.js';
 
 export interface LoadModelOptions {
   /** Defaults to createDevice(); a device made here is destroyed by Model.dispose(). */
   device?: Device;
+  /**
+   * Quantize the seven projections of every layer to 4 bits at load ('nf4': bitsandbytes NF4,
+   * blocks of 64; 'q4': int4 groups of 32 with f16 scales; or a spec with block size and double
+   * quantization). Embeddings, norms and the LM head stay as stored; weights a checkpoint already
+   * holds in 4 bits load as they are.
+   */
+  quantize?: QuantFormat | QuantizeSpec;
 }
 
 export class Model {
@@ -95,7 +104,8 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   const device = options.device ?? (await createDevice());
   const reader = await openSafetensors(dir);
   try {
-    const net = await QwenModel.load(device, config, new WeightLoader(device, reader));
+    const quantize = typeof options.quantize === 'string' ? { format: options.quantize } : options.quantize;
+    const net = await QwenModel.load(device, config, new WeightLoader(device, reader, quantize));
     return new Model(dir, net, tokenizer, options.device === undefined);
   } catch (error) {
     if (!options.device) device.destroy();

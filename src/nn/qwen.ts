@@ -7,13 +7,18 @@ import { rmsNorm } from '../tensor/ops/rmsnorm.js';
 import { Tensor } from '../tensor/tensor.js';
 import { decoderLayer, type LayerWeights } from './decoder-layer.js';
 import { Linear } from './linear.js';
+import { QuantLinear } from './quant-linear.js';
+import { QuantTensor } from '../quant/quant-tensor.js';
 import type { WeightLoader } from './weights.js';
 
 async function loadLayer(w: WeightLoader, cfg: QwenConfig, i: number): Promise<LayerWeights> {
   const { hiddenSize: C, intermediateSize: I, numHeads: H, numKvHeads: KV, headDim: D } = cfg;
   const p = `model.layers.${i}.`;
-  const linear = async (name: string, out: number, inp: number, bias = false) =>
-    new Linear(await w.load(`${p}${name}.weight`, [out, inp]), bias ? await w.load(`${p}${name}.bias`, [out]) : undefined);
+  const linear = async (name: string, out: number, inp: number, bias = false) => {
+    const weight = await w.loadProjection(`${p}${name}.weight`, [out, inp]);
+    const b = bias ? await w.load(`${p}${name}.bias`, [out]) : undefined;
+    return weight instanceof QuantTensor ? new QuantLinear(weight, b) : new Linear(weight, b);
+  };
   return {
     inputNorm: await w.load(`${p}input_layernorm.weight`, [C]),
     q: await linear('self_attn.q_proj', H * D, C, cfg.qkvBias),

@@ -1,0 +1,106 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadModel } from '../../src/nn/model.js';
+import { openSafetensors, writeSafetensors, type TensorToWrite } from '../../src/io/safetensors.js';
+import { quantizeCheckpoint } from '../../src/quant/quantize-checkpoint.js';
+import { CheckpointFormatError } from '../../src/errors.js';
+import { NF4_CODEBOOK } from '../../src/quant/layouts.js';
+import { testDevice } from '../helpers/gpu.js';
+import { TINY_QWEN3, writeTinyQwen } from '../helpers/tiny-qwen.js';
+
+const device = await testDevice();
+const W = 'model.layers.1.mlp.up_proj.weight';
+let plain = '';
+let nested = '';
+
+async function quantized(doubleQuant: boolean): Promise<string> {
+  const tiny = await writeTinyQwen(TINY_QWEN3);
+  const out = join(await mkdtemp(join(tmpdir(), 'wgml-ck-')), 'q');
+  await quantizeCheckpoint(tiny.dir, out, { format: 'nf4', doubleQuant });
+  return out;
+}
+
+/** Rewrites model.safetensors of `dir` after `edit` changes its tensors. */
+async function tamper(dir: string, edit: (t: Record<string, TensorToWrite>) => void): Promise<void> {
+  const reader = await openSafetensors(dir);
+  const tensors: Record<string, TensorToWrite> = {};
+  for (const name of reader.names()) {
+    const info = reader.info(name);
+    tensors[name] = { dtype: info.dtype, shape: info.shape, data: await reader.read(name) };
+  }
+  await reader.close();
+  edit(tensors);
+  await writeSafetensors(join(dir, 'model.safetensors'), tensors);
+}
+
+function stateTensor(json: Record<string, unknown>): TensorToWrite {
+  const bytes = new Uint8Array(Buffer.from(JSON.stringify(json)));
+  return { dtype: 'U8', shape: [bytes.length], data: bytes };
+}
+
+async function stateOf(dir: string): Promise<Record<string, unknown>> {
+  const reader = await openSafetensors(dir);
+  const json = JSON.parse(Buffer.from(await reader.read(`${W}.quant_state.bitsandbytes__nf4`)).toString('utf8'));
+  await reader.close();
+  return json;
+}
+
+beforeAll(async () => {
+  plain = await quantized(false);
+  nested = await quantized(true);
+});
+
+describe('bitsandbytes 4-bit checkpoints', () => {
+  it('are written in bitsandbytes’ HF layout', async () => {
+    const reader = await openSafetensors(nested);
+    expect(reader.info(W)).toMatchObject({ dtype: 'U8', shape: [96 * 64 / 2, 1] });
+    expect(reader.info(`${W}.absmax`)).toMatchObject({ dtype: 'U8', shape: [96] });
+    expect(reader.info(`${W}.nested_absmax`)).toMatchObject({ dtype: 'F32', shape: [1] });
+    expect(reader.info(`${W}.nested_quant_map`)).toMatchObject({ dtype: 'F32', shape: [256] });
+    expect(Array.from(await reader.readF32(`${W}.quant_map`))).toEqual(Array.from(NF4_CODEBOOK));
+    expect(reader.info('model.embed_tokens.weight').dtype).toBe('BF16');
+    await reader.close();
+    expect(await stateOf(nested)).toMatchObject({ quant_type: 'nf4', blocksize: 64, dtype: 'bfloat16', shape: [96, 64], nested_blocksize: 256, nested_dtype: 'float32' });
+    const config = JSON.parse(await readFile(join(nested, 'config.json'), 'utf8'));
+    expect(config.quantization_config).toMatchObject({ quant_method: 'bitsandbytes', load_in_4bit: true, bnb_4bit_quant_type: 'nf4', bnb_4bit_use_double_quant: true });
+  });
+
+  it.each([
+    ['a quant_state shape that is not the tensor’s', (t: Record<string, TensorToWrite>, s: Record<string, unknown>) => (t[`${W}.quant_state.bitsandbytes__nf4`] = stateTensor({ ...s, shape: [64, 96] })), /shape \[64,96\]/],
+    ['an absmax of the wrong length', (t: Record<string, TensorToWrite>) => (t[`${W}.absmax`] = { dtype: 'F32', shape: [95], data: new Float32Array(95) }), /absmax.*95/],
+    ['a packed weight of the wrong size', (t: Record<string, TensorToWrite>) => (t[W] = { dtype: 'U8', shape: [100, 1], data: new Uint8Array(100) }), /100 bytes/],
+    ['a quant_map that is not NF4', (t: Record<string, TensorToWrite>) => (t[`${W}.quant_map`] = { dtype: 'F32', shape: [16], data: new Float32Array(16) }), /quant_map/],
+    ['fp4 weights', (t: Record<string, TensorToWrite>, s: Record<string, unknown>) => {
+      delete t[`${W}.quant_state.bitsandbytes__nf4`];
+      t[`${W}.quant_state.bitsandbytes__fp4`] = stateTensor({ ...s, quant_type: 'fp4' });
+    }, /fp4/],
+    ['an unreadable quant_state', (t: Record<string, TensorToWrite>) => (t[`${W}.quant_state.bitsandbytes__nf4`] = { dtype: 'U8', shape: [3], data: new Uint8Array([1, 2, 3]) }), /JSON/],
+  ])('reject %s with a CheckpointFormatError naming the tensor', async (_, edit, message) => {
+    const dir = await quantized(false);
+    const state = await stateOf(dir);
+    await tamper(dir, (t) => void edit(t, state));
+    await expect(loadModel(dir, { device })).rejects.toThrow(CheckpointFormatError);
+    await expect(loadModel(dir, { device })).rejects.toThrow(new RegExp(`${W.replace(/\./g, '\\.')}.*${message.source}`));
+  });
+
+  it('reject a double-quantized absmax without its nested tensors', async () => {
+    const dir = await quantized(true);
+    await tamper(dir, (t) => void delete t[`${W}.nested_absmax`]);
+    await expect(loadModel(dir, { device })).rejects.toThrow(/up_proj\.weight.*missing tensor.*nested_absmax/);
+  });
+
+  it('load their nested absmax as bitsandbytes dequantizes it (plain and nested logits agree to 8-bit absmax)', async () => {
+    const a = await loadModel(plain, { device });
+    const b = await loadModel(nested, { device });
+    const ids = [5, 80, 17, 250];
+    const [la, lb] = [await a.logits(ids), await b.logits(ids)];
+    let num = 0;
+    let den = 0;
+    la.forEach((v, i) => ((num += (v - lb[i]!) ** 2), (den += v * v)));
+    expect(Math.sqrt(num / den)).toBeLessThan(0.02);
+    a.dispose();
+    b.dispose();
+  });
+});
