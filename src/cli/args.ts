@@ -45,3 +45,15 @@ export function generateOptionsFrom(flags: z.output<typeof SamplingFlags>) {
     stop: flags.stop,
   };
 }
+
+/** `wgml quantize` flags. */
+export const QuantizeFlags = z.object({
+  model: z.string({ message: 'is required' }),
+  out: z.string({ message: 'is required' }),
+  format: z.enum(['nf4', 'q4']).default('nf4'),
+  'block-size': z.coerce.number().int().positive().optional(),
+  'double-quant': z.boolean().default(false),
+});
+
+/** `--quantize` of the model-loading commands. */
+export const LoadFlags = z.object({ quantize: z.enum(['nf4', 'q4']).optional() });

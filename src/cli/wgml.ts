@@ -1,19 +1,21 @@
 #!/usr/bin/env node
-// `wgml` command line: adapter info, text generation and chat, benchmarks.
+// `wgml` command line: adapter info, text generation and chat, 4-bit quantization, benchmarks.
 import { parseArgs } from 'node:util';
 import { createDevice, type Device } from '../gpu/device.js';
 import { loadModel } from '../nn/model.js';
-import { DeviceFlags, generateOptionsFrom, parseFlags, SAMPLING_OPTIONS, SamplingFlags } from './args.js';
+import { DeviceFlags, generateOptionsFrom, LoadFlags, parseFlags, QuantizeFlags, SAMPLING_OPTIONS, SamplingFlags } from './args.js';
 import { runChat, runGenerate } from './commands/generate.js';
 import { printInfo } from './commands/info.js';
+import { runQuantize } from './commands/quantize.js';
 
 const USAGE = `usage: wgml <command> [options]
   info                                   adapter, backend, features and limits
   generate --model DIR --prompt TEXT     stream a completion [--chat] [--no-thinking]
   chat --model DIR                       interactive chat on stdin [--system TEXT]
-  bench [kernels|decode]                 benchmarks → bench/results/<suite>.json
+  quantize --model DIR --out DIR         4-bit copy: --format nf4|q4 [--block-size N] [--double-quant]
+  bench [kernels|decode|quant]           benchmarks → bench/results/<suite>.json
 options:
-  --backend auto|vulkan|metal|d3d12|opengles
+  --backend auto|vulkan|metal|d3d12|opengles  --quantize nf4|q4 (generate, chat: 4-bit projections)
   --max-tokens N  --temperature T  --top-k K  --top-p P  --repetition-penalty R  --seed S  --stop STR (repeatable)`;
 
 const OPTIONS = {
@@ -23,6 +25,11 @@ const OPTIONS = {
   system: { type: 'string' },
   chat: { type: 'boolean' },
   'no-thinking': { type: 'boolean' },
+  quantize: { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  'block-size': { type: 'string' },
+  'double-quant': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...SAMPLING_OPTIONS,
 } as const;
@@ -32,7 +39,8 @@ type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTI
 async function runBench(device: Device, suite: string): Promise<void> {
   if (suite === 'kernels') return (await import('../../bench/kernels.js')).benchKernels(device).then(() => undefined);
   if (suite === 'decode') return (await import('../../bench/decode.js')).benchDecode(device).then(() => undefined);
-  throw new Error(`unknown bench suite '${suite}' (available: kernels, decode)`);
+  if (suite === 'quant') return (await import('../../bench/quant.js')).benchQuant(device).then(() => undefined);
+  throw new Error(`unknown bench suite '${suite}' (available: kernels, decode, quant)`);
 }
 
 function requireFlag(values: Values, name: 'model' | 'prompt'): string {
@@ -44,7 +52,8 @@ function requireFlag(values: Values, name: 'model' | 'prompt'): string {
 async function runModelCommand(device: Device, command: 'generate' | 'chat', values: Values): Promise<void> {
   const options = generateOptionsFrom(parseFlags(SamplingFlags, values));
   const thinking = values['no-thinking'] ? false : undefined;
-  const model = await loadModel(requireFlag(values, 'model'), { device });
+  const { quantize } = parseFlags(LoadFlags, values);
+  const model = await loadModel(requireFlag(values, 'model'), { device, quantize });
   try {
     if (command === 'generate') await runGenerate(model, requireFlag(values, 'prompt'), values.chat ?? false, options, thinking);
     else await runChat(model, options, values.system, thinking);
@@ -60,7 +69,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!['info', 'bench', 'generate', 'chat'].includes(command)) throw new Error(`unknown command '${command}'\n${USAGE}`);
+  if (!['info', 'bench', 'generate', 'chat', 'quantize'].includes(command)) throw new Error(`unknown command '${command}'\n${USAGE}`);
+  if (command === 'quantize') return runQuantize(parseFlags(QuantizeFlags, values));
   const device = await createDevice(parseFlags(DeviceFlags, values));
   try {
     if (command === 'info') printInfo(device);
