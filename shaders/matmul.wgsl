@@ -1,20 +1,24 @@
-// a: (batch,M,K) f32, b: (batch|1,K,N) or (batch|1,N,K) if TRANS_B stored as B_DTYPE, bias: (N) → c: (batch,M,N) f32
+// a: (batch,M,K) or (batch,K,M) if TRANS_A f32, b: (batch|1,K,N) or (batch|1,N,K) if TRANS_B stored as
+// B_DTYPE, bias: (N) → c: (batch,M,N) f32, overwritten, or added to with ACCUMULATE.
 // Tiling: (16·TM)×(16·TN) output tile per 16×16 workgroup, each thread a TM×TN register block
 // strided by 16 (conflict-free workgroup reads), K staged 16 at a time through workgroup memory.
 // TM=TN=8 needs 16 KiB and 256 invocations, WebGPU's guaranteed minimum (see matmulTile); edges are
 // guarded, so M, N, K need not be multiples of anything.
-// A chunked output or LM head is done one chunk pair per dispatch via rowOffset/colOffset.
+// Each operand is a strided window (offset, leading dimension) of its buffer, so chunked tensors,
+// split inner dimensions (summed with ACCUMULATE) and the backward's transposes need no copies.
 #include "lib/storage.wgsl"
 
 struct Params {
   M: u32, N: u32, K: u32,
   aBatchStride: u32, bBatchStride: u32, cBatchStride: u32,
-  aRowOffset: u32,  // first row of A this dispatch reads (output chunking)
-  cColOffset: u32,  // first column of C this dispatch writes (B chunked along N)
-  ldc: u32,         // row stride of C
+  aOffset: u32, bOffset: u32, cOffset: u32,  // element of each buffer at this dispatch's (0,0)
+  lda: u32, ldb: u32, ldc: u32,             // row strides as stored
+  biasOffset: u32,                          // bias element of column 0
 }
 
+override TRANS_A: bool = false;
 override TRANS_B: bool = false;
+override ACCUMULATE: bool = false;
 override B_DTYPE: u32 = 0u;
 override HAS_BIAS: bool = false;
 override BIAS_DTYPE: u32 = 0u;
@@ -36,7 +40,7 @@ var<workgroup> As: array<f32, BK * BM>;  // As[k * BM + m]
 var<workgroup> Bs: array<f32, BK * BN>;  // Bs[k * BN + n]
 
 fn loadB(batch: u32, k: u32, n: u32) -> f32 {
-  let i = batch * p.bBatchStride + select(k * p.N + n, n * p.K + k, TRANS_B);
+  let i = batch * p.bBatchStride + p.bOffset + select(k * p.ldb + n, n * p.ldb + k, TRANS_B);
   return decodeFloat(b[wordOf(i, B_DTYPE)], B_DTYPE, i);
 }
 
@@ -46,16 +50,19 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let batch = wg.z;
   let m0 = wg.y * BM;
   let n0 = wg.x * BN;
-  let aBase = batch * p.aBatchStride + p.aRowOffset * p.K;
+  let aBase = batch * p.aBatchStride + p.aOffset;
   var acc: array<array<f32, MAX_T>, MAX_T>;
   for (var k0 = 0u; k0 < p.K; k0 += BK) {
+    // Consecutive threads take consecutive stored elements, so global reads coalesce either way round.
     for (var r = 0u; r < (BM * BK) / 256u; r++) {
       let idx = li + r * 256u;
-      let am = idx / BK;
-      let ak = idx % BK;
+      var am: u32;
+      var ak: u32;
+      if (TRANS_A) { ak = idx / BM; am = idx % BM; } else { am = idx / BK; ak = idx % BK; }
       let gm = m0 + am;
       let gk = k0 + ak;
-      As[ak * BM + am] = select(0.0, a[aBase + gm * p.K + gk], gm < p.M && gk < p.K);
+      let at = aBase + select(gm * p.lda + gk, gk * p.lda + gm, TRANS_A);
+      As[ak * BM + am] = select(0.0, a[at], gm < p.M && gk < p.K);
     }
     for (var r = 0u; r < (BN * BK) / 256u; r++) {
       let idx = li + r * 256u;
@@ -86,10 +93,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       if (n >= p.N) { continue; }
       var v = acc[i][j];
       if (HAS_BIAS) {
-        let nb = p.cColOffset + n;
+        let nb = p.biasOffset + n;
         v += decodeFloat(bias[wordOf(nb, BIAS_DTYPE)], BIAS_DTYPE, nb);
       }
-      c[batch * p.cBatchStride + m * p.ldc + p.cColOffset + n] = v;
+      let at = batch * p.cBatchStride + p.cOffset + m * p.ldc + n;
+      if (ACCUMULATE) { v += c[at]; }
+      c[at] = v;
     }
   }
 }

@@ -26,3 +26,35 @@ export function matmulRef(
   }
   return out;
 }
+
+/**
+ * Undoes matmulRef's `sum += a[m,k]·b[k,n]`: dA[m,k] = Σ_n dC[m,n]·b[k,n], dB[k,n] = Σ_m a[m,k]·dC[m,n]
+ * (b and dB in b's layout, dB summed over the batch when b is shared), dBias[n] = Σ_m dC[m,n].
+ */
+export function matmulBackwardRef(
+  dC: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  dims: { batch?: number; M: number; K: number; N: number; transB?: boolean; bBatched?: boolean },
+): { dA: Float32Array; dB: Float32Array; dBias: Float32Array } {
+  const { M, K, N } = dims;
+  const batch = dims.batch ?? 1;
+  const dA = new Float64Array(batch * M * K);
+  const dB = new Float64Array(b.length);
+  const dBias = new Float64Array(N);
+  for (let z = 0; z < batch; z++) {
+    const bOff = dims.bBatched ? z * K * N : 0;
+    for (let m = 0; m < M; m++) {
+      for (let n = 0; n < N; n++) {
+        const g = dC[(z * M + m) * N + n]!;
+        dBias[n] += g;
+        for (let k = 0; k < K; k++) {
+          const bi = bOff + (dims.transB ? n * K + k : k * N + n);
+          dA[(z * M + m) * K + k] += g * b[bi]!;
+          dB[bi] += g * a[(z * M + m) * K + k]!;
+        }
+      }
+    }
+  }
+  return { dA: Float32Array.from(dA), dB: Float32Array.from(dB), dBias: Float32Array.from(dBias) };
+}

@@ -1,9 +1,15 @@
-// matmul: C = A·B or A·Bᵀ (+ bias), batched; B may be f32, bf16 or f16 and may be chunked along N.
+// matmul: C = A·B or A·Bᵀ (+ bias), batched; B may be f32, bf16 or f16 and may be chunked by rows.
+// The backward lives below the forward: dA and dB are products of the same tiled kernel with
+// transposed operands read in place (TRANS_A/TRANS_B), dBias a column sum of dC.
 import { ShapeMismatchError } from '../../errors.js';
 import { grid } from '../../gpu/recorder.js';
 import { floatCode } from '../dtype.js';
-import { assertDType, assertRank } from '../shape.js';
+import { gemm, type GemmSpec } from '../gemm.js';
+import { assertDType, assertRank, assertSameShape } from '../shape.js';
 import { shapeString, Tensor } from '../tensor.js';
+import { columnSum } from './column-sum.js';
+
+export { matmulTile } from '../gemm.js';
 
 export interface MatmulOptions {
   /** B is stored (N,K), as nn.Linear weights are. */
@@ -14,15 +20,6 @@ export interface MatmulOptions {
 
 /** Up to this many rows (decode batches) read each weight once in shaders/matvec.wgsl instead of a mostly empty 128-row tile. */
 const MATVEC_MAX_M = 8;
-
-/** Register block per thread: 8×8 (a 128×128 tile, 16 KiB of workgroup memory) wherever the limits allow. */
-export function matmulTile(limits: GPUSupportedLimits): { TM: number; TN: number } {
-  const bytes = (tm: number, tn: number) => 16 * 16 * (tm + tn) * 4;
-  for (const [TM, TN] of [[8, 8], [8, 4], [4, 4]] as const) {
-    if (bytes(TM, TN) <= limits.maxComputeWorkgroupStorageSize && limits.maxComputeInvocationsPerWorkgroup >= 256) return { TM, TN };
-  }
-  return { TM: 2, TN: 2 };
-}
 
 interface Dims {
   batch: number;
@@ -46,11 +43,15 @@ function matmulDims(a: Tensor, b: Tensor, transB: boolean, bias?: Tensor): Dims 
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== bn)) {
     throw new ShapeMismatchError(`matmul: bias ${shapeString(bias.shape)} does not match N=${bn} of ${what}`);
   }
-  if (b.chunks.length > 1 && (!transB || bBatched)) {
-    throw new ShapeMismatchError(`matmul: a chunked B ${shapeString(b.shape)} is supported only as a 2-D (N,K) weight with transB`);
+  if (batch > 1 && (a.chunks.length > 1 || b.chunks.length > 1)) {
+    throw new ShapeMismatchError(`matmul: batched ${what} must fit one binding each`);
   }
-  if (batch > 1 && a.chunks.length > 1) throw new ShapeMismatchError(`matmul: batched A ${shapeString(a.shape)} must fit one binding`);
   return { batch, M, K, N: bn, bBatched };
+}
+
+/** Batch strides of C = A·op(B), or undefined for a single product. */
+function batchOf(d: Dims, cStride: number) {
+  return d.batch > 1 ? { count: d.batch, a: d.M * d.K, b: d.bBatched ? d.K * d.N : 0, c: cStride } : undefined;
 }
 
 /** a: (B?,M,K) f32, b: (B?,K,N) or (B?,N,K) with transB → (B?,M,N) f32 */
@@ -60,30 +61,90 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const d = matmulDims(a, b, transB, bias);
   const device = a.device;
   const out = Tensor.empty(device, a.shape.length === 3 ? [d.batch, d.M, d.N] : [d.M, d.N]);
-  const overrides = {
-    B_DTYPE: floatCode(b.dtype, 'B'),
-    HAS_BIAS: bias !== undefined,
-    BIAS_DTYPE: bias ? floatCode(bias.dtype, 'bias') : 0,
-  };
-  const aBuffer = a.buffer;
+  const decode = d.M <= MATVEC_MAX_M && d.batch === 1 && out.chunks.length === 1 && a.chunks.length === 1;
+  if (!decode || (!transB && b.chunks.length > 1)) {
+    gemm({ a, b, transB, c: out, M: d.M, N: d.N, K: d.K, batch: batchOf(d, d.M * d.N), bias });
+    return out;
+  }
+  const overrides = { B_DTYPE: floatCode(b.dtype, 'B'), HAS_BIAS: bias !== undefined, BIAS_DTYPE: bias ? floatCode(bias.dtype, 'bias') : 0 };
+  const kernel = device.kernels.get('matvec', { ...overrides, M: d.M }, transB ? 'rowsOfB' : 'colsOfB');
   for (const bc of b.chunks) {
-    const biasBuffer = bias?.buffer ?? bc.buffer;
-    // Only a transposed B is chunked, along N: each chunk fills columns [rowStart, rowStart+rows).
+    // Only a transposed B is chunked here, along N: each chunk fills columns [rowStart, rowStart+rows).
     const n = b.chunks.length > 1 ? bc.rows : d.N;
-    if (d.M <= MATVEC_MAX_M && d.batch === 1 && out.chunks.length === 1) {
-      const kernel = device.kernels.get('matvec', { ...overrides, M: d.M }, transB ? 'rowsOfB' : 'colsOfB');
-      const groups = transB ? Math.ceil(n / 8) : Math.ceil(n / 256);
-      device.recorder.dispatch(kernel, [n, d.K, bc.rowStart, d.N], [aBuffer, bc.buffer, biasBuffer, out.buffer], grid(groups));
-      continue;
-    }
-    const tile = matmulTile(device.limits);
-    const kernel = device.kernels.get('matmul', { ...overrides, ...tile, TRANS_B: transB });
-    for (const cc of out.chunks) {
-      const M = d.batch > 1 ? d.M : cc.rows;
-      const params = [M, n, d.K, d.M * d.K, d.bBatched ? d.K * d.N : 0, d.M * d.N, cc.rowStart, bc.rowStart, d.N];
-      const groups: [number, number, number] = [Math.ceil(n / (16 * tile.TN)), Math.ceil(M / (16 * tile.TM)), d.batch];
-      device.recorder.dispatch(kernel, params, [aBuffer, bc.buffer, biasBuffer, cc.buffer], groups);
-    }
+    const groups = transB ? Math.ceil(n / 8) : Math.ceil(n / 256);
+    device.recorder.dispatch(kernel, [n, d.K, bc.rowStart, d.N], [a.buffer, bc.buffer, bias?.buffer ?? bc.buffer, out.buffer], grid(groups));
   }
   return out;
+}
+
+export interface MatmulBackwardOptions {
+  /** As in the forward. */
+  transB?: boolean;
+  /** Compute dA (default true). */
+  inputGrad?: boolean;
+  /** Compute dB (default: when B is f32; a frozen bf16/f16 weight needs none). */
+  weightGrad?: boolean;
+  /** Compute dBias, the forward having had a bias (default false). */
+  biasGrad?: boolean;
+  /** Add the gradients into these tensors (gradient accumulation, a shared input) instead of allocating. */
+  into?: { dA?: Tensor; dB?: Tensor };
+}
+
+export interface MatmulGrads {
+  /** Shape of a. */
+  dA?: Tensor;
+  /** Shape of b, f32. */
+  dB?: Tensor;
+  /** (N) f32 */
+  dBias?: Tensor;
+}
+
+function gradTarget(op: string, into: Tensor | undefined, like: Tensor): Tensor {
+  if (!into) return Tensor.empty(like.device, like.shape);
+  assertDType(op, 'into', into, ['f32']);
+  assertSameShape(op, into, like);
+  return into;
+}
+
+/**
+ * Undoes `out = A·B (+ bias)` / `A·Bᵀ (+ bias)`:
+ *   dA = dC·Bᵀ (dC·B with transB), dB = Aᵀ·dC (dCᵀ·A with transB), dBias = Σ_rows dC.
+ * dC: (B?,M,N) f32, a: (B?,M,K) f32, b: (B?,K,N) or (B?,N,K) with transB → dA: like a, dB: like b f32, dBias: (N) f32.
+ * A B shared by a batched A gets the sum over the batch.
+ */
+export function matmulBackward(dC: Tensor, a: Tensor, b: Tensor, options: MatmulBackwardOptions = {}): MatmulGrads {
+  const transB = options.transB ?? false;
+  const d = matmulDims(a, b, transB);
+  assertDType('matmulBackward', 'dC', dC, ['f32']);
+  const expected = a.shape.length === 3 ? [d.batch, d.M, d.N] : [d.M, d.N];
+  if (dC.shape.length !== expected.length || dC.shape.some((x, i) => x !== expected[i])) {
+    throw new ShapeMismatchError(`matmulBackward: dC ${shapeString(dC.shape)} must be ${shapeString(expected)} for A ${shapeString(a.shape)} · B ${shapeString(b.shape)}`);
+  }
+  const grads: MatmulGrads = {};
+  if (options.inputGrad ?? true) {
+    const dA = gradTarget('matmulBackward: dA', options.into?.dA, a);
+    gemm({ a: dC, b, transB: !transB, c: dA, M: d.M, N: d.K, K: d.N, batch: batchOf({ ...d, K: d.N, N: d.K }, d.M * d.K), accumulate: options.into?.dA !== undefined });
+    grads.dA = dA;
+  }
+  if (options.weightGrad ?? b.dtype === 'f32') grads.dB = weightGrad(dC, a, b, d, transB, options.into?.dB);
+  if (options.biasGrad) grads.dBias = columnSum(dC);
+  return grads;
+}
+
+/** dB = Aᵀ·dC (or dCᵀ·A), per batch for a batched B, else summed over the batch by treating it as more rows. */
+function weightGrad(dC: Tensor, a: Tensor, b: Tensor, d: Dims, transB: boolean, into?: Tensor): Tensor {
+  const dB = gradTarget('matmulBackward: dB', into, b);
+  const rows = d.bBatched ? d.M : d.batch * d.M;
+  const a2 = d.bBatched ? a : a.reshape([rows, d.K]);
+  const dC2 = d.bBatched ? dC : dC.reshape([rows, d.N]);
+  const batch = d.bBatched && d.batch > 1 ? { count: d.batch, a: d.M * d.K, b: d.M * d.N, c: d.K * d.N } : undefined;
+  const spec: GemmSpec = transB
+    ? { a: dC2, transA: true, b: a2, c: dB, M: d.N, N: d.K, K: rows, batch: batch && { ...batch, a: batch.b, b: batch.a } }
+    : { a: a2, transA: true, b: dC2, c: dB, M: d.K, N: d.N, K: rows, batch };
+  gemm({ ...spec, accumulate: into !== undefined });
+  if (!d.bBatched) {
+    a2.dispose();
+    dC2.dispose();
+  }
+  return dB;
 }

@@ -1,0 +1,89 @@
+// Dispatch planning for shaders/matmul.wgsl, shared by matmul's forward and backward:
+// C (+)= op(A)·op(B) (+ bias), where each operand may be transposed as stored and split into row
+// chunks. The M, N and K ranges are cut wherever a chunk boundary falls; the pieces of a split K are
+// summed by the kernel's ACCUMULATE, so an LM head chunked along V works as either operand.
+import { floatCode } from './dtype.js';
+import type { Chunk, Tensor } from './tensor.js';
+
+/** Register block per thread: 8×8 (a 128×128 tile, 16 KiB of workgroup memory) wherever the limits allow. */
+export function matmulTile(limits: GPUSupportedLimits): { TM: number; TN: number } {
+  const bytes = (tm: number, tn: number) => 16 * 16 * (tm + tn) * 4;
+  for (const [TM, TN] of [[8, 8], [8, 4], [4, 4]] as const) {
+    if (bytes(TM, TN) <= limits.maxComputeWorkgroupStorageSize && limits.maxComputeInvocationsPerWorkgroup >= 256) return { TM, TN };
+  }
+  return { TM: 2, TN: 2 };
+}
+
+export interface GemmSpec {
+  /** (M,K) as stored, or (K,M) with transA; f32. */
+  a: Tensor;
+  transA?: boolean;
+  /** (K,N) as stored, or (N,K) with transB; f32, bf16 or f16. */
+  b: Tensor;
+  transB?: boolean;
+  /** (M,N) f32 output. */
+  c: Tensor;
+  M: number;
+  N: number;
+  K: number;
+  /** Independent products with these element strides; every operand must then fit one binding. */
+  batch?: { count: number; a: number; b: number; c: number };
+  /** (N), added once per output element. */
+  bias?: Tensor;
+  /** Add to what c holds instead of overwriting it. */
+  accumulate?: boolean;
+}
+
+/** [lo, hi) ranges of [0, n) cut at the given points; one empty range when n is 0 (a product over K = 0 still writes). */
+function ranges(cuts: number[], n: number): [number, number][] {
+  const points = [...new Set([0, ...cuts.filter((x) => x > 0 && x < n), n])].sort((x, y) => x - y);
+  if (n === 0) return [[0, 0]];
+  return points.slice(1).map((hi, i) => [points[i]!, hi]);
+}
+
+function rowStarts(t: Tensor): number[] {
+  return t.chunks.map((c) => c.rowStart);
+}
+
+/** Buffer and element offset of stored element (row, col). */
+function locate(t: Tensor, row: number, col: number): { buffer: GPUBuffer; offset: number } {
+  const chunks = t.chunks;
+  let chunk: Chunk = chunks[0]!;
+  for (const c of chunks) if (c.rowStart <= row) chunk = c;
+  return { buffer: chunk.buffer, offset: (row - chunk.rowStart) * t.cols + col };
+}
+
+export function gemm(s: GemmSpec): void {
+  const { M, N, K } = s;
+  if (M === 0 || N === 0) return;
+  const device = s.c.device;
+  const tile = matmulTile(device.limits);
+  const batch = s.batch ?? { count: 1, a: 0, b: 0, c: 0 };
+  const mCuts = [...rowStarts(s.c), ...(s.transA ? [] : rowStarts(s.a))];
+  const nCuts = s.transB ? rowStarts(s.b) : [];
+  const kCuts = [...(s.transA ? rowStarts(s.a) : []), ...(s.transB ? [] : rowStarts(s.b))];
+  for (const [m0, m1] of ranges(mCuts, M)) {
+    for (const [n0, n1] of ranges(nCuts, N)) {
+      ranges(kCuts, K).forEach(([k0, k1], i) => {
+        const bias = i === 0 ? s.bias : undefined;
+        const kernel = device.kernels.get('matmul', {
+          ...tile,
+          TRANS_A: s.transA ?? false,
+          TRANS_B: s.transB ?? false,
+          ACCUMULATE: (s.accumulate ?? false) || i > 0,
+          B_DTYPE: floatCode(s.b.dtype, 'matmul: B'),
+          HAS_BIAS: bias !== undefined,
+          BIAS_DTYPE: bias ? floatCode(bias.dtype, 'matmul: bias') : 0,
+        });
+        const a = s.transA ? locate(s.a, k0, m0) : locate(s.a, m0, k0);
+        const b = s.transB ? locate(s.b, n0, k0) : locate(s.b, k0, n0);
+        const c = locate(s.c, m0, n0);
+        const [m, n] = [m1 - m0, n1 - n0];
+        const params = [m, n, k1 - k0, batch.a, batch.b, batch.c, a.offset, b.offset, c.offset, s.a.cols, s.b.cols, s.c.cols, n0];
+        const groups: [number, number, number] = [Math.ceil(n / (16 * tile.TN)), Math.ceil(m / (16 * tile.TM)), batch.count];
+        // An unused bias binding still needs a buffer; b stands in.
+        device.recorder.dispatch(kernel, params, [a.buffer, b.buffer, bias?.buffer ?? b.buffer, c.buffer], groups);
+      });
+    }
+  }
+}
