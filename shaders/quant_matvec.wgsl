@@ -1,8 +1,9 @@
 // rows: x: (M,K) f32 with M ≤ 8 (the M override), w: (N,K) 4-bit, bias: (N) → y: (M,N) f32   (decode)
 // cols: dy: (M,N) f32 with M ≤ 8, w: (N,K) 4-bit → dx: (M,K) f32                            (dx = dy·W)
 // The decode product reads each packed weight once for all M rows. rows: a 256-thread workgroup
-// computes 8 outputs, 32 lanes per weight row striding it a code word (8 values, one scale) at a
-// time, then a tree reduction in workgroup memory; rows whose length is not a multiple of 8 take
+// computes 256/LANES outputs, LANES lanes per weight row striding it a code word (8 values, one
+// scale) at a time, then a tree reduction in workgroup memory (LANES is picked from K, so short
+// 4-bit rows still give each lane several words); rows whose length is not a multiple of 8 take
 // the per-value path. cols: one thread per output column walks the chunk's rows, accumulating
 // into dx after the first chunk.
 #include "lib/fourbit.wgsl"
@@ -17,10 +18,10 @@ override HAS_BIAS: bool = false;
 override BIAS_DTYPE: u32 = 0u;
 override ACCUMULATE: bool = false;
 override M: u32 = 1u;
+override LANES: u32 = 32u;  // a power of two ≤ 256
+override COLS = 256u / LANES;
 
 const MAX_M = 8u;
-const COLS = 8u;
-const LANES = 32u;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;

@@ -13,6 +13,13 @@ import { matmulTile } from './matmul.js';
 /** Up to this many rows read each weight once in shaders/quant_matvec.wgsl (as matmul's decode path). */
 const MATVEC_MAX_M = 8;
 
+/** Lanes per weight row in the decode product: enough for about four code words each, 8 to 32. */
+function decodeLanes(K: number): number {
+  let lanes = 8;
+  while (lanes < 32 && lanes * 4 < K / 8) lanes *= 2;
+  return lanes;
+}
+
 export interface QuantMatmulOptions {
   /** (N), added to every row. */
   bias?: Tensor;
@@ -51,9 +58,10 @@ export function quantMatmul(x: Tensor, w: QuantTensor, options: QuantMatmulOptio
   for (const wc of w.chunks) {
     const biasBuffer = bias?.buffer ?? xBuffer;
     if (M <= MATVEC_MAX_M && out.chunks.length === 1) {
-      const kernel = device.kernels.get('quant_matvec', { ...overrides, M }, 'rows');
+      const lanes = decodeLanes(K);
+      const kernel = device.kernels.get('quant_matvec', { ...overrides, M, LANES: lanes }, 'rows');
       const params = [wc.rows, K, K, 0, N, wc.rowStart];
-      device.recorder.dispatch(kernel, params, [xBuffer, ...weightBuffers(w, wc), out.buffer, biasBuffer], grid(Math.ceil(wc.rows / 8)));
+      device.recorder.dispatch(kernel, params, [xBuffer, ...weightBuffers(w, wc), out.buffer, biasBuffer], grid(Math.ceil((wc.rows * lanes) / 256)));
       continue;
     }
     const tile = matmulTile(device.limits);
