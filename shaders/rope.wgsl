@@ -1,4 +1,5 @@
 // x: (B,T,H,D) f32, positions: (B,T) i32 → y: (B,T,H,D) f32   (HF rotate_half: dim i pairs with i + D/2)
+// INVERSE rotates by −angle: the backward, since a rotation's transpose is its inverse.
 // One thread per rotated pair (i, i + D/2) of one (token, head) row, 256 per workgroup over x + y·65535;
 // the tail is guarded. D even, D/2 ≤ 128. A chunked x is done one dispatch per chunk of (token, head) rows.
 // inv_freq arrives precomputed in f32 (HF's definition, the reference's bits), so the angle f32(pos)·inv_freq
@@ -18,6 +19,7 @@ struct Params {
 }
 
 override USE_POSITIONS: bool = false;
+override INVERSE: bool = false;
 
 // 2π split Cody–Waite style: HI and MID have 8 significant bits, so k·HI and k·MID are exact for
 // |k| < 2^16 (angles below ~400000 rad) and the two subtractions lose nothing.
@@ -47,7 +49,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (USE_POSITIONS) { pos = positions[bt]; }
   let r = reduceAngle(f32(pos) * p.invFreq[i / 4u][i % 4u]);
   let c = cos(r);
-  let s = sin(r);
+  let s = select(sin(r), -sin(r), INVERSE);
   let at = local * 2u * p.half + i;
   let x1 = x[at];
   let x2 = x[at + p.half];

@@ -1,6 +1,6 @@
 // Rotary position embedding in HuggingFace's rotate_half layout (Qwen2/Qwen3): dim i pairs with i + D/2,
 // out[i] = x[i]·cos − x[i+D/2]·sin, out[i+D/2] = x[i+D/2]·cos + x[i]·sin, angle = pos · inv_freq[i].
-// The backward is the same rotation by −angle, so nothing needs saving.
+// The backward, below the forward, is the same rotation by −angle, so nothing needs saving.
 import { ShapeMismatchError } from '../../errors.js';
 import { grid } from '../../gpu/recorder.js';
 import { assertDType, assertRank } from '../shape.js';
@@ -47,6 +47,19 @@ function validate(x: Tensor, opts: RopeOptions): void {
 
 /** x: (B,T,H,D) or (T,H,D) f32, positions?: (B,T) or (T) i32 → (B,T,H,D) or (T,H,D) f32 */
 export function applyRope(x: Tensor, opts: RopeOptions): Tensor {
+  return rotate(x, opts, false);
+}
+
+/**
+ * Undoes `out[i] = x[i]·cos − x[i+D/2]·sin, out[i+D/2] = x[i+D/2]·cos + x[i]·sin`: the transpose of a rotation
+ * is the rotation by −angle, dx[i] = dy[i]·cos + dy[i+D/2]·sin, dx[i+D/2] = dy[i+D/2]·cos − dy[i]·sin.
+ * dy: (B,T,H,D) or (T,H,D) f32, positions?: (B,T) or (T) i32 → dx: (B,T,H,D) or (T,H,D) f32 (same options as the forward)
+ */
+export function applyRopeBackward(dy: Tensor, opts: RopeOptions): Tensor {
+  return rotate(dy, opts, true);
+}
+
+function rotate(x: Tensor, opts: RopeOptions, inverse: boolean): Tensor {
   validate(x, opts);
   const [T, H, D] = x.shape.slice(-3) as [number, number, number];
   const half = D / 2;
@@ -54,7 +67,7 @@ export function applyRope(x: Tensor, opts: RopeOptions): Tensor {
   new Float32Array(invFreq.buffer).set(ropeInvFreq(opts.theta, D));
   const positionsBuffer = opts.positions?.buffer;
   const device = x.device;
-  const kernel = device.kernels.get('rope', { USE_POSITIONS: positionsBuffer !== undefined });
+  const kernel = device.kernels.get('rope', { USE_POSITIONS: positionsBuffer !== undefined, INVERSE: inverse });
   const y = Tensor.empty(device, x.shape);
   if (x.size === 0) return y;
   x.chunks.forEach((c, k) => {
