@@ -1,10 +1,12 @@
 // Elementwise ops on f32 tensors: add, mul (same shape or a broadcast of a's trailing dims), scale.
-// silu-mul.ts shares the kernel. Chunked tensors are done one dispatch per chunk.
+// silu-mul.ts shares the kernel. Chunked tensors are done one dispatch per chunk. The backwards, below
+// the forwards, are themselves these ops plus a column sum over the rows a broadcast b was repeated on.
 import { ShapeMismatchError } from '../../errors.js';
 import { f32Bits, grid } from '../../gpu/recorder.js';
 import { FLOAT_DTYPES, floatCode } from '../dtype.js';
 import { assertDType } from '../shape.js';
 import { shapeString, Tensor } from '../tensor.js';
+import { columnSum } from './column-sum.js';
 
 /** Values of shaders/elementwise.wgsl's OP override. */
 const OP_CODES = { add: 0, mul: 1, scale: 2, siluMul: 3 } as const;
@@ -68,4 +70,41 @@ export function mul(a: Tensor, b: Tensor): Tensor {
 /** a: (…) f32, s: number (rounded to f32) → a · s: (…) f32 */
 export function scale(a: Tensor, s: number): Tensor {
   return run('scale', a, null, s);
+}
+
+export interface BinaryGrads {
+  /** Shape of a. */
+  da: Tensor;
+  /** Shape of b, f32: summed over the rows a broadcast b was repeated on. */
+  db?: Tensor;
+}
+
+/** dy summed over the repeats of a broadcast b (times x when given), as b's shape; dy·x itself for a same-shape b. */
+function reduceToB(op: string, dy: Tensor, b: Tensor, x?: Tensor): Tensor {
+  if (sameShapeAs(op, dy, b)) return x ? mul(dy, x) : dy;
+  const summed = columnSum(dy, { x, period: b.size });
+  const out = summed.reshape(b.shape);
+  summed.dispose();
+  return out;
+}
+
+/**
+ * Undoes `out[i] = x + y` (x = a[i], y = b[i mod |b|]): da = dy (returned as is), db = dy summed over b's repeats.
+ * dy: (…) f32, b: (…) or trailing dims → da: (…), db: b's shape f32; db only with bGrad (default true).
+ */
+export function addBackward(dy: Tensor, b: Tensor, opts: { bGrad?: boolean } = {}): BinaryGrads {
+  assertDType('addBackward', 'dy', dy, ['f32']);
+  return opts.bGrad ?? true ? { da: dy, db: reduceToB('addBackward', dy, b) } : { da: dy };
+}
+
+/**
+ * Undoes `out[i] = x * y` (x = a[i], y = b[i mod |b|]): da = dy·b, db = dy·a summed over b's repeats.
+ * dy, a: (…) f32, b: (…) or a's trailing dims f32|bf16|f16 → da: (…) f32, db: b's shape f32 (with bGrad, default true)
+ */
+export function mulBackward(dy: Tensor, a: Tensor, b: Tensor, opts: { bGrad?: boolean } = {}): BinaryGrads {
+  if (dy.shape.length !== a.shape.length || dy.shape.some((d, i) => d !== a.shape[i])) {
+    throw new ShapeMismatchError(`mulBackward: dy ${shapeString(dy.shape)} and a ${shapeString(a.shape)} differ`);
+  }
+  const da = mul(dy, b);
+  return opts.bGrad ?? true ? { da, db: reduceToB('mulBackward', dy, b, a) } : { da };
 }
