@@ -35,3 +35,15 @@ export function meanLossRef(losses: ArrayLike<number>, labels: ArrayLike<number>
   }
   return count === 0 ? NaN : sum / count;
 }
+
+/** Undoes `losses[r] = lse − row[label]` for a loss Σ_r scale·losses[r]: (softmax(row) − onehot(label))·scale, zero rows when not counted. */
+export function crossEntropyBackwardRef(logits: Float32Array, labels: ArrayLike<number>, V: number, scale: number): Float32Array {
+  const { lse } = crossEntropyRef(logits, labels, V);
+  const grad = new Float32Array(logits.length);
+  for (let r = 0; r < labels.length; r++) {
+    const label = labels[r]!;
+    if (!counted(label, V)) continue;
+    for (let v = 0; v < V; v++) grad[r * V + v] = (Math.exp(logits[r * V + v]! - lse[r]!) - (v === label ? 1 : 0)) * scale;
+  }
+  return grad;
+}

@@ -2,7 +2,7 @@
 // Qwen's 151936, and the masked mean a training step reads back. Row i is scored against labels[i]: the
 // HF causal shift (logits at t predict labels[t+1]) is the caller's job, done on the labels before this.
 import { ShapeMismatchError } from '../../errors.js';
-import { grid } from '../../gpu/recorder.js';
+import { f32Bits, grid } from '../../gpu/recorder.js';
 import type { Device } from '../../gpu/device.js';
 import { assertDType } from '../shape.js';
 import { shapeString, Tensor, type Shape } from '../tensor.js';
@@ -46,15 +46,19 @@ function labelTensor(op: string, device: Device, labels: Labels, shape: Shape, v
   return { t: Tensor.from(device, labels, shape, 'i32'), owned: true };
 }
 
+function checkLogits(op: string, logits: Tensor): void {
+  assertDType(op, 'logits', logits, ['f32']);
+  if (logits.shape.length < 2 || logits.cols < 1) {
+    throw new ShapeMismatchError(`${op}: logits ${shapeString(logits.shape)} must be (N,V) or (B,T,V) with V ≥ 1`);
+  }
+}
+
 /**
  * logits: (N,V) or (B,T,V) f32, may be chunked by rows, labels: (N) or (B,T) i32 → losses, lse: (N) or (B,T) f32.
  * Labels outside [0,V) other than −100 throw RangeError when given as an array; in a tensor they are ignored.
  */
 export function crossEntropy(logits: Tensor, labels: Labels): CrossEntropyResult {
-  assertDType('crossEntropy', 'logits', logits, ['f32']);
-  if (logits.shape.length < 2 || logits.cols < 1) {
-    throw new ShapeMismatchError(`crossEntropy: logits ${shapeString(logits.shape)} must be (N,V) or (B,T,V) with V ≥ 1`);
-  }
+  checkLogits('crossEntropy', logits);
   const device = logits.device;
   const rowShape = logits.shape.slice(0, -1);
   const label = labelTensor('crossEntropy', device, labels, rowShape, logits.cols);
@@ -68,6 +72,32 @@ export function crossEntropy(logits: Tensor, labels: Labels): CrossEntropyResult
   }
   if (label.owned) label.t.dispose();
   return { losses, lse };
+}
+
+/**
+ * Undoes `losses[at] = rowLse − logits[label]` for a loss Σ_i scale·losses[i]:
+ *   dLogits = (softmax(logits) − onehot(label))·scale per row, zeros for rows whose label is not counted.
+ * logits: (N,V) or (B,T,V) f32 (chunked alike), labels: (N) or (B,T) i32, lse: (N) or (B,T) f32 from the forward
+ * → dLogits: (N,V) or (B,T,V) f32. scale: 1/(counted labels) for the mean loss.
+ */
+export function crossEntropyBackward(logits: Tensor, labels: Labels, lse: Tensor, scale: number): Tensor {
+  checkLogits('crossEntropyBackward', logits);
+  const device = logits.device;
+  const rowShape = logits.shape.slice(0, -1);
+  assertDType('crossEntropyBackward', 'lse', lse, ['f32']);
+  if (!sameShape(lse.shape, rowShape)) throw new ShapeMismatchError(`crossEntropyBackward: lse ${shapeString(lse.shape)} must have shape ${shapeString(rowShape)}`);
+  const label = labelTensor('crossEntropyBackward', device, labels, rowShape, logits.cols);
+  const grad = Tensor.empty(device, logits.shape);
+  const kernel = device.kernels.get('cross_entropy_backward');
+  const gradChunks = grad.chunks;
+  logits.chunks.forEach((chunk, k) => {
+    const n = chunk.rows * logits.cols;
+    if (n === 0) return;
+    const buffers = [label.t.buffer, chunk.buffer, lse.buffer, gradChunks[k]!.buffer];
+    device.recorder.dispatch(kernel, [chunk.rows, logits.cols, chunk.rowStart, f32Bits(scale)], buffers, grid(Math.ceil(n / 256)));
+  });
+  if (label.owned) label.t.dispose();
+  return grad;
 }
 
 /**
