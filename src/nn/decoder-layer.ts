@@ -13,6 +13,8 @@ import type { Tensor } from '../tensor/tensor.js';
 export interface Projection {
   /** x: (N,in) f32 → (N,out) f32 */
   forward(x: Tensor): Tensor;
+  /** dY: (N,out) f32 → dX: (N,in) f32 through the frozen weight. */
+  backwardInput(dY: Tensor): Tensor;
   dispose(): void;
 }
 

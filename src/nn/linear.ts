@@ -17,6 +17,11 @@ export class Linear {
     return matmul(x, this.weight, { transB: true, bias: this.bias });
   }
 
+  /** Undoes `y = x·Wᵀ + b` for x only: dX = dY·W. dY: (N,out) f32 → (N,in) f32 */
+  backwardInput(dY: Tensor): Tensor {
+    return matmul(dY, this.weight);
+  }
+
   dispose(): void {
     this.weight.dispose();
     this.bias?.dispose();
