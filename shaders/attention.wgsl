@@ -5,19 +5,11 @@
 // Head h reads kv head h / (H/KV) (HF repeat_kv). Row t of sequence b sits at position pastLength + t
 // (kvLengths[b] − T + t with HAS_LENGTHS) and sees keys below min(cache length, position + 1).
 
-struct Params {
-  B: u32, T: u32, H: u32, KV: u32, D: u32, S: u32,
-  pastLength: u32, kvLength: u32,
-  scale: f32,
-}
-
-override HAS_LENGTHS: bool = false;
+#include "lib/attention-common.wgsl"
 
 const WG = 256u;
 const BLOCK = 64u;
 const LANES = 4u;  // WG / BLOCK threads per key in the score phase
-// Score of a hidden key and lse of a row that sees none: finite, since WGSL may assume no infinities.
-const NEG = -3.40282346638528859812e38;  // −f32 max
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> q: array<f32>;
@@ -31,17 +23,6 @@ var<workgroup> qs: array<f32, WG>;     // the query row, pre-scaled
 var<workgroup> part: array<f32, WG>;   // partial dot products; at the end the slices' partial outputs
 var<workgroup> red: array<f32, BLOCK>; // block max tree; at the end the denominator shares
 var<workgroup> probs: array<f32, BLOCK>;
-
-// Keys row (b, t) may see: below its sequence's cache length and not after its own position.
-fn keyLimit(b: u32, t: u32) -> u32 {
-  var len = i32(p.kvLength);
-  var pos = i32(p.pastLength + t);
-  if (HAS_LENGTHS) {
-    len = kvLengths[b];
-    pos = len - i32(p.T) + i32(t);
-  }
-  return u32(clamp(min(len, pos + 1), 0, i32(p.S)));
-}
 
 // Max of red[0..BLOCK) into red[0]; called by the whole workgroup.
 fn blockMax(li: u32) {

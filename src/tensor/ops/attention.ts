@@ -1,5 +1,5 @@
 // attention: causal softmax attention over a KV cache with grouped KV heads (Qwen2/Qwen3).
-// The forward saves each row's logsumexp for the backward, which will live beside it here.
+// The forward saves each row's logsumexp for the backward below it (flash-attention-2: P is recomputed).
 import { ShapeMismatchError } from '../../errors.js';
 import { f32Bits, grid } from '../../gpu/recorder.js';
 import { assertDType, assertRank, assertSameShape } from '../shape.js';
@@ -83,22 +83,66 @@ function checkKvLengths(kvLengths: Tensor, d: Dims, opts: AttentionOptions): voi
   }
 }
 
-/** q: (B,T,H,D) f32, k, v: (B,S,KV,D) f32, kvLengths?: (B) i32 → out: (B,T,H,D) f32, lse: (B,H,T) f32 */
-export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): AttentionResult {
+/** The shared uniform block of shaders/lib/attention-common.wgsl, checking the options against q, k, v. */
+function prepare(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions): { d: Dims; params: number[]; lengths: GPUBuffer } {
   const d = attentionDims(q, k, v);
   const { kvLengths } = opts;
   if (kvLengths) checkKvLengths(kvLengths, d, opts);
   const [pastLength, kvLength] = kvLengths ? [0, 0] : uniformLengths(d, opts);
   const scale = opts.scale ?? 1 / Math.sqrt(d.D);
-  const buffers = [q.buffer, k.buffer, v.buffer, kvLengths?.buffer ?? q.buffer];
+  // Without kvLengths the binding is unused; q stands in so the layout is complete.
+  const lengths = kvLengths?.buffer ?? q.buffer;
+  return { d, params: [d.B, d.T, d.H, d.KV, d.D, d.S, pastLength, kvLength, f32Bits(scale)], lengths };
+}
+
+/** q: (B,T,H,D) f32, k, v: (B,S,KV,D) f32, kvLengths?: (B) i32 → out: (B,T,H,D) f32, lse: (B,H,T) f32 */
+export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): AttentionResult {
+  const { d, params, lengths } = prepare(q, k, v, opts);
   const device = q.device;
   const out = Tensor.empty(device, [d.B, d.T, d.H, d.D]);
   const lse = Tensor.empty(device, [d.B, d.H, d.T]);
   const rows = d.B * d.H * d.T;
   if (rows > 0) {
-    const kernel = device.kernels.get('attention', { HAS_LENGTHS: kvLengths !== undefined });
-    const params = [d.B, d.T, d.H, d.KV, d.D, d.S, pastLength, kvLength, f32Bits(scale)];
-    device.recorder.dispatch(kernel, params, [...buffers, out.buffer, lse.buffer], grid(rows));
+    const kernel = device.kernels.get('attention', { HAS_LENGTHS: opts.kvLengths !== undefined });
+    device.recorder.dispatch(kernel, params, [q.buffer, k.buffer, v.buffer, lengths, out.buffer, lse.buffer], grid(rows));
   }
   return { out, lse };
+}
+
+export interface AttentionGrads {
+  /** (B,T,H,D) f32 */
+  dq: Tensor;
+  /** (B,S,KV,D) f32, summed over each kv head's query heads; zero at positions no query sees. */
+  dk: Tensor;
+  /** (B,S,KV,D) f32, likewise. */
+  dv: Tensor;
+}
+
+/**
+ * Undoes `out = softmax(q·kᵀ·scale + mask)·v` per head (kv head h / (H/KV)), with P recomputed from the forward's lse:
+ *   dv = Pᵀ·dOut, dS = P∘(dOut·vᵀ − rowsum(dOut∘out)), dq = scale·dS·k, dk = scale·dSᵀ·q.
+ * dOut: (B,T,H,D) f32, q: (B,T,H,D) f32, k, v: (B,S,KV,D) f32, saved: the forward's out and lse, opts: the forward's
+ * → dq: (B,T,H,D) f32, dk, dv: (B,S,KV,D) f32
+ */
+export function attentionBackward(dOut: Tensor, q: Tensor, k: Tensor, v: Tensor, saved: AttentionResult, opts: AttentionOptions = {}): AttentionGrads {
+  const { d, params, lengths } = prepare(q, k, v, opts);
+  assertSameShape('attentionBackward: dOut and q', dOut, q);
+  assertSameShape('attentionBackward: out and q', saved.out, q);
+  assertDType('attentionBackward', 'dOut', dOut, ['f32']);
+  if (saved.lse.size !== d.B * d.H * d.T) throw new ShapeMismatchError(`attentionBackward: lse ${shapeString(saved.lse.shape)} must be (B,H,T) = (${d.B},${d.H},${d.T})`);
+  const device = q.device;
+  const grads = { dq: Tensor.empty(device, q.shape), dk: Tensor.empty(device, k.shape), dv: Tensor.empty(device, v.shape) };
+  if (d.B * d.H * d.T === 0 && d.B * d.S * d.KV === 0) return grads;
+  const delta = Tensor.empty(device, [d.B, d.H, d.T]);
+  const overrides = { HAS_LENGTHS: opts.kvLengths !== undefined };
+  const inputs = [q.buffer, k.buffer, v.buffer, lengths];
+  const [out, dy, lse] = [saved.out.buffer, dOut.buffer, saved.lse.buffer];
+  // Rows (and cells) of an empty side still get one spare workgroup, which writes nothing.
+  const qKernel = device.kernels.get('attention_backward', overrides);
+  device.recorder.dispatch(qKernel, params, [...inputs, out, dy, lse, grads.dq.buffer, delta.buffer], grid(Math.max(1, d.B * d.H * d.T)));
+  const kvKernel = device.kernels.get('attention_backward_kv', overrides);
+  device.recorder.dispatch(kvKernel, params, [...inputs, dy, lse, delta.buffer, grads.dk.buffer, grads.dv.buffer], grid(Math.max(1, d.B * d.S * d.KV)));
+  // Later work is ordered after these dispatches, so the pool may hand the buffer out again at once.
+  delta.dispose();
+  return grads;
 }

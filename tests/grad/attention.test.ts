@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { attention, attentionBackward } from '../../src/tensor/ops/attention.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { attentionBackwardRef, attentionRef, type AttentionRefOptions } from '../../src/cpu/attention.js';
+import { ShapeMismatchError } from '../../src/errors.js';
+import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+import { finiteDiffError } from '../helpers/grad.js';
+
+const device = await testDevice();
+
+interface Case {
+  B: number;
+  T: number;
+  H: number;
+  KV: number;
+  D: number;
+  S?: number;
+  pastLength?: number;
+  kvLength?: number;
+  kvLengths?: number[];
+  scale?: number;
+}
+
+async function check(c: Case) {
+  const { rng, seed } = freshRng();
+  const kvLength = c.kvLength ?? (c.pastLength ?? 0) + c.T;
+  const S = c.S ?? kvLength;
+  const [qV, kV, vV, dV] = [rng.normals(c.B * c.T * c.H * c.D, 2), rng.normals(c.B * S * c.KV * c.D), rng.normals(c.B * S * c.KV * c.D), rng.normals(c.B * c.T * c.H * c.D)];
+  const q = Tensor.from(device, qV, [c.B, c.T, c.H, c.D]);
+  const k = Tensor.from(device, kV, [c.B, S, c.KV, c.D]);
+  const v = Tensor.from(device, vV, [c.B, S, c.KV, c.D]);
+  const dOut = Tensor.from(device, dV, [c.B, c.T, c.H, c.D]);
+  const kvLengths = c.kvLengths && Tensor.from(device, c.kvLengths, [c.B], 'i32');
+  const opts = { ...(kvLengths ? { kvLengths } : { pastLength: c.pastLength ?? 0, kvLength }), scale: c.scale };
+  const fwd = attention(q, k, v, opts);
+  const g = attentionBackward(dOut, q, k, v, fwd, opts);
+  const refOpts: AttentionRefOptions = c.kvLengths ? { kvLengths: Int32Array.from(c.kvLengths), scale: c.scale } : { pastLength: c.pastLength ?? 0, kvLength, scale: c.scale };
+  const ref = attentionBackwardRef(dV, qV, kV, vV, { ...c, S }, refOpts);
+  const what = `seed ${seed} ${JSON.stringify(c)}`;
+  const errs = { dq: relError(await g.dq.read(), ref.dq), dk: relError(await g.dk.read(), ref.dk), dv: relError(await g.dv.read(), ref.dv) };
+  for (const [name, err] of Object.entries(errs)) expect(err, `${name} ${what}`).toBeLessThan(1e-5);
+  for (const t of [q, k, v, dOut, kvLengths, fwd.out, fwd.lse, g.dq, g.dk, g.dv]) t?.dispose();
+  return errs;
+}
+
+describe('attention reference backward', () => {
+  it.each([
+    ['causal prefill with grouped kv heads', { B: 1, T: 4, H: 4, KV: 2, D: 3, S: 4 }, {}],
+    ['a past in a larger cache', { B: 1, T: 2, H: 2, KV: 1, D: 3, S: 6 }, { pastLength: 3, kvLength: 5 }],
+    ['ragged kvLengths', { B: 2, T: 3, H: 2, KV: 1, D: 2, S: 4 }, { kvLengths: Int32Array.from([4, 2]) }],
+  ] as const)('matches central finite differences of the reference forward: %s', (_, dims, opts) => {
+    const { rng, seed } = freshRng();
+    const { B, T, H, KV, D, S } = dims;
+    const [qV, kV, vV, dV] = [rng.normals(B * T * H * D), rng.normals(B * S * KV * D), rng.normals(B * S * KV * D), rng.normals(B * T * H * D)];
+    const ref = attentionBackwardRef(dV, qV, kV, vV, dims, opts);
+    const out = (x: Float32Array, y: Float32Array, z: Float32Array) => attentionRef(x, y, z, dims, opts).out;
+    expect(finiteDiffError((x) => out(x, kV, vV), qV, dV, ref.dq, rng), `dq seed ${seed}`).toBeLessThan(1e-3);
+    expect(finiteDiffError((x) => out(qV, x, vV), kV, dV, ref.dk, rng), `dk seed ${seed}`).toBeLessThan(1e-3);
+    expect(finiteDiffError((x) => out(qV, kV, x), vV, dV, ref.dv, rng), `dv seed ${seed}`).toBeLessThan(1e-3);
+  });
+});
+
+describe('attentionBackward', () => {
+  it.each([
+    [2, 2, 4, 4, 16],
+    [3, 7, 8, 2, 64],
+    [1, 33, 6, 1, 80],
+    [1, 129, 4, 2, 16],
+  ])('dq, dk, dv match the reference in causal prefill at B=%i T=%i H=%i KV=%i D=%i', async (B, T, H, KV, D) => {
+    await check({ B, T, H, KV, D });
+  });
+
+  it.each([1, 256])('takes head_dim %i', async (D) => {
+    await check({ B: 2, T: 9, H: 4, KV: 2, D });
+  });
+
+  it('handles a chunk after a past in a larger cache; unseen positions get zero gradients', async () => {
+    await check({ B: 2, T: 7, H: 6, KV: 2, D: 64, S: 50, pastLength: 20, kvLength: 27 });
+    await check({ B: 3, T: 1, H: 8, KV: 2, D: 64, S: 256, pastLength: 200, kvLength: 201 });
+  });
+
+  it('gives ragged sequences their own lengths, rows that see no key included', async () => {
+    await check({ B: 3, T: 4, H: 4, KV: 2, D: 16, S: 8, kvLengths: [6, 0, 2] });
+  });
+
+  it('applies a custom scale', async () => {
+    await check({ B: 1, T: 13, H: 2, KV: 1, D: 32, scale: 0.7 });
+  });
+
+  it('throws naming both shapes when dOut does not match q', () => {
+    const q = Tensor.empty(device, [1, 3, 4, 16]);
+    const k = Tensor.empty(device, [1, 3, 2, 16]);
+    const saved = { out: q, lse: Tensor.empty(device, [1, 4, 3]) };
+    expect(() => attentionBackward(Tensor.empty(device, [1, 3, 4, 8]), q, k, k, saved)).toThrow(ShapeMismatchError);
+    expect(() => attentionBackward(Tensor.empty(device, [1, 3, 4, 8]), q, k, k, saved)).toThrow(/\(1,3,4,8\).*\(1,3,4,16\)/);
+  });
+});
