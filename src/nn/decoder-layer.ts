@@ -1,104 +1,68 @@
 // One Qwen2/Qwen3 decoder layer: pre-norm GQA self-attention and a SwiGLU MLP, each residual.
+// The forward returns what the backward needs; inference drops it at once.
 import type { QwenConfig } from '../io/config.js';
 import type { KvCache, StepInputs } from '../generate/kv-cache.js';
-import { attention } from '../tensor/ops/attention.js';
 import { add } from '../tensor/ops/elementwise.js';
-import { writeKv } from '../tensor/ops/kv-cache.js';
-import { rmsNorm } from '../tensor/ops/rmsnorm.js';
-import { applyRope } from '../tensor/ops/rope.js';
-import { siluMul } from '../tensor/ops/silu-mul.js';
+import { rmsNorm, rmsNormBackward } from '../tensor/ops/rmsnorm.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { disposeMlpActs, mlpBackward, mlpForward, type MlpActs, type MlpWeights } from './mlp.js';
+import { disposeAttentionActs, selfAttentionBackward, selfAttentionForward, type AttentionActs, type AttentionWeights } from './self-attention.js';
 
-/** What a layer needs of a projection: Linear (bf16/f32) and QuantLinear (4-bit) both are one. */
-export interface Projection {
-  /** x: (N,in) f32 → (N,out) f32 */
-  forward(x: Tensor): Tensor;
-  /** dY: (N,out) f32 → dX: (N,in) f32 through the frozen weight. */
-  backwardInput(dY: Tensor): Tensor;
-  dispose(): void;
-}
-
-export interface LayerWeights {
+export interface LayerWeights extends AttentionWeights, MlpWeights {
   inputNorm: Tensor;
-  q: Projection;
-  k: Projection;
-  v: Projection;
-  o: Projection;
-  /** Qwen3's per-head norms of q and k. */
-  qNorm?: Tensor;
-  kNorm?: Tensor;
   postNorm: Tensor;
-  gate: Projection;
-  up: Projection;
-  down: Projection;
 }
 
-/** Consumes `x` and returns a new tensor; `x` is disposed. */
-function residual(x: Tensor, delta: Tensor): Tensor {
-  const y = add(x, delta);
-  x.dispose();
-  delta.dispose();
+export interface LayerActs {
+  /** The layer's input (owned by the caller). */
+  x: Tensor;
+  h1: Tensor;
+  rstd1: Tensor;
+  attn: AttentionActs;
+  x1: Tensor;
+  h2: Tensor;
+  rstd2: Tensor;
+  mlp: MlpActs;
+}
+
+export interface LayerContext {
+  layer: number;
+  cfg: QwenConfig;
+  cache: KvCache;
+  step: StepInputs;
+}
+
+/** x: (B·T,C) f32 → (B·T,C) f32 and its activations; appends this layer's keys and values to the cache. */
+export function decoderLayerForward(x: Tensor, w: LayerWeights, c: LayerContext, seed?: number): { y: Tensor; acts: LayerActs } {
+  const eps = c.cfg.rmsNormEps;
+  const n1 = rmsNorm(x, w.inputNorm, eps);
+  const attn = selfAttentionForward(n1.y, w, c.layer, c.cfg, c.cache, c.step, seed);
+  const x1 = add(x, attn.out);
+  attn.out.dispose();
+  const n2 = rmsNorm(x1, w.postNorm, eps);
+  const mlp = mlpForward(n2.y, w, seed);
+  const y = add(x1, mlp.out);
+  mlp.out.dispose();
+  return { y, acts: { x, h1: n1.y, rstd1: n1.rstd, attn: attn.acts, x1, h2: n2.y, rstd2: n2.rstd, mlp: mlp.acts } };
+}
+
+/** Inference: x is consumed, the activations dropped. */
+export function decoderLayer(x: Tensor, w: LayerWeights, c: LayerContext): Tensor {
+  const { y, acts } = decoderLayerForward(x, w, c);
+  disposeAttentionActs(acts.attn);
+  disposeMlpActs(acts.mlp);
+  for (const t of [x, acts.h1, acts.rstd1, acts.x1, acts.h2, acts.rstd2]) t.dispose();
   return y;
 }
 
-function normed(x: Tensor, weight: Tensor, eps: number): Tensor {
-  const { y, rstd } = rmsNorm(x, weight, eps);
-  rstd.dispose();
-  return y;
-}
-
-/** x: (B·T,C) → (B,T,heads,D) projected, per-head normed (Qwen3) and rotated. */
-function projectHeads(x: Tensor, proj: Projection, norm: Tensor | undefined, cfg: QwenConfig, B: number, step: StepInputs): Tensor {
-  const flat = proj.forward(x);
-  const heads = flat.reshape([B, step.T, flat.cols / cfg.headDim, cfg.headDim]);
-  flat.dispose();
-  const n = norm ? normed(heads, norm, cfg.rmsNormEps) : heads;
-  if (norm) heads.dispose();
-  const rotated = applyRope(n, { theta: cfg.ropeTheta, positions: step.positions });
-  n.dispose();
-  return rotated;
-}
-
-function selfAttention(h: Tensor, w: LayerWeights, layer: number, cfg: QwenConfig, cache: KvCache, step: StepInputs): Tensor {
-  const B = cache.batch;
-  const q = projectHeads(h, w.q, w.qNorm, cfg, B, step);
-  const k = projectHeads(h, w.k, w.kNorm, cfg, B, step);
-  const vFlat = w.v.forward(h);
-  const v = vFlat.reshape([B, step.T, cfg.numKvHeads, cfg.headDim]);
-  vFlat.dispose();
-  writeKv(cache.keys[layer]!, k, step.offsets);
-  writeKv(cache.values[layer]!, v, step.offsets);
-  k.dispose();
-  v.dispose();
-  const { out, lse } = attention(q, cache.keys[layer]!, cache.values[layer]!, { kvLengths: step.kvLengths });
-  q.dispose();
-  lse.dispose();
-  const flat = out.reshape([B * step.T, cfg.numHeads * cfg.headDim]);
-  out.dispose();
-  const o = w.o.forward(flat);
-  flat.dispose();
-  return o;
-}
-
-function mlp(h: Tensor, w: LayerWeights): Tensor {
-  const gate = w.gate.forward(h);
-  const up = w.up.forward(h);
-  const act = siluMul(gate, up);
-  gate.dispose();
-  up.dispose();
-  const down = w.down.forward(act);
-  act.dispose();
-  return down;
-}
-
-/** x: (B·T,C) f32 → (B·T,C) f32; appends this layer's keys and values to the cache. `x` is consumed. */
-export function decoderLayer(x: Tensor, w: LayerWeights, layer: number, cfg: QwenConfig, cache: KvCache, step: StepInputs): Tensor {
-  const h1 = normed(x, w.inputNorm, cfg.rmsNormEps);
-  const attn = selfAttention(h1, w, layer, cfg, cache, step);
-  h1.dispose();
-  const x1 = residual(x, attn);
-  const h2 = normed(x1, w.postNorm, cfg.rmsNormEps);
-  const m = mlp(h2, w);
-  h2.dispose();
-  return residual(x1, m);
+/** Undoes `y = x1 + mlp(norm(x1))`, `x1 = x + attn(norm(x))`: dY → dX, adapter gradients into `grads`. Consumes `acts` (not x). */
+export function decoderLayerBackward(dY: Tensor, acts: LayerActs, w: LayerWeights, c: LayerContext, grads: Map<string, Tensor>): Tensor {
+  const dh2 = mlpBackward(dY, acts.mlp, w, grads);
+  const { dx: dNorm2 } = rmsNormBackward(dh2, acts.x1, w.postNorm, acts.rstd2, { weightGrad: false });
+  const dX1 = add(dY, dNorm2);
+  const dh1 = selfAttentionBackward(dX1, acts.attn, w, c.layer, c.cfg, c.cache, c.step, grads);
+  const { dx: dNorm1 } = rmsNormBackward(dh1, acts.x, w.inputNorm, acts.rstd1, { weightGrad: false });
+  const dX = add(dX1, dNorm1);
+  for (const t of [dh2, dNorm2, dX1, dh1, dNorm1, acts.h1, acts.rstd1, acts.x1, acts.h2, acts.rstd2]) t.dispose();
+  return dX;
 }

@@ -6,7 +6,7 @@ import { dropout, dropoutBackward } from '../tensor/ops/dropout.js';
 import { add, scale } from '../tensor/ops/elementwise.js';
 import { matmul, matmulBackward } from '../tensor/ops/matmul.js';
 import { Tensor } from '../tensor/tensor.js';
-import type { Projection } from './decoder-layer.js';
+import type { Projection } from './projection.js';
 
 /** PEFT's init: A ~ kaiming_uniform(a=√5), i.e. U(−1/√in, 1/√in); B = 0, so training starts at the base model. */
 export function initLora(rng: Rng, r: number, inFeatures: number, outFeatures: number): { A: Float32Array; B: Float32Array } {

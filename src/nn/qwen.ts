@@ -66,7 +66,7 @@ export class QwenModel {
     const emb = embedding(this.embedTokens, ids);
     let x = emb.reshape([emb.size / this.config.hiddenSize, this.config.hiddenSize]);
     emb.dispose();
-    this.layers.forEach((w, i) => (x = decoderLayer(x, w, i, this.config, cache, step)));
+    this.layers.forEach((w, layer) => (x = decoderLayer(x, w, { layer, cfg: this.config, cache, step })));
     const { y, rstd } = rmsNorm(x, this.norm, this.config.rmsNormEps);
     x.dispose();
     rstd.dispose();

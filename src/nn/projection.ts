@@ -1,0 +1,33 @@
+// The projections of a layer: frozen (Linear, QuantLinear) or carrying a LoRA adapter. Training
+// forwards keep what the adapter's backward needs; frozen ones only pass the input gradient on.
+import type { Tensor } from '../tensor/tensor.js';
+import { LoraLinear, type LoraSaved } from './lora.js';
+
+/** What a layer needs of a projection: Linear (bf16/f32), QuantLinear (4-bit) and LoraLinear all are one. */
+export interface Projection {
+  /** x: (N,in) f32 → (N,out) f32 */
+  forward(x: Tensor): Tensor;
+  /** dY: (N,out) f32 → dX: (N,in) f32 through the frozen weight. */
+  backwardInput(dY: Tensor): Tensor;
+  dispose(): void;
+}
+
+export interface Projected {
+  y: Tensor;
+  saved?: LoraSaved;
+}
+
+/** Forward; when training (a seed is given) a LoRA projection draws its dropout mask from `seed` and keeps its inputs. */
+export function projectTrain(p: Projection, x: Tensor, seed: number | undefined): Projected {
+  return p instanceof LoraLinear && seed !== undefined ? p.forwardTrain(x, seed) : { y: p.forward(x) };
+}
+
+/** Seed `k` of a layer's dropout stream, or undefined for inference. */
+export function subSeed(seed: number | undefined, k: number): number | undefined {
+  return seed === undefined ? undefined : (seed * 16 + k) >>> 0;
+}
+
+/** dY → dX, adding any adapter gradients into `grads`. Consumes `saved`. */
+export function projectBackward(p: Projection, dY: Tensor, saved: LoraSaved | undefined, grads: Map<string, Tensor>): Tensor {
+  return p instanceof LoraLinear && saved ? p.backward(dY, saved, grads) : p.backwardInput(dY);
+}
