@@ -30,7 +30,8 @@ function parts(dy: Tensor, x: Tensor | undefined, period: number): Part[] {
   return dy.chunks.map((c, k) => {
     const [start, count] = [c.rowStart * dy.cols, c.rows * dy.cols];
     if (start % period !== 0 || count % period !== 0) {
-      throw new ShapeMismatchError(`columnSum: a chunk of ${shapeString(dy.shape)} splits a row of ${period} elements; give the reduced tensor fewer leading elements per chunk`);
+      const fix = 'chunks must hold whole rows (for a broadcast b, whole repeats of b)';
+      throw new ShapeMismatchError(`columnSum: a chunk of ${shapeString(dy.shape)} splits a row of ${period} elements; ${fix}`);
     }
     return { dy: c.buffer, x: xChunks?.[k]!.buffer ?? c.buffer, rows: count / period, firstRow: start / period };
   });

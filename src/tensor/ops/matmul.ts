@@ -118,12 +118,15 @@ export function matmulBackward(dC: Tensor, a: Tensor, b: Tensor, options: Matmul
   assertDType('matmulBackward', 'dC', dC, ['f32']);
   const expected = a.shape.length === 3 ? [d.batch, d.M, d.N] : [d.M, d.N];
   if (dC.shape.length !== expected.length || dC.shape.some((x, i) => x !== expected[i])) {
-    throw new ShapeMismatchError(`matmulBackward: dC ${shapeString(dC.shape)} must be ${shapeString(expected)} for A ${shapeString(a.shape)} · B ${shapeString(b.shape)}`);
+    const operands = `A ${shapeString(a.shape)} · B ${shapeString(b.shape)}`;
+    throw new ShapeMismatchError(`matmulBackward: dC ${shapeString(dC.shape)} must be ${shapeString(expected)} for ${operands}`);
   }
   const grads: MatmulGrads = {};
   if (options.inputGrad ?? true) {
     const dA = gradTarget('matmulBackward: dA', options.into?.dA, a);
-    gemm({ a: dC, b, transB: !transB, c: dA, M: d.M, N: d.K, K: d.N, batch: batchOf({ ...d, K: d.N, N: d.K }, d.M * d.K), accumulate: options.into?.dA !== undefined });
+    // dC (M,N) times B read the other way round: Bᵀ when B is (K,N), B itself when it is stored (N,K).
+    const batch = batchOf({ ...d, K: d.N, N: d.K }, d.M * d.K);
+    gemm({ a: dC, b, transB: !transB, c: dA, M: d.M, N: d.K, K: d.N, batch, accumulate: options.into?.dA !== undefined });
     grads.dA = dA;
   }
   if (options.weightGrad ?? b.dtype === 'f32') grads.dB = weightGrad(dC, a, b, d, transB, options.into?.dB);
