@@ -4,7 +4,8 @@ import type { Tensor } from '../tensor/tensor.js';
 
 export class Linear {
   constructor(
-    readonly weight: Tensor,
+    /** Replaced when an adapter is merged in. */
+    public weight: Tensor,
     readonly bias?: Tensor,
   ) {}
 
@@ -17,7 +18,7 @@ export class Linear {
     return matmul(x, this.weight, { transB: true, bias: this.bias });
   }
 
-  /** Undoes `y = x·Wᵀ + b` for x only: dX = dY·W. dY: (N,out) f32 → (N,in) f32 */
+  /** Undoes `y = x·Wᵀ + b` for x only: dX = dY·W (a chunked W, such as an LM head, included). dY: (N,out) f32 → (N,in) f32 */
   backwardInput(dY: Tensor): Tensor {
     return matmul(dY, this.weight);
   }

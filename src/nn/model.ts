@@ -10,6 +10,10 @@ import { TextStream } from '../generate/text-stream.js';
 import type { ChatMessage, ChatTemplateOptions } from '../io/chat-template.js';
 import type { QuantFormat } from '../quant/layouts.js';
 import type { QuantizeSpec } from '../quant/quantize.js';
+import { causalLmStep } from '../train/causal-lm.js';
+import { padBatch } from '../train/batches.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { LoraAdapter, LoraConfigSchema, type LoraConfig } from './lora-adapter.js';
 import { QwenModel } from './qwen.js';
 import { WeightLoader } from './weights.js';
 
@@ -23,9 +27,24 @@ export interface LoadModelOptions {
    * holds in 4 bits load as they are.
    */
   quantize?: QuantFormat | QuantizeSpec;
+  /** A PEFT LoRA adapter directory to load on top. */
+  adapter?: string;
+}
+
+/** One sequence, or a batch of sequences (ragged: right-padded here); labels −100 are not learned. */
+export interface LossInput {
+  input_ids: readonly number[] | readonly (readonly number[])[];
+  labels: readonly number[] | readonly (readonly number[])[];
+}
+
+function rows(x: LossInput['input_ids']): (readonly number[])[] {
+  return x.length > 0 && Array.isArray(x[0]) ? (x as (readonly number[])[]) : [x as readonly number[]];
 }
 
 export class Model {
+  /** The LoRA adapter on the model, if one was added or loaded. */
+  adapter: LoraAdapter | null = null;
+
   constructor(
     readonly dir: string,
     readonly net: QwenModel,
@@ -92,7 +111,44 @@ export class Model {
     return this.tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true, ...options });
   }
 
+  /** Wraps the targeted projections in a fresh LoRA adapter (PEFT's init, so outputs are unchanged). */
+  addLora(config: Partial<LoraConfig> = {}, seed = 0): LoraAdapter {
+    if (this.adapter) throw new Error('the model already carries a LoRA adapter');
+    this.adapter = LoraAdapter.attach(this.net, LoraConfigSchema.parse(config), seed);
+    return this.adapter;
+  }
+
+  /** HF's causal-LM loss (mean over unmasked labels after the shift) and its gradients by PEFT tensor name. */
+  async lossAndGrads(input: LossInput): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
+    if (!this.adapter) throw new Error('lossAndGrads needs trainable tensors: call model.addLora() or load an adapter');
+    const ids = rows(input.input_ids);
+    const labels = rows(input.labels);
+    if (ids.length !== labels.length) throw new RangeError(`lossAndGrads: ${ids.length} input rows but ${labels.length} label rows`);
+    const batch = padBatch(ids.map((row, i) => ({ input_ids: [...row], labels: [...labels[i]!] })), this.tokenizer.padTokenId ?? 0);
+    const grads = new Map<string, Tensor>();
+    const sum = await causalLmStep(this.net, batch, { grads, scale: 1 / batch.counted });
+    const out = new Map<string, Float32Array>();
+    for (const [name, g] of grads) {
+      out.set(name, await g.readFloat());
+      g.dispose();
+    }
+    return { loss: sum / batch.counted, grads: out };
+  }
+
+  /** The adapter in PEFT's format (adapter_config.json + adapter_model.safetensors). */
+  async saveAdapter(dir: string): Promise<void> {
+    if (!this.adapter) throw new Error('saveAdapter: the model carries no LoRA adapter');
+    await this.adapter.save(dir, this.dir);
+  }
+
+  /** Folds the adapter into the (unquantized) base weights. */
+  async mergeAdapter(): Promise<void> {
+    await this.adapter?.merge();
+    this.adapter = null;
+  }
+
   dispose(): void {
+    this.adapter?.detach();
     this.net.dispose();
     if (this.ownsDevice) this.device.destroy();
   }
@@ -106,7 +162,9 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   try {
     const quantize = typeof options.quantize === 'string' ? { format: options.quantize } : options.quantize;
     const net = await QwenModel.load(device, config, new WeightLoader(device, reader, quantize));
-    return new Model(dir, net, tokenizer, options.device === undefined);
+    const model = new Model(dir, net, tokenizer, options.device === undefined);
+    if (options.adapter) model.adapter = await LoraAdapter.load(net, options.adapter);
+    return model;
   } catch (error) {
     if (!options.device) device.destroy();
     throw error;

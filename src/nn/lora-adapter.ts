@@ -1,0 +1,149 @@
+// A LoRA adapter on a QwenModel: wraps the targeted projections of every layer in LoraLinear,
+// exposes the trainable tensors by PEFT name, saves and loads PEFT's format, merges into the base.
+import { z } from 'zod';
+import { Rng } from '../cpu/random.js';
+import { CheckpointFormatError, WgmlError } from '../errors.js';
+import { LORA_TARGETS, loraScaling, loraTensorName, readPeftAdapter, writePeftAdapter, type AdapterConfig, type LoraTarget } from '../io/peft.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Linear } from './linear.js';
+import { initLora, LoraLinear } from './lora.js';
+import type { QwenModel } from './qwen.js';
+
+export const LoraConfigSchema = z.object({
+  r: z.number().int().positive().default(8),
+  alpha: z.number().positive().default(16),
+  dropout: z.number().min(0).lt(1).default(0.05),
+  targetModules: z.array(z.enum(LORA_TARGETS)).nonempty().default([...LORA_TARGETS]),
+  useRslora: z.boolean().default(false),
+});
+export type LoraConfig = z.output<typeof LoraConfigSchema>;
+
+type ProjectionField = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
+
+const FIELD: Record<LoraTarget, ProjectionField> = {
+  q_proj: 'q', k_proj: 'k', v_proj: 'v', o_proj: 'o', gate_proj: 'gate', up_proj: 'up', down_proj: 'down',
+};
+
+/** (out, in) of each target, from the config (4-bit weights keep no float shape to ask). */
+function targetShape(net: QwenModel, target: LoraTarget): [number, number] {
+  const { hiddenSize: C, intermediateSize: I, numHeads: H, numKvHeads: KV, headDim: D } = net.config;
+  const shapes: Record<LoraTarget, [number, number]> = {
+    q_proj: [H * D, C], k_proj: [KV * D, C], v_proj: [KV * D, C], o_proj: [C, H * D], gate_proj: [I, C], up_proj: [I, C], down_proj: [C, I],
+  };
+  return shapes[target];
+}
+
+export class LoraAdapter {
+  private constructor(
+    readonly net: QwenModel,
+    readonly config: LoraConfig,
+    readonly modules: { layer: number; target: LoraTarget; lora: LoraLinear }[],
+  ) {}
+
+  /** Wraps the targets of every layer, initialised as PEFT does (B = 0) from `seed`. */
+  static attach(net: QwenModel, config: LoraConfig, seed = 0): LoraAdapter {
+    const rng = new Rng(seed);
+    const scaling = loraScaling({ r: config.r, lora_alpha: config.alpha, use_rslora: config.useRslora });
+    const modules = net.layers.flatMap((w, layer) =>
+      config.targetModules.map((target) => {
+        if (w[FIELD[target]] instanceof LoraLinear) throw new WgmlError(`layer ${layer} ${target} already carries a LoRA adapter`);
+        const [out, inp] = targetShape(net, target);
+        const names = { A: loraTensorName(layer, target, 'A'), B: loraTensorName(layer, target, 'B') };
+        const lora = LoraLinear.create(net.device, w[FIELD[target]], [out, inp], initLora(rng, config.r, inp, out), { r: config.r, scaling, dropout: config.dropout, names });
+        w[FIELD[target]] = lora;
+        return { layer, target, lora };
+      }),
+    );
+    return new LoraAdapter(net, config, modules);
+  }
+
+  /** Reads a PEFT adapter directory onto `net`, checking every tensor against the model's shapes. */
+  static async load(net: QwenModel, dir: string): Promise<LoraAdapter> {
+    const { config: peft, tensors } = await readPeftAdapter(dir);
+    const config = LoraConfigSchema.parse({ r: peft.r, alpha: peft.lora_alpha, dropout: peft.lora_dropout, targetModules: peft.target_modules, useRslora: peft.use_rslora });
+    const adapter = LoraAdapter.attach(net, config);
+    try {
+      adapter.loadTensors(new Map([...tensors].map(([n, t]) => [n, t.data])), dir, new Map([...tensors].map(([n, t]) => [n, t.shape])));
+    } catch (error) {
+      adapter.detach();
+      throw error;
+    }
+    return adapter;
+  }
+
+  /** Trainable tensors by PEFT name. */
+  get parameters(): Map<string, Tensor> {
+    return new Map(this.modules.flatMap(({ lora }) => [[lora.names.A, lora.A], [lora.names.B, lora.B]]));
+  }
+
+  /** Replaces the adapter's values; every tensor must be present with its shape. */
+  loadTensors(values: ReadonlyMap<string, Float32Array>, source = 'adapter', shapes?: ReadonlyMap<string, number[]>): void {
+    for (const { lora } of this.modules) {
+      for (const which of ['A', 'B'] as const) {
+        const name = lora.names[which];
+        const current = lora[which];
+        const data = values.get(name);
+        const shape = shapes?.get(name) ?? [data?.length ?? 0];
+        if (!data || data.length !== current.size || (shapes && shape.some((d, i) => d !== current.shape[i]))) {
+          throw new CheckpointFormatError(
+            `${source}: ${data ? `tensor ${name} has shape [${shape.join(', ')}]` : `missing ${name}`}, the model needs [${current.shape.join(', ')}]; was the adapter made for another model shape or rank?`,
+          );
+        }
+        lora[which] = Tensor.from(this.net.device, data, current.shape);
+        current.dispose();
+      }
+    }
+  }
+
+  /** adapter_config.json + adapter_model.safetensors, as PEFT writes them. */
+  async save(dir: string, baseModel: string | null = null): Promise<void> {
+    const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const [name, t] of this.parameters) tensors.set(name, { shape: [...t.shape], data: await t.readFloat() });
+    const config: AdapterConfig = {
+      peft_type: 'LORA',
+      task_type: 'CAUSAL_LM',
+      r: this.config.r,
+      lora_alpha: this.config.alpha,
+      lora_dropout: this.config.dropout,
+      target_modules: [...this.config.targetModules],
+      use_rslora: this.config.useRslora,
+      bias: 'none',
+      base_model_name_or_path: baseModel,
+      fan_in_fan_out: false,
+    };
+    await writePeftAdapter(dir, config, tensors);
+  }
+
+  /** Folds s·B·A into each frozen bf16/f32 base weight and removes the adapter. */
+  async merge(): Promise<void> {
+    for (const { lora } of this.modules) {
+      if (!(lora.base instanceof Linear)) throw new WgmlError('merging into a 4-bit base would re-quantize it; load the base unquantized to merge');
+    }
+    for (const { lora } of this.modules) {
+      const base = lora.base as Linear;
+      const [out, inp] = base.weight.shape as [number, number];
+      const [w, a, b] = [await base.weight.readFloat(), await lora.A.readFloat(), await lora.B.readFloat()];
+      const r = a.length / inp;
+      for (let o = 0; o < out; o++) {
+        for (let i = 0; i < inp; i++) {
+          let sum = 0;
+          for (let k = 0; k < r; k++) sum += b[o * r + k]! * a[k * inp + i]!;
+          w[o * inp + i] = w[o * inp + i]! + lora.scaling * sum;
+        }
+      }
+      const merged = Tensor.from(this.net.device, w, [out, inp], base.weight.dtype);
+      base.weight.dispose();
+      base.weight = merged;
+    }
+    this.detach();
+  }
+
+  /** Puts the frozen projections back and frees the adapter. */
+  detach(): void {
+    for (const { layer, target, lora } of this.modules) {
+      this.net.layers[layer]![FIELD[target]] = lora.base;
+      lora.disposeAdapter();
+    }
+    this.modules.length = 0;
+  }
+}
