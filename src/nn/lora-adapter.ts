@@ -76,7 +76,7 @@ export class LoraAdapter {
     return new Map(this.modules.flatMap(({ lora }) => [[lora.names.A, lora.A], [lora.names.B, lora.B]]));
   }
 
-  /** Replaces the adapter's values; every tensor must be present with its shape. */
+  /** Overwrites the adapter's values in place (optimizers keep their references); every tensor must be present with its shape. */
   loadTensors(values: ReadonlyMap<string, Float32Array>, source = 'adapter', shapes?: ReadonlyMap<string, number[]>): void {
     for (const { lora } of this.modules) {
       for (const which of ['A', 'B'] as const) {
@@ -89,8 +89,7 @@ export class LoraAdapter {
             `${source}: ${data ? `tensor ${name} has shape [${shape.join(', ')}]` : `missing ${name}`}, the model needs [${current.shape.join(', ')}]; was the adapter made for another model shape or rank?`,
           );
         }
-        lora[which] = Tensor.from(this.net.device, data, current.shape);
-        current.dispose();
+        current.write(data);
       }
     }
   }

@@ -141,6 +141,21 @@ export class Tensor {
     return new Tensor(this.device, [...shape], this.dtype, this.storage);
   }
 
+  /** Overwrites the values in place (f32 for float dtypes), after everything recorded so far has run. */
+  write(data: ArrayLike<number>): void {
+    if (data.length !== this.size) throw new ShapeMismatchError(`Tensor.write: ${data.length} values for shape ${shapeString(this.shape)}`);
+    // Recorded work must read the old values, so it is submitted before the queue write lands.
+    this.device.recorder.flush();
+    const words = toWords(data, this.dtype);
+    const bytes = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+    const bitsPerElem = DTYPES[this.dtype].bits;
+    for (const c of this.storage.chunks) {
+      const start = (c.start * bitsPerElem) / 8;
+      const chunk = bytes.subarray(start, start + byteSize(this.dtype, c.count));
+      this.device.gpu.queue.writeBuffer(c.buffer, 0, chunk.buffer, chunk.byteOffset, Math.ceil(chunk.byteLength / 4) * 4);
+    }
+  }
+
   /** Copies the values back: floats as f32 (16-bit types widened), integers as they are. */
   async read(): Promise<Float32Array | Int32Array | Uint32Array> {
     const parts: ArrayBuffer[] = [];

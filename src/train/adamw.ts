@@ -85,8 +85,7 @@ export class AdamW {
       for (const [name, t] of which) {
         const values = source.get(name);
         if (!values || values.length !== t.size) throw new ShapeMismatchError(`AdamW state: ${name} missing or of another size`);
-        t.dispose();
-        which.set(name, Tensor.from(this.device, values, t.shape));
+        t.write(values);
       }
     }
     this.t = state.step;

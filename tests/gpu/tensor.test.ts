@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { roundTo } from '../../src/tensor/half.js';
+import { scale } from '../../src/tensor/ops/elementwise.js';
 import { freshRng, testDevice } from '../helpers/gpu.js';
 
 const device = await testDevice();
@@ -65,6 +66,15 @@ describe('Tensor', () => {
     const flat = Tensor.empty(device, [3, 64]);
     const heads = flat.reshape([1, 3, 4, 16]);
     expect(heads.chunks.map((c) => [c.rowStart, c.rows])).toEqual([[0, 12]]);
+  });
+
+  it('overwrites its values in place after work recorded before the write', async () => {
+    const values = Float32Array.from({ length: 129 * 7 }, (_, i) => i);
+    const t = Tensor.from(small, values, [129, 7]);
+    const before = scale(t, 1);
+    t.write(new Float32Array(129 * 7).fill(2));
+    expect(await before.read()).toEqual(values);
+    expect(Array.from(await t.read()).every((v) => v === 2)).toBe(true);
   });
 
   it('throws when a disposed tensor is used', () => {

@@ -1,0 +1,100 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadModel } from '../../src/nn/model.js';
+import { CheckpointFormatError } from '../../src/errors.js';
+import { LoraTrainable } from '../../src/train/lora-trainable.js';
+import { train, TrainConfigSchema } from '../../src/train/trainer.js';
+import type { LabelledExample } from '../../src/train/labels.js';
+import { relError, testDevice } from '../helpers/gpu.js';
+import { TINY_QWEN3, writeTinyQwen } from '../helpers/tiny-qwen.js';
+
+const device = await testDevice();
+const tiny = await writeTinyQwen(TINY_QWEN3);
+const examples: LabelledExample[] = [
+  [5, 9, 14, 200, 31, 7, 7, 90],
+  [44, 3, 120, 120, 8, 250],
+  [60, 61, 62, 63, 64, 65, 66],
+  [299, 1, 150, 22, 9],
+].map((ids) => ({ input_ids: ids, labels: [-100, ...ids.slice(1)] }));
+const tempDir = () => mkdtemp(join(tmpdir(), 'wgml-lora-'));
+
+async function trainOn(quantize?: 'nf4', steps = 40, runDir?: string) {
+  const model = await loadModel(tiny.dir, { device, quantize });
+  const adapter = model.addLora({ r: 16, alpha: 32, dropout: 0 });
+  const config = TrainConfigSchema.parse({ maxSteps: steps, batchSize: 4, lr: 3e-2, schedule: { type: 'constant' }, optimizer: { maxGradNorm: 1 } });
+  const result = await train(new LoraTrainable(model, adapter), examples, config, { runDir: runDir ?? (await tempDir()) });
+  return { model, result };
+}
+
+describe('LoRA training', () => {
+  it('overfits four examples: the loss falls below a tenth of where it started', async () => {
+    const { model, result } = await trainOn(undefined, 60);
+    const losses = result.history.map((h) => h.loss);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! / 10);
+    model.dispose();
+  });
+
+  it('trains on an nf4 base (QLoRA)', async () => {
+    const { model, result } = await trainOn('nf4', 15);
+    const losses = result.history.map((h) => h.loss);
+    expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.6);
+    model.dispose();
+  });
+
+  it('saves a PEFT adapter that loads back to the same logits', async () => {
+    const { model } = await trainOn(undefined, 5);
+    const dir = await tempDir();
+    await model.saveAdapter(dir);
+    const ids = [5, 9, 14, 200];
+    const trained = await model.logits(ids);
+    const reloaded = await loadModel(tiny.dir, { device, adapter: dir });
+    expect(relError(await reloaded.logits(ids), trained)).toBeLessThan(1e-6);
+    const base = await loadModel(tiny.dir, { device });
+    expect(relError(await base.logits(ids), trained)).toBeGreaterThan(1e-3);
+    for (const m of [model, reloaded, base]) m.dispose();
+  });
+
+  it('merges the adapter into the base weights with the same outputs', async () => {
+    const { model } = await trainOn(undefined, 5);
+    const ids = [5, 9, 14, 200];
+    const before = await model.logits(ids);
+    await model.mergeAdapter();
+    expect(model.adapter).toBeNull();
+    expect(relError(await model.logits(ids), before)).toBeLessThan(2e-2); // bf16 base: the merged weights are rounded
+    model.dispose();
+  });
+
+  it('refuses an adapter made for another model shape, naming the tensor', async () => {
+    const other = await writeTinyQwen({ ...TINY_QWEN3, hiddenSize: 32 });
+    const otherModel = await loadModel(other.dir, { device });
+    otherModel.addLora({ r: 4 });
+    const dir = await tempDir();
+    await otherModel.saveAdapter(dir);
+    await expect(loadModel(tiny.dir, { device, adapter: dir })).rejects.toThrow(CheckpointFormatError);
+    await expect(loadModel(tiny.dir, { device, adapter: dir })).rejects.toThrow(/layers\.0\.self_attn\.q_proj\.lora_A\.weight has shape \[4, 32\].*another model shape/);
+    otherModel.dispose();
+  });
+
+  it('resumes a killed LoRA run to the same adapter as an uninterrupted run', async () => {
+    const config = TrainConfigSchema.parse({ maxSteps: 4, batchSize: 2, lr: 1e-2, saveEvery: 2 });
+    const run = async (runDir: string, opts: { kill?: boolean; resume?: boolean }) => {
+      const model = await loadModel(tiny.dir, { device });
+      const adapter = model.addLora({ r: 4, dropout: 0.1 });
+      const onProgress = (_: string, m: { step: number }) => {
+        if (opts.kill && m.step === 3) throw new Error('killed');
+      };
+      await train(new LoraTrainable(model, adapter), examples, config, { runDir, resume: opts.resume, onProgress }).catch((e: Error) => {
+        if (e.message !== 'killed') throw e;
+      });
+      const values = await Promise.all([...adapter.parameters.values()].map((t) => t.readFloat()));
+      model.dispose();
+      return values.flatMap((v) => [...v]);
+    };
+    const whole = await run(await tempDir(), {});
+    const dir = await tempDir();
+    await run(dir, { kill: true });
+    expect(relError(await run(dir, { resume: true }), whole)).toBeLessThan(1e-5);
+  });
+});
