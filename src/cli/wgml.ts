@@ -13,7 +13,7 @@ const USAGE = `usage: wgml <command> [options]
   generate --model DIR --prompt TEXT     stream a completion [--chat] [--no-thinking]
   chat --model DIR                       interactive chat on stdin [--system TEXT]
   quantize --model DIR --out DIR         4-bit copy: --format nf4|q4 [--block-size N] [--double-quant]
-  bench [kernels|decode|quant]           benchmarks → bench/results/<suite>.json
+  bench [kernels|decode|quant|train]     benchmarks → bench/results/<suite>.json
 options:
   --backend auto|vulkan|metal|d3d12|opengles  --quantize nf4|q4 (generate, chat: 4-bit projections)
   --max-tokens N  --temperature T  --top-k K  --top-p P  --repetition-penalty R  --seed S  --stop STR (repeatable)`;
@@ -40,7 +40,8 @@ async function runBench(device: Device, suite: string): Promise<void> {
   if (suite === 'kernels') return (await import('../../bench/kernels.js')).benchKernels(device).then(() => undefined);
   if (suite === 'decode') return (await import('../../bench/decode.js')).benchDecode(device).then(() => undefined);
   if (suite === 'quant') return (await import('../../bench/quant.js')).benchQuant(device).then(() => undefined);
-  throw new Error(`unknown bench suite '${suite}' (available: kernels, decode, quant)`);
+  if (suite === 'train') return (await import('../../bench/train.js')).benchTrain(device).then(() => undefined);
+  throw new Error(`unknown bench suite '${suite}' (available: kernels, decode, quant, train)`);
 }
 
 function requireFlag(values: Values, name: 'model' | 'prompt'): string {

@@ -3,10 +3,11 @@
 import type { QwenConfig } from '../io/config.js';
 import type { KvCache, StepInputs } from '../generate/kv-cache.js';
 import { add } from '../tensor/ops/elementwise.js';
-import { rmsNorm, rmsNormBackward } from '../tensor/ops/rmsnorm.js';
+import { rmsNorm } from '../tensor/ops/rmsnorm.js';
+import type { GradSink } from './grads.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { disposeMlpActs, mlpBackward, mlpForward, type MlpActs, type MlpWeights } from './mlp.js';
-import { disposeAttentionActs, selfAttentionBackward, selfAttentionForward, type AttentionActs, type AttentionWeights } from './self-attention.js';
+import { disposeAttentionActs, normBackward, selfAttentionBackward, selfAttentionForward, type AttentionActs, type AttentionWeights } from './self-attention.js';
 
 export interface LayerWeights extends AttentionWeights, MlpWeights {
   inputNorm: Tensor;
@@ -46,23 +47,29 @@ export function decoderLayerForward(x: Tensor, w: LayerWeights, c: LayerContext,
   return { y, acts: { x, h1: n1.y, rstd1: n1.rstd, attn: attn.acts, x1, h2: n2.y, rstd2: n2.rstd, mlp: mlp.acts } };
 }
 
+/** Frees the activations, all but the layer's input. */
+export function disposeLayerActs(acts: LayerActs): void {
+  disposeAttentionActs(acts.attn);
+  disposeMlpActs(acts.mlp);
+  for (const t of [acts.h1, acts.rstd1, acts.x1, acts.h2, acts.rstd2]) t.dispose();
+}
+
 /** Inference: x is consumed, the activations dropped. */
 export function decoderLayer(x: Tensor, w: LayerWeights, c: LayerContext): Tensor {
   const { y, acts } = decoderLayerForward(x, w, c);
-  disposeAttentionActs(acts.attn);
-  disposeMlpActs(acts.mlp);
-  for (const t of [x, acts.h1, acts.rstd1, acts.x1, acts.h2, acts.rstd2]) t.dispose();
+  disposeLayerActs(acts);
+  x.dispose();
   return y;
 }
 
-/** Undoes `y = x1 + mlp(norm(x1))`, `x1 = x + attn(norm(x))`: dY → dX, adapter gradients into `grads`. Consumes `acts` (not x). */
-export function decoderLayerBackward(dY: Tensor, acts: LayerActs, w: LayerWeights, c: LayerContext, grads: Map<string, Tensor>): Tensor {
-  const dh2 = mlpBackward(dY, acts.mlp, w, grads);
-  const { dx: dNorm2 } = rmsNormBackward(dh2, acts.x1, w.postNorm, acts.rstd2, { weightGrad: false });
+/** Undoes `y = x1 + mlp(norm(x1))`, `x1 = x + attn(norm(x))`: dY → dX, gradients into `sink`. Consumes `acts` (not x). */
+export function decoderLayerBackward(dY: Tensor, acts: LayerActs, w: LayerWeights, c: LayerContext, sink: GradSink): Tensor {
+  const dh2 = mlpBackward(dY, acts.h2, acts.mlp, w, sink);
+  const dNorm2 = normBackward(dh2, acts.x1, w.postNorm, acts.rstd2, sink);
   const dX1 = add(dY, dNorm2);
-  const dh1 = selfAttentionBackward(dX1, acts.attn, w, c.layer, c.cfg, c.cache, c.step, grads);
-  const { dx: dNorm1 } = rmsNormBackward(dh1, acts.x, w.inputNorm, acts.rstd1, { weightGrad: false });
+  const dh1 = selfAttentionBackward(dX1, acts.h1, acts.attn, w, c.layer, c.cfg, c.cache, c.step, sink);
+  const dNorm1 = normBackward(dh1, acts.x, w.inputNorm, acts.rstd1, sink);
   const dX = add(dX1, dNorm1);
-  for (const t of [dh2, dNorm2, dX1, dh1, dNorm1, acts.h1, acts.rstd1, acts.x1, acts.h2, acts.rstd2]) t.dispose();
+  for (const t of [dNorm2, dX1, dNorm1, acts.h1, acts.rstd1, acts.x1, acts.h2, acts.rstd2]) t.dispose();
   return dX;
 }

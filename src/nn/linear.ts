@@ -1,5 +1,6 @@
 // Linear layer as in nn.Linear: y = x·Wᵀ + b with W stored (out, in), frozen in its checkpoint dtype.
-import { matmul } from '../tensor/ops/matmul.js';
+import { matmul, matmulBackward } from '../tensor/ops/matmul.js';
+import type { GradSink } from './grads.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export class Linear {
@@ -21,6 +22,16 @@ export class Linear {
   /** Undoes `y = x·Wᵀ + b` for x only: dX = dY·W (a chunked W, such as an LM head, included). dY: (N,out) f32 → (N,in) f32 */
   backwardInput(dY: Tensor): Tensor {
     return matmul(dY, this.weight);
+  }
+
+  /** Undoes `y = x·Wᵀ + b` for a trainable W (and b): dW, db into `sink`; returns dX. x: the forward's input (N,in). */
+  backward(dY: Tensor, x: Tensor, sink: GradSink): Tensor {
+    const wName = sink.nameOf(this.weight)!;
+    const bName = sink.nameOf(this.bias);
+    const g = matmulBackward(dY, x, this.weight, { transB: true, weightGrad: true, biasGrad: bName !== undefined, into: { dB: sink.values.get(wName) } });
+    sink.values.set(wName, g.dB!);
+    if (bName) sink.add(bName, g.dBias!);
+    return g.dA!;
   }
 
   dispose(): void {

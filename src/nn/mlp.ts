@@ -2,6 +2,7 @@
 import { add } from '../tensor/ops/elementwise.js';
 import { siluMul, siluMulBackward } from '../tensor/ops/silu-mul.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { GradSink } from './grads.js';
 import type { LoraSaved } from './lora.js';
 import { projectBackward, projectTrain, subSeed, type Projection } from './projection.js';
 
@@ -27,13 +28,13 @@ export function mlpForward(h: Tensor, w: MlpWeights, seed?: number): { out: Tens
   return { out: down.y, acts: { gate: gate.y, up: up.y, act, saved: { gate: gate.saved, up: up.saved, down: down.saved } } };
 }
 
-/** Undoes `out = down(silu(gate(h))·up(h))`: dOut (N,C) → dh (N,C), adapter gradients into `grads`. Consumes `acts`. */
-export function mlpBackward(dOut: Tensor, acts: MlpActs, w: MlpWeights, grads: Map<string, Tensor>): Tensor {
-  const dAct = projectBackward(w.down, dOut, acts.saved.down, grads);
+/** Undoes `out = down(silu(gate(h))·up(h))`: dOut (N,C) → dh (N,C), gradients into `sink`. Consumes `acts` (not h). */
+export function mlpBackward(dOut: Tensor, h: Tensor, acts: MlpActs, w: MlpWeights, sink: GradSink): Tensor {
+  const dAct = projectBackward(w.down, dOut, acts.saved.down, acts.act, sink);
   const { dGate, dUp } = siluMulBackward(dAct, acts.gate, acts.up);
   dAct.dispose();
-  const dhGate = projectBackward(w.gate, dGate, acts.saved.gate, grads);
-  const dhUp = projectBackward(w.up, dUp, acts.saved.up, grads);
+  const dhGate = projectBackward(w.gate, dGate, acts.saved.gate, h, sink);
+  const dhUp = projectBackward(w.up, dUp, acts.saved.up, h, sink);
   const dh = add(dhGate, dhUp);
   for (const t of [dGate, dUp, dhGate, dhUp, acts.gate, acts.up, acts.act]) t.dispose();
   return dh;

@@ -1,4 +1,5 @@
 // loadModel: a HuggingFace Qwen directory on a device, with its tokenizer: the library's front door.
+import { GradSink } from './grads.js';
 import type { Device } from '../gpu/device.js';
 import { createDevice } from '../gpu/device.js';
 import { readQwenConfig, type QwenConfig } from '../io/config.js';
@@ -29,6 +30,8 @@ export interface LoadModelOptions {
   quantize?: QuantFormat | QuantizeSpec;
   /** A PEFT LoRA adapter directory to load on top. */
   adapter?: string;
+  /** 'f32' upcasts every weight, as full-parameter training needs; default: as stored. */
+  dtype?: 'f32';
 }
 
 /** One sequence, or a batch of sequences (ragged: right-padded here); labels −100 are not learned. */
@@ -126,7 +129,7 @@ export class Model {
     if (ids.length !== labels.length) throw new RangeError(`lossAndGrads: ${ids.length} input rows but ${labels.length} label rows`);
     const batch = padBatch(ids.map((row, i) => ({ input_ids: [...row], labels: [...labels[i]!] })), this.tokenizer.padTokenId ?? 0);
     const grads = new Map<string, Tensor>();
-    const sum = await causalLmStep(this.net, batch, { grads, scale: 1 / batch.counted });
+    const sum = await causalLmStep(this.net, batch, { grads: new GradSink(new Map(), grads), scale: 1 / batch.counted });
     const out = new Map<string, Float32Array>();
     for (const [name, g] of grads) {
       out.set(name, await g.readFloat());
@@ -161,7 +164,7 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   const reader = await openSafetensors(dir);
   try {
     const quantize = typeof options.quantize === 'string' ? { format: options.quantize } : options.quantize;
-    const net = await QwenModel.load(device, config, new WeightLoader(device, reader, quantize));
+    const net = await QwenModel.load(device, config, new WeightLoader(device, reader, quantize, options.dtype === 'f32'));
     const model = new Model(dir, net, tokenizer, options.device === undefined);
     if (options.adapter) model.adapter = await LoraAdapter.load(net, options.adapter);
     return model;

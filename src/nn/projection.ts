@@ -1,6 +1,8 @@
 // The projections of a layer: frozen (Linear, QuantLinear) or carrying a LoRA adapter. Training
 // forwards keep what the adapter's backward needs; frozen ones only pass the input gradient on.
 import type { Tensor } from '../tensor/tensor.js';
+import type { GradSink } from './grads.js';
+import { Linear } from './linear.js';
 import { LoraLinear, type LoraSaved } from './lora.js';
 
 /** What a layer needs of a projection: Linear (bf16/f32), QuantLinear (4-bit) and LoraLinear all are one. */
@@ -27,7 +29,9 @@ export function subSeed(seed: number | undefined, k: number): number | undefined
   return seed === undefined ? undefined : (seed * 16 + k) >>> 0;
 }
 
-/** dY → dX, adding any adapter gradients into `grads`. Consumes `saved`. */
-export function projectBackward(p: Projection, dY: Tensor, saved: LoraSaved | undefined, grads: Map<string, Tensor>): Tensor {
-  return p instanceof LoraLinear && saved ? p.backward(dY, saved, grads) : p.backwardInput(dY);
+/** dY → dX, adding adapter or (trainable base) weight gradients into `sink`. x: the forward's input. Consumes `saved`. */
+export function projectBackward(p: Projection, dY: Tensor, saved: LoraSaved | undefined, x: Tensor, sink: GradSink): Tensor {
+  if (p instanceof LoraLinear && saved) return p.backward(dY, saved, sink.values);
+  if (p instanceof Linear && sink.nameOf(p.weight)) return p.backward(dY, x, sink);
+  return p.backwardInput(dY);
 }

@@ -10,6 +10,7 @@ import { Linear } from './linear.js';
 import { QuantLinear } from './quant-linear.js';
 import { QuantTensor } from '../quant/quant-tensor.js';
 import type { WeightLoader } from './weights.js';
+import { WgmlError } from '../errors.js';
 
 async function loadLayer(w: WeightLoader, cfg: QwenConfig, i: number): Promise<LayerWeights> {
   const { hiddenSize: C, intermediateSize: I, numHeads: H, numKvHeads: KV, headDim: D } = cfg;
@@ -52,6 +53,28 @@ export class QwenModel {
     const norm = await weights.load('model.norm.weight', [C]);
     const head = config.tieWordEmbeddings ? embed : await weights.load('lm_head.weight', [V, C]);
     return new QwenModel(device, config, embed, layers, norm, new Linear(head));
+  }
+
+  /** Every weight by its HF name (the tied LM head appears once, as the embedding). */
+  namedTensors(): Map<string, Tensor> {
+    const named = new Map<string, Tensor>([['model.embed_tokens.weight', this.embedTokens]]);
+    const projections = { q: 'self_attn.q_proj', k: 'self_attn.k_proj', v: 'self_attn.v_proj', o: 'self_attn.o_proj', gate: 'mlp.gate_proj', up: 'mlp.up_proj', down: 'mlp.down_proj' } as const;
+    this.layers.forEach((w, i) => {
+      const p = `model.layers.${i}.`;
+      named.set(`${p}input_layernorm.weight`, w.inputNorm);
+      named.set(`${p}post_attention_layernorm.weight`, w.postNorm);
+      if (w.qNorm) named.set(`${p}self_attn.q_norm.weight`, w.qNorm);
+      if (w.kNorm) named.set(`${p}self_attn.k_norm.weight`, w.kNorm);
+      for (const [field, name] of Object.entries(projections)) {
+        const proj = w[field as keyof typeof projections];
+        if (!(proj instanceof Linear)) throw new WgmlError(`${p}${name} is ${proj.constructor.name}, not a plain Linear: full-parameter access needs an unquantized model without adapters`);
+        named.set(`${p}${name}.weight`, proj.weight);
+        if (proj.bias) named.set(`${p}${name}.bias`, proj.bias);
+      }
+    });
+    named.set('model.norm.weight', this.norm);
+    if (!this.config.tieWordEmbeddings) named.set('lm_head.weight', this.lmHead.weight);
+    return named;
   }
 
   /** A cache for `batch` sequences of up to `capacity` positions, at most max_position_embeddings. */

@@ -8,6 +8,7 @@ import { writeKv } from '../tensor/ops/kv-cache.js';
 import { rmsNorm, rmsNormBackward } from '../tensor/ops/rmsnorm.js';
 import { applyRope, applyRopeBackward } from '../tensor/ops/rope.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { GradSink } from './grads.js';
 import type { LoraSaved } from './lora.js';
 import { projectBackward, projectTrain, subSeed, type Projection } from './projection.js';
 
@@ -58,18 +59,23 @@ function projectHeads(x: Tensor, proj: Projection, norm: Tensor | undefined, ctx
 }
 
 /** Undoes projectHeads: d(rotated) → dx through rope, the norm and the projection. */
-function projectHeadsBackward(d: Tensor, a: HeadActs, proj: Projection, norm: Tensor | undefined, ctx: Ctx, grads: Map<string, Tensor>): Tensor {
+function projectHeadsBackward(d: Tensor, a: HeadActs, proj: Projection, norm: Tensor | undefined, h: Tensor, ctx: Ctx, sink: GradSink): Tensor {
   const { cfg, B, step } = ctx;
   let dLin = applyRopeBackward(d, { theta: cfg.ropeTheta, positions: step.positions });
-  if (norm && a.rstd) {
-    const { dx } = rmsNormBackward(dLin, a.lin, norm, a.rstd, { weightGrad: false });
-    dLin.dispose();
-    dLin = dx;
-  }
+  if (norm && a.rstd) dLin = normBackward(dLin, a.lin, norm, a.rstd, sink);
   const flat = dLin.reshape([B * step.T, dLin.size / (B * step.T)]);
   dLin.dispose();
-  const dx = projectBackward(proj, flat, a.saved, grads);
+  const dx = projectBackward(proj, flat, a.saved, h, sink);
   flat.dispose();
+  return dx;
+}
+
+/** Undoes `y = rmsNorm(x, w)` for dx, with dw into `sink` when w is trainable; consumes dy. */
+export function normBackward(dy: Tensor, x: Tensor, w: Tensor, rstd: Tensor, sink: GradSink): Tensor {
+  const name = sink.nameOf(w);
+  const { dx, dWeight } = rmsNormBackward(dy, x, w, rstd, { weightGrad: name !== undefined });
+  if (name) sink.add(name, dWeight!);
+  dy.dispose();
   return dx;
 }
 
@@ -92,19 +98,19 @@ export function selfAttentionForward(h: Tensor, w: AttentionWeights, layer: numb
 
 /**
  * Undoes selfAttentionForward for a cache that holds exactly this step's keys and values (training):
- * dOut (B·T,C) → dh (B·T,C), adapter gradients into `grads`. Consumes `acts`.
+ * dOut (B·T,C) → dh (B·T,C), gradients into `sink`. h: the block's input. Consumes `acts`.
  */
-export function selfAttentionBackward(dOut: Tensor, acts: AttentionActs, w: AttentionWeights, layer: number, cfg: QwenConfig, cache: KvCache, step: StepInputs, grads: Map<string, Tensor>): Tensor {
+export function selfAttentionBackward(dOut: Tensor, h: Tensor, acts: AttentionActs, w: AttentionWeights, layer: number, cfg: QwenConfig, cache: KvCache, step: StepInputs, sink: GradSink): Tensor {
   const ctx = { cfg, B: cache.batch, step };
-  const dFlat = projectBackward(w.o, dOut, acts.oSaved, grads);
+  const dFlat = projectBackward(w.o, dOut, acts.oSaved, acts.flat, sink);
   const dAttn = dFlat.reshape(acts.out.shape);
   dFlat.dispose();
   const { dq, dk, dv } = attentionBackward(dAttn, acts.q.rotated, cache.keys[layer]!, cache.values[layer]!, { out: acts.out, lse: acts.lse }, { kvLengths: step.kvLengths });
   dAttn.dispose();
-  const dhQ = projectHeadsBackward(dq, acts.q, w.q, w.qNorm, ctx, grads);
-  const dhK = projectHeadsBackward(dk, acts.k, w.k, w.kNorm, ctx, grads);
+  const dhQ = projectHeadsBackward(dq, acts.q, w.q, w.qNorm, h, ctx, sink);
+  const dhK = projectHeadsBackward(dk, acts.k, w.k, w.kNorm, h, ctx, sink);
   const dvFlat = dv.reshape([ctx.B * step.T, cfg.numKvHeads * cfg.headDim]);
-  const dhV = projectBackward(w.v, dvFlat, acts.vSaved, grads);
+  const dhV = projectBackward(w.v, dvFlat, acts.vSaved, h, sink);
   const partial = add(dhQ, dhK);
   const dh = add(partial, dhV);
   for (const t of [dq, dk, dv, dvFlat, dhQ, dhK, dhV, partial]) t.dispose();

@@ -16,7 +16,11 @@ export class WeightLoader {
     private readonly reader: SafetensorsReader,
     /** Quantize float projection weights at load; 4-bit ones in the checkpoint load as stored. */
     private readonly quantize?: QuantizeSpec,
-  ) {}
+    /** Upcast every float weight to f32 (trainable weights for full-parameter training). */
+    private readonly upcast = false,
+  ) {
+    if (quantize && upcast) throw new ConfigError('quantize and an f32 upcast exclude each other: 4-bit weights are frozen');
+  }
 
   has(name: string): boolean {
     return this.reader.has(name);
@@ -25,6 +29,7 @@ export class WeightLoader {
   /** The tensor `name` in its stored float dtype; a missing tensor or another shape is an error naming it. */
   async load(name: string, shape: readonly number[]): Promise<Tensor> {
     const dtype = this.floatDType(name, shape);
+    if (this.upcast && dtype !== 'f32') return Tensor.from(this.device, await this.reader.readF32(name), shape);
     return Tensor.fromBytes(this.device, await this.reader.read(name), shape, dtype);
   }
 

@@ -4,10 +4,12 @@
 import { disposeStep } from '../generate/kv-cache.js';
 import { pcgHash } from '../cpu/random.js';
 import { decoderLayerBackward, decoderLayerForward, disposeLayerActs, type LayerContext } from '../nn/decoder-layer.js';
+import type { GradSink } from '../nn/grads.js';
+import { normBackward } from '../nn/self-attention.js';
 import type { QwenModel } from '../nn/qwen.js';
 import { crossEntropy, crossEntropyBackward, IGNORE_INDEX, meanLoss } from '../tensor/ops/cross-entropy.js';
-import { embedding, validateIds } from '../tensor/ops/embedding.js';
-import { rmsNorm, rmsNormBackward } from '../tensor/ops/rmsnorm.js';
+import { embedding, embeddingBackward, validateIds } from '../tensor/ops/embedding.js';
+import { rmsNorm } from '../tensor/ops/rmsnorm.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Batch } from './batches.js';
 
@@ -17,8 +19,8 @@ export function shiftLabels(labels: readonly number[], B: number, T: number): nu
 }
 
 export interface StepOptions {
-  /** Gradients of scale·Σ token losses are added here; omit for the loss alone. */
-  grads?: Map<string, Tensor>;
+  /** Gradients of scale·Σ token losses (adapters and trainable tensors) are added here; omit for the loss alone. */
+  grads?: GradSink;
   scale?: number;
   /** LoRA dropout stream of this micro-batch (training only). */
   seed?: number;
@@ -54,10 +56,9 @@ export async function causalLmStep(net: QwenModel, batch: Batch, o: StepOptions 
   for (const t of [mean, losses]) t.dispose();
   if (o.grads) {
     const dLogits = crossEntropyBackward(logits, labels, lse, o.scale ?? 1);
-    const dNormed = net.lmHead.backwardInput(dLogits);
-    let dx = rmsNormBackward(dNormed, last, net.norm, normed.rstd, { weightGrad: false }).dx;
+    const dNormed = o.grads.nameOf(net.lmHead.weight) ? net.lmHead.backward(dLogits, normed.y, o.grads) : net.lmHead.backwardInput(dLogits);
     dLogits.dispose();
-    dNormed.dispose();
+    let dx = normBackward(dNormed, last, net.norm, normed.rstd, o.grads);
     for (let i = net.layers.length - 1; i >= 0; i--) {
       const { y, acts } = decoderLayerForward(inputs[i]!, net.layers[i]!, ctx(i), seedOf(i));
       y.dispose();
@@ -65,6 +66,8 @@ export async function causalLmStep(net: QwenModel, batch: Batch, o: StepOptions 
       dx.dispose();
       dx = dPrev;
     }
+    const embedName = o.grads.nameOf(net.embedTokens);
+    if (embedName) o.grads.add(embedName, embeddingBackward(dx, batch.inputIds, net.config.vocabSize));
     dx.dispose();
   }
   for (const t of [...inputs, normed.y, normed.rstd, logits, lse]) t.dispose();

@@ -1,4 +1,5 @@
 // A Qwen model with a LoRA adapter, as the training loop sees it.
+import { GradSink } from '../nn/grads.js';
 import type { Device } from '../gpu/device.js';
 import { ADAPTER_WEIGHTS } from '../io/peft.js';
 import type { Model } from '../nn/model.js';
@@ -29,7 +30,7 @@ export class LoraTrainable implements Trainable {
   }
 
   accumulateGrads(batch: Batch, scale: number, grads: Map<string, Tensor>, dropoutSeed: number): Promise<number> {
-    return causalLmStep(this.model.net, batch, { grads, scale, seed: dropoutSeed });
+    return causalLmStep(this.model.net, batch, { grads: new GradSink(new Map(), grads), scale, seed: dropoutSeed });
   }
 
   lossSum(batch: Batch): Promise<number> {
