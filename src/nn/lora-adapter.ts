@@ -8,6 +8,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { Linear } from './linear.js';
 import { initLora, LoraLinear } from './lora.js';
 import type { QwenModel } from './qwen.js';
+import { TokenRows } from './token-rows.js';
 
 export const LoraConfigSchema = z.object({
   r: z.number().int().positive().default(8),
@@ -15,6 +16,8 @@ export const LoraConfigSchema = z.object({
   dropout: z.number().min(0).lt(1).default(0.05),
   targetModules: z.array(z.enum(LORA_TARGETS)).nonempty().default([...LORA_TARGETS]),
   useRslora: z.boolean().default(false),
+  /** Token ids whose embed_tokens (and lm_head) rows train too: newly added tokens (PEFT's trainable_token_indices). */
+  trainableTokenIndices: z.array(z.number().int().min(0)).default([]),
 });
 export type LoraConfig = z.output<typeof LoraConfigSchema>;
 
@@ -38,6 +41,7 @@ export class LoraAdapter {
     readonly net: QwenModel,
     readonly config: LoraConfig,
     readonly modules: { layer: number; target: LoraTarget; lora: LoraLinear }[],
+    readonly tokenRows?: TokenRows,
   ) {}
 
   /** Wraps the targets of every layer, initialised as PEFT does (B = 0) from `seed`. */
@@ -54,13 +58,15 @@ export class LoraAdapter {
         return { layer, target, lora };
       }),
     );
-    return new LoraAdapter(net, config, modules);
+    const rows = config.trainableTokenIndices.length ? TokenRows.attach(net, config.trainableTokenIndices) : undefined;
+    return new LoraAdapter(net, config, modules, rows);
   }
 
   /** Reads a PEFT adapter directory onto `net`, checking every tensor against the model's shapes. */
   static async load(net: QwenModel, dir: string): Promise<LoraAdapter> {
     const { config: peft, tensors } = await readPeftAdapter(dir);
-    const config = LoraConfigSchema.parse({ r: peft.r, alpha: peft.lora_alpha, dropout: peft.lora_dropout, targetModules: peft.target_modules, useRslora: peft.use_rslora });
+    const trainableTokenIndices = Array.isArray(peft['trainable_token_indices']) ? peft['trainable_token_indices'] : [];
+    const config = LoraConfigSchema.parse({ r: peft.r, alpha: peft.lora_alpha, dropout: peft.lora_dropout, targetModules: peft.target_modules, useRslora: peft.use_rslora, trainableTokenIndices });
     const adapter = LoraAdapter.attach(net, config);
     try {
       adapter.loadTensors(new Map([...tensors].map(([n, t]) => [n, t.data])), dir, new Map([...tensors].map(([n, t]) => [n, t.shape])));
@@ -73,24 +79,21 @@ export class LoraAdapter {
 
   /** Trainable tensors by PEFT name. */
   get parameters(): Map<string, Tensor> {
-    return new Map(this.modules.flatMap(({ lora }) => [[lora.names.A, lora.A], [lora.names.B, lora.B]]));
+    const lora = this.modules.flatMap(({ lora }): [string, Tensor][] => [[lora.names.A, lora.A], [lora.names.B, lora.B]]);
+    return new Map([...lora, ...(this.tokenRows?.parameters ?? [])]);
   }
 
   /** Overwrites the adapter's values in place (optimizers keep their references); every tensor must be present with its shape. */
   loadTensors(values: ReadonlyMap<string, Float32Array>, source = 'adapter', shapes?: ReadonlyMap<string, number[]>): void {
-    for (const { lora } of this.modules) {
-      for (const which of ['A', 'B'] as const) {
-        const name = lora.names[which];
-        const current = lora[which];
-        const data = values.get(name);
-        const shape = shapes?.get(name) ?? [data?.length ?? 0];
-        if (!data || data.length !== current.size || (shapes && shape.some((d, i) => d !== current.shape[i]))) {
-          throw new CheckpointFormatError(
-            `${source}: ${data ? `tensor ${name} has shape [${shape.join(', ')}]` : `missing ${name}`}, the model needs [${current.shape.join(', ')}]; was the adapter made for another model shape or rank?`,
-          );
-        }
-        current.write(data);
+    for (const [name, current] of this.parameters) {
+      const data = values.get(name);
+      const shape = shapes?.get(name) ?? [data?.length ?? 0];
+      if (!data || data.length !== current.size || (shapes && shape.some((d, i) => d !== current.shape[i]))) {
+        throw new CheckpointFormatError(
+          `${source}: ${data ? `tensor ${name} has shape [${shape.join(', ')}]` : `missing ${name}`}, the model needs [${current.shape.join(', ')}]; was the adapter made for another model shape or rank?`,
+        );
       }
+      current.write(data);
     }
   }
 
@@ -109,6 +112,7 @@ export class LoraAdapter {
       bias: 'none',
       base_model_name_or_path: baseModel,
       fan_in_fan_out: false,
+      ...(this.tokenRows ? { trainable_token_indices: [...this.tokenRows.ids] } : {}),
     };
     await writePeftAdapter(dir, config, tensors);
   }
@@ -139,6 +143,8 @@ export class LoraAdapter {
 
   /** Puts the frozen projections back and frees the adapter. */
   detach(): void {
+    this.tokenRows?.sync();
+    this.tokenRows?.dispose();
     for (const { layer, target, lora } of this.modules) {
       this.net.layers[layer]![FIELD[target]] = lora.base;
       lora.disposeAdapter();

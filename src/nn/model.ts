@@ -65,7 +65,13 @@ export class Model {
 
   /** Logits at every position: (ids.length, vocab) row-major. */
   logits(ids: readonly number[]): Promise<Float32Array> {
+    this.syncTokenRows();
     return this.net.logits(ids);
+  }
+
+  /** Trained rows of new tokens live beside the tables; inference reads the tables. */
+  private syncTokenRows(): void {
+    this.adapter?.tokenRows?.sync();
   }
 
   /** Completions of several prompts at once (ragged lengths; each stops on its own). */
@@ -87,6 +93,7 @@ export class Model {
   /** Text deltas tagged with their prompt's index; stop strings are cut, EOS ends a sequence. */
   async *streamBatch(prompts: readonly string[], options: GenerateOptions = {}): AsyncGenerator<{ sequence: number; text: string }> {
     const o = resolveGenerateOptions(options);
+    this.syncTokenRows();
     const streams = prompts.map(() => new TextStream(this.tokenizer, o.stop));
     const ids = prompts.map((p) => this.tokenizer.encode(p));
     const stopIds = o.stopTokenIds ?? this.tokenizer.eosTokenIds;
@@ -104,6 +111,7 @@ export class Model {
   /** Token ids generated for each prompt (stop ids included when they end a sequence). */
   async generateIds(prompts: readonly (readonly number[])[], options: GenerateOptions = {}): Promise<number[][]> {
     const o = resolveGenerateOptions(options);
+    this.syncTokenRows();
     const out = prompts.map((): number[] => []);
     for await (const { sequence, token } of decodeTokens(this.net, prompts, o, o.stopTokenIds ?? this.tokenizer.eosTokenIds)) out[sequence]!.push(token);
     return out;
@@ -129,7 +137,7 @@ export class Model {
     if (ids.length !== labels.length) throw new RangeError(`lossAndGrads: ${ids.length} input rows but ${labels.length} label rows`);
     const batch = padBatch(ids.map((row, i) => ({ input_ids: [...row], labels: [...labels[i]!] })), this.tokenizer.padTokenId ?? 0);
     const grads = new Map<string, Tensor>();
-    const sum = await causalLmStep(this.net, batch, { grads: new GradSink(new Map(), grads), scale: 1 / batch.counted });
+    const sum = await causalLmStep(this.net, batch, { grads: new GradSink(new Map(), grads), scale: 1 / batch.counted, tokenRows: this.adapter.tokenRows });
     const out = new Map<string, Float32Array>();
     for (const [name, g] of grads) {
       out.set(name, await g.readFloat());

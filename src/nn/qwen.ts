@@ -35,11 +35,17 @@ async function loadLayer(w: WeightLoader, cfg: QwenConfig, i: number): Promise<L
   };
 }
 
+/** A (V,C) table as f32: the gather of every row, which also handles chunked tables. */
+function upcast(table: Tensor): Tensor {
+  return embedding(table, Array.from({ length: table.shape[0]! }, (_, i) => i));
+}
+
 export class QwenModel {
   private constructor(
     readonly device: Device,
     readonly config: QwenConfig,
-    readonly embedTokens: Tensor,
+    /** Replaced by an f32 copy when token rows are trained. */
+    public embedTokens: Tensor,
     readonly layers: LayerWeights[],
     readonly norm: Tensor,
     readonly lmHead: Linear,
@@ -53,6 +59,24 @@ export class QwenModel {
     const norm = await weights.load('model.norm.weight', [C]);
     const head = config.tieWordEmbeddings ? embed : await weights.load('lm_head.weight', [V, C]);
     return new QwenModel(device, config, embed, layers, norm, new Linear(head));
+  }
+
+  /** Makes embed_tokens and lm_head f32 (they stay tied if they were), so rows can be trained in place. */
+  upcastTables(): void {
+    const tied = this.lmHead.weight === this.embedTokens;
+    if (this.embedTokens.dtype !== 'f32') {
+      const f32 = upcast(this.embedTokens);
+      if (!tied) this.embedTokens.dispose();
+      this.embedTokens = f32;
+    }
+    if (tied) {
+      if (this.lmHead.weight !== this.embedTokens) this.lmHead.weight.dispose();
+      this.lmHead.weight = this.embedTokens;
+    } else if (this.lmHead.weight.dtype !== 'f32') {
+      const f32 = upcast(this.lmHead.weight);
+      this.lmHead.weight.dispose();
+      this.lmHead.weight = f32;
+    }
   }
 
   /** Every weight by its HF name (the tied LM head appears once, as the embedding). */

@@ -5,6 +5,7 @@ import { disposeStep } from '../generate/kv-cache.js';
 import { pcgHash } from '../cpu/random.js';
 import { decoderLayerBackward, decoderLayerForward, disposeLayerActs, type LayerContext } from '../nn/decoder-layer.js';
 import type { GradSink } from '../nn/grads.js';
+import type { TokenRows } from '../nn/token-rows.js';
 import { normBackward } from '../nn/self-attention.js';
 import type { QwenModel } from '../nn/qwen.js';
 import { crossEntropy, crossEntropyBackward, IGNORE_INDEX, meanLoss } from '../tensor/ops/cross-entropy.js';
@@ -22,6 +23,8 @@ export interface StepOptions {
   /** Gradients of scale·Σ token losses (adapters and trainable tensors) are added here; omit for the loss alone. */
   grads?: GradSink;
   scale?: number;
+  /** Trainable rows of new tokens: synced into the tables first, their gradients into `grads`. */
+  tokenRows?: TokenRows;
   /** LoRA dropout stream of this micro-batch (training only). */
   seed?: number;
 }
@@ -34,6 +37,7 @@ export async function causalLmStep(net: QwenModel, batch: Batch, o: StepOptions 
   const cache = net.newCache(B, T);
   const step = cache.append(new Array<number>(B).fill(T));
   const ctx = (layer: number): LayerContext => ({ layer, cfg: net.config, cache, step });
+  o.tokenRows?.sync();
   const ids = Tensor.from(net.device, batch.inputIds, [B, T], 'i32');
   const emb = embedding(net.embedTokens, ids);
   const inputs = [emb.reshape([B * T, net.config.hiddenSize])];
@@ -57,6 +61,7 @@ export async function causalLmStep(net: QwenModel, batch: Batch, o: StepOptions 
   if (o.grads) {
     const dLogits = crossEntropyBackward(logits, labels, lse, o.scale ?? 1);
     const dNormed = o.grads.nameOf(net.lmHead.weight) ? net.lmHead.backward(dLogits, normed.y, o.grads) : net.lmHead.backwardInput(dLogits);
+    o.tokenRows?.backwardHead(dLogits, normed.y, o.grads);
     dLogits.dispose();
     let dx = normBackward(dNormed, last, net.norm, normed.rstd, o.grads);
     for (let i = net.layers.length - 1; i >= 0; i--) {
@@ -68,6 +73,7 @@ export async function causalLmStep(net: QwenModel, batch: Batch, o: StepOptions 
     }
     const embedName = o.grads.nameOf(net.embedTokens);
     if (embedName) o.grads.add(embedName, embeddingBackward(dx, batch.inputIds, net.config.vocabSize));
+    o.tokenRows?.backwardEmbed(dx, batch.inputIds, o.grads);
     dx.dispose();
   }
   for (const t of [...inputs, normed.y, normed.rstd, logits, lse]) t.dispose();

@@ -30,11 +30,11 @@ export class LoraTrainable implements Trainable {
   }
 
   accumulateGrads(batch: Batch, scale: number, grads: Map<string, Tensor>, dropoutSeed: number): Promise<number> {
-    return causalLmStep(this.model.net, batch, { grads: new GradSink(new Map(), grads), scale, seed: dropoutSeed });
+    return causalLmStep(this.model.net, batch, { grads: new GradSink(new Map(), grads), scale, seed: dropoutSeed, tokenRows: this.adapter.tokenRows });
   }
 
   lossSum(batch: Batch): Promise<number> {
-    return causalLmStep(this.model.net, batch);
+    return causalLmStep(this.model.net, batch, { tokenRows: this.adapter.tokenRows });
   }
 
   writeTrained(dir: string): Promise<void> {

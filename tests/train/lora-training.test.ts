@@ -98,3 +98,52 @@ describe('LoRA training', () => {
     expect(relError(await run(dir, { resume: true }), whole)).toBeLessThan(1e-5);
   });
 });
+
+describe('trainable rows of new tokens', () => {
+  const newTokens = [298, 299];
+
+  it('give the reference gradient of the embedding and head rows (central differences)', async () => {
+    const f32 = await writeTinyQwen({ ...TINY_QWEN3, dtype: 'F32' });
+    const model = await loadModel(f32.dir, { device });
+    model.addLora({ r: 2, dropout: 0, trainableTokenIndices: newTokens });
+    const ids = [5, 298, 14, 299, 31, 298];
+    const { grads } = await model.lossAndGrads({ input_ids: ids, labels: ids });
+    const { causalLmLossRef, qwenLogitsRef } = await import('../../src/cpu/qwen.js');
+    const loss = (w: Map<string, Float32Array>) => causalLmLossRef(qwenLogitsRef(w, f32.config, ids), ids, f32.config.vocabSize);
+    const C = f32.config.hiddenSize;
+    const fdAt = (name: string, row: number, col: number) => {
+      const h = 1e-2;
+      const at = row * C + col;
+      const shifted = (d: number) => new Map([...f32.weights].map(([n, v]) => [n, n === name ? v.map((x, i) => (i === at ? x + d : x)) : v]));
+      return (loss(shifted(h)) - loss(shifted(-h))) / (2 * h);
+    };
+    const embedRows = grads.get('base_model.model.model.embed_tokens.token_adapter.trainable_tokens_delta')!;
+    const headRows = grads.get('base_model.model.lm_head.token_adapter.trainable_tokens_delta')!;
+    const gpu = [embedRows[0 * C + 3]!, embedRows[1 * C + 7]!, headRows[0 * C + 1]!, headRows[1 * C + 5]!];
+    const fd = [fdAt('model.embed_tokens.weight', 298, 3), fdAt('model.embed_tokens.weight', 299, 7), fdAt('lm_head.weight', 298, 1), fdAt('lm_head.weight', 299, 5)];
+    expect(relError(gpu, fd)).toBeLessThan(5e-3);
+    model.dispose();
+  });
+
+  it('train, change only their own rows, and save and load with the adapter', async () => {
+    const model = await loadModel(tiny.dir, { device });
+    const adapter = model.addLora({ r: 4, dropout: 0, trainableTokenIndices: newTokens });
+    const data = [{ input_ids: [5, 298, 299, 7], labels: [5, 298, 299, 7] }];
+    await train(new LoraTrainable(model, adapter), data, TrainConfigSchema.parse({ maxSteps: 3, batchSize: 1, lr: 1e-2 }), { runDir: await tempDir() });
+    const table = await model.net.embedTokens.readFloat();
+    const C = tiny.config.hiddenSize;
+    const original = tiny.weights.get('model.embed_tokens.weight')!;
+    expect(table.subarray(5 * C, 6 * C)).toEqual(original.subarray(5 * C, 6 * C));
+    expect(relError(table.subarray(298 * C, 299 * C), original.subarray(298 * C, 299 * C))).toBeGreaterThan(1e-4);
+    const dir = await tempDir();
+    await model.saveAdapter(dir);
+    const ids = [298, 5, 299];
+    const trained = await model.logits(ids);
+    const reloaded = await loadModel(tiny.dir, { device, adapter: dir });
+    expect(relError(await reloaded.logits(ids), trained)).toBeLessThan(1e-6);
+    const base = await loadModel(tiny.dir, { device });
+    const [a, b] = [await base.logits([5, 7]), await reloaded.logits([5, 7])];
+    expect(relError(b, a)).toBeGreaterThan(0); // the LoRA moved too
+    for (const m of [model, reloaded, base]) m.dispose();
+  });
+});
