@@ -4,6 +4,8 @@ import type { Device } from '../src/gpu/device.js';
 import { Rng } from '../src/cpu/random.js';
 import { matmulRef } from '../src/cpu/matmul.js';
 import { matmul } from '../src/tensor/ops/matmul.js';
+import { attention } from '../src/tensor/ops/attention.js';
+import { rmsNorm } from '../src/tensor/ops/rmsnorm.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { copyBandwidth, printTable, timeMs, writeResults, type BenchRow } from './harness.js';
 
@@ -57,11 +59,56 @@ async function decodeMatvecs(device: Device, rng: Rng, roofGBs: number): Promise
   return rows;
 }
 
+/** RMSNorm over Qwen2.5-0.5B-wide rows: memory-bound, x read and y written. */
+async function rmsNormRows(device: Device, rng: Rng, roofGBs: number): Promise<BenchRow[]> {
+  const [rows, C] = [2048, 896];
+  const x = Tensor.from(device, rng.normals(rows * C), [rows, C]);
+  const w = Tensor.from(device, rng.normals(C), [C], 'bf16');
+  const ms = await gpuMs(device, () => {
+    const { y, rstd } = rmsNorm(x, w);
+    rstd.dispose();
+    return y;
+  }, 500);
+  const rate = (2 * rows * C * 4) / ms / 1e6;
+  x.dispose();
+  w.dispose();
+  return [{ kernel: 'rmsnorm', shape: `${rows}×${C}`, ms, rate, unit: 'GB/s', ofRoof: rate / roofGBs }];
+}
+
+/** Causal GQA attention, Qwen2.5-0.5B heads (H 14, KV 2, D 64): a 256-token prefill (FLOPs of the causal half) and one decode step against 2048 cached positions (GB/s of K and V). */
+async function attentionRows(device: Device, rng: Rng, roofGBs: number): Promise<BenchRow[]> {
+  const [H, KV, D] = [14, 2, 64];
+  const rows: BenchRow[] = [];
+  for (const [T, S] of [[256, 256], [1, 2048]] as const) {
+    const q = Tensor.from(device, rng.normals(T * H * D), [1, T, H, D]);
+    const k = Tensor.from(device, rng.normals(S * KV * D), [1, S, KV, D]);
+    const v = Tensor.from(device, rng.normals(S * KV * D), [1, S, KV, D]);
+    const ms = await gpuMs(device, () => {
+      const { out, lse } = attention(q, k, v);
+      lse.dispose();
+      return out;
+    }, 500);
+    if (T > 1) {
+      rows.push({ kernel: 'attention prefill', shape: `T${T} H${H}/${KV} D${D}`, ms, rate: (2 * T * T * H * D) / ms / 1e6, unit: 'GFLOP/s' });
+    } else {
+      const rate = (2 * S * KV * D * 4) / ms / 1e6;
+      rows.push({ kernel: 'attention decode', shape: `S${S} H${H}/${KV} D${D}`, ms, rate, unit: 'GB/s', ofRoof: rate / roofGBs });
+    }
+    for (const t of [q, k, v]) t.dispose();
+  }
+  return rows;
+}
+
 export async function benchKernels(device: Device, options: KernelBenchOptions = {}): Promise<BenchRow[]> {
   const opts = { maxSquare: options.maxSquare ?? 2048, maxPeerSquare: options.maxPeerSquare ?? 1024 };
   const rng = new Rng(1);
   const roof = await copyBandwidth(device);
-  const rows = [...(await squareMatmuls(device, rng, opts)), ...(await decodeMatvecs(device, rng, roof))];
+  const rows = [
+    ...(await squareMatmuls(device, rng, opts)),
+    ...(await decodeMatvecs(device, rng, roof)),
+    ...(await rmsNormRows(device, rng, roof)),
+    ...(await attentionRows(device, rng, roof)),
+  ];
   printTable(`wgml kernels on ${device.info.description || device.info.device} (${device.info.backend}); copy bandwidth ${roof.toFixed(2)} GB/s`, rows);
   const file = await writeResults('kernels', { date: new Date().toISOString(), adapter: device.info, copyBandwidthGBs: roof, rows });
   console.log(`wrote ${file}`);
