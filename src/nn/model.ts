@@ -16,6 +16,7 @@ import { padBatch } from '../train/batches.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { LoraAdapter, LoraConfigSchema, type LoraConfig } from './lora-adapter.js';
 import { QwenModel } from './qwen.js';
+import { saveModel } from './save-model.js';
 import { WeightLoader } from './weights.js';
 
 export interface LoadModelOptions {
@@ -150,6 +151,11 @@ export class Model {
   async saveAdapter(dir: string): Promise<void> {
     if (!this.adapter) throw new Error('saveAdapter: the model carries no LoRA adapter');
     await this.adapter.save(dir, this.dir);
+  }
+
+  /** This model as a HuggingFace directory (weights as they are now; merge an adapter first to include it). */
+  async save(dir: string, dtype: 'BF16' | 'F32' = 'BF16'): Promise<void> {
+    await saveModel(this, dir, dtype);
   }
 
   /** Folds the adapter into the (unquantized) base weights. */

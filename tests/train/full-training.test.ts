@@ -53,6 +53,19 @@ describe('full-parameter training', () => {
     model.dispose();
   });
 
+  it('saves the trained model as a HuggingFace directory that loads back to the same logits', async () => {
+    const tiny = await writeTinyQwen({ ...TINY_QWEN3, dtype: 'F32' });
+    const model = await loadModel(tiny.dir, { device, dtype: 'f32' });
+    const examples = [{ input_ids: [5, 9, 14], labels: [5, 9, 14] }];
+    await train(new FullTrainable(model), examples, TrainConfigSchema.parse({ maxSteps: 2, batchSize: 1, lr: 1e-2 }), { runDir: await mkdtemp(join(tmpdir(), 'wgml-full-')) });
+    const out = await mkdtemp(join(tmpdir(), 'wgml-saved-'));
+    await model.save(out, 'F32');
+    const reloaded = await loadModel(out, { device });
+    expect(relError(await reloaded.logits([5, 9, 14]), await model.logits([5, 9, 14]))).toBeLessThan(1e-6);
+    expect(relError(await reloaded.logits([5, 9, 14]), (await (await loadModel(tiny.dir, { device })).logits([5, 9, 14])))).toBeGreaterThan(1e-3);
+    for (const m of [model, reloaded]) m.dispose();
+  });
+
   it('refuses weights that are not f32, saying how to load them', async () => {
     const tiny = await writeTinyQwen(TINY_QWEN3);
     const model = await loadModel(tiny.dir, { device });
