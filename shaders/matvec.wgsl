@@ -4,6 +4,7 @@
 // weight row is read contiguously across lanes; each lane keeps M partial sums, then a tree
 // reduction in workgroup memory. colsOfB: each thread owns one output column and walks K.
 #include "lib/storage.wgsl"
+#include "lib/lane-sum.wgsl"
 
 struct Params {
   N: u32, K: u32,
@@ -26,7 +27,6 @@ const LANES = 32u;
 @group(0) @binding(3) var<storage, read> bias: array<u32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 
-var<workgroup> partial: array<f32, 256 * MAX_M>;  // partial[m * 256 + thread]
 
 fn weight(i: u32) -> f32 {
   return decodeFloat(b[wordOf(i, B_DTYPE)], B_DTYPE, i);
@@ -67,14 +67,7 @@ fn rowsOfB(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index
   let n = (wg.x + wg.y * 65535u) * COLS + li / LANES;
   var sums: array<f32, MAX_M>;
   if (n < p.N) { sums = dotRow(n, lane); }
-  for (var m = 0u; m < M; m++) { partial[m * 256u + li] = sums[m]; }
-  workgroupBarrier();
-  for (var s = LANES / 2u; s > 0u; s >>= 1u) {
-    if (lane < s) {
-      for (var m = 0u; m < M; m++) { partial[m * 256u + li] += partial[m * 256u + li + s]; }
-    }
-    workgroupBarrier();
-  }
+  sumLanes(li, sums);
   if (lane == 0u && n < p.N) {
     for (var m = 0u; m < M; m++) { store(m, n, partial[m * 256u + li]); }
   }

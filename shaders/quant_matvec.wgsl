@@ -7,6 +7,7 @@
 // the per-value path. cols: one thread per output column walks the chunk's rows, accumulating
 // into dx after the first chunk.
 #include "lib/fourbit.wgsl"
+#include "lib/lane-sum.wgsl"
 
 struct Params {
   N: u32, K: u32,            // rows of this weight chunk, weight columns
@@ -28,7 +29,6 @@ const MAX_M = 8u;
 @group(0) @binding(5) var<storage, read_write> c: array<f32>;
 @group(0) @binding(6) var<storage, read> bias: array<u32>;
 
-var<workgroup> partial: array<f32, 256 * MAX_M>;  // partial[m * 256 + thread]
 
 // One lane's share of x[m,:]·w[n,:] for every m.
 fn dotRow(n: u32, lane: u32) -> array<f32, MAX_M> {
@@ -62,14 +62,7 @@ fn rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let n = (wg.x + wg.y * 65535u) * COLS + li / LANES;
   var sums: array<f32, MAX_M>;
   if (n < p.N) { sums = dotRow(n, lane); }
-  for (var m = 0u; m < M; m++) { partial[m * 256u + li] = sums[m]; }
-  workgroupBarrier();
-  for (var s = LANES / 2u; s > 0u; s >>= 1u) {
-    if (lane < s) {
-      for (var m = 0u; m < M; m++) { partial[m * 256u + li] += partial[m * 256u + li + s]; }
-    }
-    workgroupBarrier();
-  }
+  sumLanes(li, sums);
   if (lane == 0u && n < p.N) {
     for (var m = 0u; m < M; m++) {
       var v = partial[m * 256u + li];
