@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Rng } from '../cpu/random.js';
 import { writeFileAtomic } from './atomic.js';
-import { byteLevelTokenizer } from './byte-tokenizer.js';
+import { byteLevelTokenizer, type ByteTokenizerFiles } from './byte-tokenizer.js';
 import { SHARD_INDEX, SINGLE_FILE, writeSafetensors, type TensorToWrite } from './safetensors.js';
 
 export interface RandomQwenSpec {
@@ -23,6 +23,8 @@ export interface RandomQwenSpec {
   dtype?: 'BF16' | 'F32';
   shards?: number;
   seed?: number;
+  /** Default: the byte-level tokenizer without merges. */
+  tokenizer?: ByteTokenizerFiles;
 }
 
 /** HF parameter names and shapes of one decoder layer. */
@@ -121,7 +123,7 @@ export async function writeRandomQwen(dir: string, spec: RandomQwenSpec): Promis
     tensors[name] = { dtype, shape, data };
   }
   await writeWeights(dir, tensors, spec.shards ?? 1);
-  const { tokenizerJson, tokenizerConfig, specialIds } = byteLevelTokenizer();
+  const { tokenizerJson, tokenizerConfig, specialIds } = spec.tokenizer ?? byteLevelTokenizer();
   const [endOfText, , imEnd] = specialIds as [number, number, number];
   await writeFile(join(dir, 'config.json'), JSON.stringify(configJson(spec, imEnd, endOfText), null, 2));
   await writeFile(join(dir, 'generation_config.json'), JSON.stringify({ eos_token_id: [imEnd, endOfText], pad_token_id: endOfText }, null, 2));
