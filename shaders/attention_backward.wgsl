@@ -7,9 +7,6 @@
 #include "lib/attention-common.wgsl"
 #include "lib/workgroup-sum.wgsl"
 
-const WG = 256u;
-const BLOCK = 64u;
-const LANES = 4u;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> q: array<f32>;

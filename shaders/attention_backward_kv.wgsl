@@ -7,9 +7,6 @@
 // fixed order at the end: deterministic, no float atomics. Positions no query sees get zeros.
 #include "lib/attention-common.wgsl"
 
-const WG = 256u;
-const BLOCK = 64u;
-const LANES = 4u;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> q: array<f32>;

@@ -3,6 +3,10 @@
 // Row t of sequence b sits at position pastLength + t (kvLengths[b] − T + t with HAS_LENGTHS) and sees
 // the keys below min(cache length, position + 1).
 
+const WG = 256u;    // threads per workgroup
+const BLOCK = 64u;  // keys (or query pairs) per block
+const LANES = 4u;   // WG / BLOCK threads per dot product
+
 struct Params {
   B: u32, T: u32, H: u32, KV: u32, D: u32, S: u32,
   pastLength: u32, kvLength: u32,
