@@ -1,6 +1,9 @@
 // A byte-level BPE tokenizer in HF tokenizer.json form with Qwen's chat special tokens and a
 // ChatML template: every byte is a token, so any text round-trips with no trained merges.
 // Random test models and the shipped tiny tokenizer (which adds trained merges) build on it.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError } from '../errors.js';
 
 export const CHATML_TEMPLATE =
   "{%- for message in messages %}{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>' + '\\n' }}{%- endfor %}" +
@@ -22,6 +25,19 @@ export interface ByteTokenizerFiles {
   tokenizerConfig: Record<string, unknown>;
   /** Id of each special token, in QWEN_SPECIAL_TOKENS order. */
   specialIds: number[];
+}
+
+/** The tokenizer files of a directory written by byteLevelTokenizer (e.g. after training merges). */
+export async function readByteTokenizer(dir: string): Promise<ByteTokenizerFiles> {
+  const tokenizerJson = JSON.parse(await readFile(join(dir, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
+  const tokenizerConfig = JSON.parse(await readFile(join(dir, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+  const added = (tokenizerJson['added_tokens'] ?? []) as { id: number; content: string }[];
+  const specialIds = QWEN_SPECIAL_TOKENS.map((t) => {
+    const found = added.find((a) => a.content === t);
+    if (!found) throw new ConfigError(`${join(dir, 'tokenizer.json')}: no added token ${t}`);
+    return found.id;
+  });
+  return { tokenizerJson, tokenizerConfig, specialIds };
 }
 
 /** tokenizer.json + tokenizer_config.json; `merges` are pairs of vocabulary strings, applied in order. */
