@@ -62,9 +62,6 @@ async function main(): Promise<void> {
   }
   const merges = trainBpe(corpus, { vocabSize: config.vocabSize });
   const { tokenizerJson, tokenizerConfig } = byteLevelTokenizer(merges);
-  // As in Qwen's own config: the default (true) makes decode drop the space before . , ! ? and
-  // turn " !=" into "!=", so text would not round-trip.
-  tokenizerConfig['clean_up_tokenization_spaces'] = false;
   const dir = join(root, 'models', 'tokenizer');
   await mkdir(dir, { recursive: true });
   await writeFileAtomic(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson, null, 1) + '\n');

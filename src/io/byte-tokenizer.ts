@@ -88,6 +88,8 @@ export function byteLevelTokenizer(merges: readonly [string, string][] = []): By
     unk_token: null,
     errors: 'replace',
     add_prefix_space: false,
+    // As Qwen's: the HF default (true) rewrites " ." and " !=" on decode, so text would not round-trip.
+    clean_up_tokenization_spaces: false,
     chat_template: CHATML_TEMPLATE,
     added_tokens_decoder: Object.fromEntries(addedTokens.map(({ id, ...t }) => [String(id), t])),
   };
