@@ -56,8 +56,8 @@ export async function causalLmStep(net: QwenModel, batch: Batch, o: StepOptions 
   const labels = shiftLabels(batch.labels, B, T);
   const { losses, lse } = crossEntropy(logits, labels);
   const mean = meanLoss(losses, labels, net.config.vocabSize);
-  const lossSum = (await mean.readFloat())[0]! * batch.counted;
-  for (const t of [mean, losses]) t.dispose();
+  losses.dispose();
+  // The backward is recorded before the loss is read, so forward and backward are one submission.
   if (o.grads) {
     const dLogits = crossEntropyBackward(logits, labels, lse, o.scale ?? 1);
     const dNormed = o.grads.nameOf(net.lmHead.weight) ? net.lmHead.backward(dLogits, normed.y, o.grads) : net.lmHead.backwardInput(dLogits);
@@ -76,7 +76,8 @@ export async function causalLmStep(net: QwenModel, batch: Batch, o: StepOptions 
     o.tokenRows?.backwardEmbed(dx, batch.inputIds, o.grads);
     dx.dispose();
   }
-  for (const t of [...inputs, normed.y, normed.rstd, logits, lse]) t.dispose();
+  const lossSum = (await mean.readFloat())[0]! * batch.counted;
+  for (const t of [...inputs, normed.y, normed.rstd, logits, lse, mean]) t.dispose();
   disposeStep(step);
   cache.dispose();
   return lossSum;
