@@ -4,22 +4,12 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { attentionBackwardRef, attentionRef, type AttentionRefOptions } from '../../src/cpu/attention.js';
 import { ShapeMismatchError } from '../../src/errors.js';
 import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+import type { AttentionCase } from '../helpers/attention-case.js';
 import { finiteDiffError } from '../helpers/grad.js';
 
 const device = await testDevice();
 
-interface Case {
-  B: number;
-  T: number;
-  H: number;
-  KV: number;
-  D: number;
-  S?: number;
-  pastLength?: number;
-  kvLength?: number;
-  kvLengths?: number[];
-  scale?: number;
-}
+type Case = AttentionCase;
 
 async function check(c: Case) {
   const { rng, seed } = freshRng();

@@ -7,23 +7,13 @@ import { writeKvRef } from '../../src/cpu/kv-cache.js';
 import type { Rng } from '../../src/cpu/random.js';
 import { ShapeMismatchError } from '../../src/errors.js';
 import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+import type { AttentionCase } from '../helpers/attention-case.js';
 
 const device = await testDevice();
 /** Splits a (1,64,2,16) f32 cache into two chunks. */
 const small = await testDevice({ maxBindingBytes: 4096 });
 
-interface Case {
-  B: number;
-  T: number;
-  H: number;
-  KV: number;
-  D: number;
-  S?: number;
-  pastLength?: number;
-  kvLength?: number;
-  kvLengths?: number[];
-  scale?: number;
-}
+type Case = AttentionCase;
 
 /** Cache values; positions at or past each sequence's length hold 1e4, so any key leaking past the mask shows. */
 function cacheValues(rng: Rng, c: Case, S: number, lengths: number[]): Float32Array {
