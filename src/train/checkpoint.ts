@@ -39,7 +39,7 @@ export async function saveCheckpoint(
   keepLast: number,
 ): Promise<string> {
   await mkdir(root, { recursive: true });
-  const final = join(root, `${PREFIX}${checkpoint.state.step}`);
+  const final = checkpointDir(root, checkpoint.state.step);
   const temp = `${final}.tmp-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
   await mkdir(temp);
@@ -54,7 +54,8 @@ export async function saveCheckpoint(
   return final;
 }
 
-async function checkpointSteps(root: string): Promise<number[]> {
+/** The steps of the checkpoints under `root`, oldest first. */
+export async function checkpointSteps(root: string): Promise<number[]> {
   const names = await readdir(root).catch(() => [] as string[]);
   return names
     .filter((n) => n.startsWith(PREFIX) && /^\d+$/.test(n.slice(PREFIX.length)))
@@ -64,7 +65,7 @@ async function checkpointSteps(root: string): Promise<number[]> {
 
 async function prune(root: string, keepLast: number): Promise<void> {
   const steps = await checkpointSteps(root);
-  for (const step of steps.slice(0, Math.max(0, steps.length - keepLast))) await rm(join(root, `${PREFIX}${step}`), { recursive: true, force: true });
+  for (const step of steps.slice(0, Math.max(0, steps.length - keepLast))) await rm(checkpointDir(root, step), { recursive: true, force: true });
 }
 
 async function readF32s(file: string, prefix: string): Promise<Map<string, Float32Array>> {
@@ -78,12 +79,17 @@ async function readF32s(file: string, prefix: string): Promise<Map<string, Float
   }
 }
 
+export function checkpointDir(root: string, step: number): string {
+  return join(root, `${PREFIX}${step}`);
+}
+
 /** The newest complete checkpoint under `root`, or null when there is none. */
 export async function loadLatestCheckpoint(root: string): Promise<Checkpoint | null> {
-  const steps = await checkpointSteps(root);
-  const step = steps.at(-1);
-  if (step === undefined) return null;
-  const dir = join(root, `${PREFIX}${step}`);
+  const step = (await checkpointSteps(root)).at(-1);
+  return step === undefined ? null : loadCheckpoint(checkpointDir(root, step));
+}
+
+export async function loadCheckpoint(dir: string): Promise<Checkpoint> {
   let state: TrainerState & { tensor_file?: string; optimizer_step?: number };
   try {
     state = JSON.parse(await readFile(join(dir, 'trainer_state.json'), 'utf8'));

@@ -1,0 +1,33 @@
+// What a recipe run leaves behind for people: CSV files (runs/summary.csv gains one row per run)
+// and the closing console table.
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../src/io/atomic.js';
+
+export type Row = Record<string, string | number | null>;
+
+function csvCell(value: string | number | null): string {
+  const text = value === null ? '' : String(value);
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsv(columns: readonly string[], rows: readonly Row[]): string {
+  return [columns.map(csvCell).join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c] ?? null)).join(','))].join('\n') + '\n';
+}
+
+/** Appends `row` to the CSV at `path` (written whole, atomically), adding the header when the file is new. */
+export async function appendCsvRow(path: string, columns: readonly string[], row: Row): Promise<void> {
+  const prior = await readFile(path, 'utf8').catch(() => '');
+  const line = columns.map((c) => csvCell(row[c] ?? null)).join(',') + '\n';
+  await writeFileAtomic(path, prior ? prior + line : toCsv(columns, [row]));
+}
+
+/** A plain-text table with aligned columns. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function percent(x: number | null): string {
+  return x === null ? '—' : `${(100 * x).toFixed(1)}%`;
+}

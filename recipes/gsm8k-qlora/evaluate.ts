@@ -1,0 +1,59 @@
+// GSM8K evaluation: greedy, batched generation on few-shot chat prompts; the last `#### <number>`
+// is the answer (the text's last number is reported as a fallback but never counts as correct).
+import type { ChatMessage } from '../../src/io/chat-template.js';
+import type { Model } from '../../src/nn/model.js';
+import { Progress, type ProgressSink } from '../common/progress.js';
+import { isCorrect, parseAnswer } from './answer.js';
+import type { GsmRecord } from './data.js';
+
+export interface GsmPrediction {
+  model: string;
+  index: number;
+  question: string;
+  prompt: string;
+  /** Few-shot examples actually prepended (fewer than k when k would not fit the context). */
+  shots: number;
+  output: string;
+  parsed: number | null;
+  parsed_from: 'marker' | 'last-number' | 'none';
+  gold: number | null;
+  correct: boolean;
+}
+
+export interface GsmEvalOptions {
+  k: number;
+  batchSize: number;
+  maxNewTokens: number;
+}
+
+/** The shots as earlier user/assistant turns, then the question. */
+export function fewShotMessages(shots: readonly GsmRecord[], question: string): ChatMessage[] {
+  return [...shots.flatMap((s): ChatMessage[] => [{ role: 'user', content: s.question }, { role: 'assistant', content: s.answer }]), { role: 'user', content: question }];
+}
+
+/** The chat prompt with the first k shots of the pool, dropping the last shots while prompt + answer would overflow the context. */
+export function gsmPrompt(model: Model, pool: readonly GsmRecord[], k: number, question: string, maxNewTokens: number): { prompt: string; shots: number } {
+  const room = model.config.maxPositionEmbeddings - maxNewTokens;
+  for (let shots = Math.min(k, pool.length); ; shots--) {
+    const prompt = model.chatPrompt(fewShotMessages(pool.slice(0, shots), question), { enableThinking: false });
+    if (shots === 0 || model.tokenizer.encode(prompt).length <= room) return { prompt, shots };
+  }
+}
+
+export async function evaluateGsm8k(model: Model, tag: string, test: readonly GsmRecord[], pool: readonly GsmRecord[], o: GsmEvalOptions, sink: ProgressSink): Promise<{ accuracy: number; preds: GsmPrediction[] }> {
+  const prompts = test.map((r) => gsmPrompt(model, pool, o.k, r.question, o.maxNewTokens));
+  const outputs: string[] = new Array<string>(test.length);
+  const progress = new Progress(`[${tag}] gsm8k`, test.length, sink);
+  for (let start = 0; start < test.length; start += o.batchSize) {
+    const batch = prompts.slice(start, start + o.batchSize).map((p) => p.prompt);
+    const texts = await model.generateBatch(batch, { maxNewTokens: o.maxNewTokens });
+    texts.forEach((t, j) => (outputs[start + j] = t));
+    progress.advance(start + batch.length, texts.reduce((n, t) => n + model.tokenizer.encode(t).length, 0));
+  }
+  const preds = test.map((r, i): GsmPrediction => {
+    const got = parseAnswer(outputs[i]!);
+    const gold = parseAnswer(r.answer).value;
+    return { model: tag, index: i, question: r.question, prompt: prompts[i]!.prompt, shots: prompts[i]!.shots, output: outputs[i]!, parsed: got.value, parsed_from: got.source, gold, correct: isCorrect(outputs[i]!, r.answer) };
+  });
+  return { accuracy: preds.filter((p) => p.correct).length / Math.max(1, preds.length), preds };
+}
