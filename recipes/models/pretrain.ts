@@ -65,10 +65,20 @@ export async function pretrain(device: Device, spec: TinyModel, tokenizer: ByteT
 }
 
 /** README.md of a shipped model: what it is, how it was made, how well it does, how to redo it. */
-export async function writeModelCard(r: PretrainResult, spec: TinyModel, facts: { data: string; accuracy?: string; command: string }): Promise<void> {
+export interface ModelCardFacts {
+  data: string;
+  accuracy?: string;
+  command: string;
+  /** What the model is for; default: a tiny base LM for tests and recipes. */
+  about?: string;
+  /** Name of the accuracy row; default: GSM8K-style test accuracy. */
+  accuracyName?: string;
+}
+
+export async function writeModelCard(r: PretrainResult, spec: TinyModel, facts: ModelCardFacts): Promise<void> {
   const card = `# ${spec.name}
 
-A tiny Qwen3-architecture causal LM made by wgml for its tests and recipes — not a useful model.
+${facts.about ?? 'A tiny Qwen3-architecture causal LM made by wgml for its tests and recipes — not a useful model.'}
 
 | | |
 | --- | --- |
@@ -77,7 +87,7 @@ A tiny Qwen3-architecture causal LM made by wgml for its tests and recipes — n
 | training data | ${facts.data} |
 | training | wgml full-parameter training from a random init (seed ${spec.seed}): ${r.steps} steps × batch ${spec.batchSize}, AdamW lr ${spec.lr} cosine, ${r.seconds.toFixed(0)} s |
 | loss | ${r.firstLoss.toFixed(3)} → ${r.finalLoss.toFixed(3)} |
-| GSM8K-style test accuracy | ${facts.accuracy ?? 'not measured'} |
+| ${facts.accuracyName ?? 'GSM8K-style test accuracy'} | ${facts.accuracy ?? 'not measured'} |
 
 Reproduce with \`${facts.command}\`.
 `;
