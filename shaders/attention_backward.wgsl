@@ -1,12 +1,11 @@
 // q, out, dOut: (B,T,H,D) f32, k, v: (B,S,KV,D) f32, kvLengths: (B) i32, lse: (B,H,T) f32
 //   → dq: (B,T,H,D) f32, delta: (B,H,T) f32 = rowsum(dOut∘out), read by attention_backward_kv.wgsl
 // Flash-attention-2's dQ: P is recomputed from q, k and the forward's lse, dS = P∘(dOut·vᵀ − delta),
-// dq = scale·dS·k. One 256-thread workgroup per (query row, head, batch), keys in blocks of 64 with 4
-// threads per key for the two dot products; for dS·k the threads split into ⌊256/D⌋ key slices × D dims,
-// summed over slices in a fixed order at the end. Mask and grid as the forward; D ≤ 256, H % KV = 0.
+// dq = scale·dS·k. Tiled as attention_prefill.wgsl: a 64-thread workgroup per (block of 64 queries, head,
+// batch), one thread per query with q, dOut and dq in registers, k and v tiles in workgroup memory.
+// Masks as the forward; assumes D = HEAD_DIM ≤ 256, H % KV = 0.
 #include "lib/attention-common.wgsl"
-#include "lib/workgroup-sum.wgsl"
-
+#include "lib/attention-tile.wgsl"
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> q: array<f32>;
@@ -19,77 +18,55 @@
 @group(0) @binding(8) var<storage, read_write> dq: array<f32>;
 @group(0) @binding(9) var<storage, read_write> delta: array<f32>;
 
-var<workgroup> qs: array<f32, WG>;     // the query row, pre-scaled
-var<workgroup> dos: array<f32, WG>;    // its output gradient
-var<workgroup> partS: array<f32, WG>;  // partial q·k; at the end the slices' partial dq
-var<workgroup> partP: array<f32, WG>;  // partial dOut·v
-var<workgroup> dsBlock: array<f32, BLOCK>;
+fn loadA(i: u32) -> f32 { return k[i]; }
+fn loadB(i: u32) -> f32 { return v[i]; }
 
-@compute @workgroup_size(256)
+@compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let row = wg.x + wg.y * 65535u;
-  // Spare workgroups of the grid run with no keys instead of returning, to keep barriers uniform.
-  let valid = row < p.B * p.H * p.T;
-  let t = row % p.T;
-  let h = (row / p.T) % p.H;
-  let b = row / (p.T * p.H);
+  let blocks = (p.T + ROWS - 1u) / ROWS;
+  let cell = wg.x + wg.y * 65535u;  // (b·H + h)·blocks + block
+  // Spare workgroups of the grid, and rows past T, run with no keys, to keep barriers uniform.
+  let valid = cell < p.B * p.H * blocks;
+  let t0 = (cell % blocks) * ROWS;
+  let h = (cell / blocks) % p.H;
+  let b = cell / (blocks * p.H);
+  let t = t0 + li;
+  let live = valid && t < p.T;
   let stat = (b * p.H + h) * p.T + t;
+  let qBase = ((b * p.T + t) * p.H + h) * HEAD_DIM;
   var limit = 0u;
+  var span = 0u;  // keys any row of the block sees: keyLimit grows with t
   var rowLse = 0.0;
-  if (valid) {
+  var rowDelta = 0.0;
+  var qr: Vec;
+  var dor: Vec;
+  var acc: Vec;
+  if (live) {
     limit = keyLimit(b, t);
     rowLse = lse[stat];
+    for (var d = 0u; d < HEAD_DIM; d++) {
+      setElem(&qr, d, q[qBase + d] * p.scale);
+      setElem(&dor, d, dOut[qBase + d]);
+      rowDelta = fma(dOut[qBase + d], out[qBase + d], rowDelta);
+    }
+    delta[stat] = rowDelta;
   }
-  let qBase = ((b * p.T + t) * p.H + h) * p.D;
-  var od = 0.0;
-  if (valid && li < p.D) {
-    qs[li] = q[qBase + li] * p.scale;
-    dos[li] = dOut[qBase + li];
-    od = dos[li] * out[qBase + li];
-  }
-  let rowDelta = workgroupSum(li, od);  // its barriers also publish qs and dos
-  if (valid && li == 0u) { delta[stat] = rowDelta; }
+  if (valid) { span = keyLimit(b, min(t0 + ROWS, p.T) - 1u); }
 
-  let stride = p.KV * p.D;  // floats between consecutive cache positions
-  let kvBase = b * p.S * stride + (h / (p.H / p.KV)) * p.D;
-  let slices = WG / p.D;
-  let slice = li / p.D;
-  let dim = li % p.D;
-  let key = li / LANES;
-  var acc = 0.0;
-  for (var key0 = 0u; key0 < limit; key0 += BLOCK) {
-    let n = min(BLOCK, limit - key0);
-    var sd = 0.0;
-    var pd = 0.0;
-    if (key < n) {
-      let kRow = kvBase + (key0 + key) * stride;
-      for (var d = li % LANES; d < p.D; d += LANES) {
-        sd = fma(qs[d], k[kRow + d], sd);
-        pd = fma(dos[d], v[kRow + d], pd);
-      }
-    }
-    partS[li] = sd;
-    partP[li] = pd;
+  let stride = p.KV * HEAD_DIM;  // floats between consecutive cache positions
+  let kvBase = b * p.S * stride + (h / (p.H / p.KV)) * HEAD_DIM;
+  for (var key0 = 0u; key0 < span; key0 += TILE_ROWS) {
+    workgroupBarrier();  // the previous tile's readers are done
+    stageTiles(li, min(TILE_ROWS, span - key0), kvBase + key0 * stride, stride);
     workgroupBarrier();
-    if (li < n) {
-      let at = li * LANES;
-      let s = (partS[at] + partS[at + 1u]) + (partS[at + 2u] + partS[at + 3u]);
-      let dp = (partP[at] + partP[at + 1u]) + (partP[at + 2u] + partP[at + 3u]);
-      dsBlock[li] = exp(s - rowLse) * (dp - rowDelta);
-    }
-    workgroupBarrier();
-    if (slice < slices) {
-      for (var j = slice; j < n; j += slices) {
-        acc = fma(dsBlock[j], k[kvBase + (key0 + j) * stride + dim], acc);
-      }
+    // Keys of the tile this row sees; the rest (stale tile rows included) are masked by select.
+    let seen = select(0u, limit - key0, limit > key0);
+    for (var j = 0u; j < TILE_ROWS; j++) {
+      let ds = exp(dotA(&qr, j) - rowLse) * (dotB(&dor, j) - rowDelta);
+      addA(&acc, select(0.0, ds, j < seen), j);
     }
   }
-  // Every read of partS in the loop precedes its last barrier, so this write is safe.
-  partS[li] = acc;
-  workgroupBarrier();
-  if (valid && li < p.D) {
-    var sum = 0.0;
-    for (var sl = 0u; sl < slices; sl++) { sum += partS[sl * p.D + li]; }
-    dq[qBase + li] = p.scale * sum;
+  if (live) {
+    for (var d = 0u; d < HEAD_DIM; d++) { dq[qBase + d] = p.scale * elem(&acc, d); }
   }
 }

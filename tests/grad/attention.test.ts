@@ -77,6 +77,23 @@ describe('attentionBackward', () => {
     await check({ B: 1, T: 13, H: 2, KV: 1, D: 32, scale: 0.7 });
   });
 
+  it.each([
+    [2, 17, 4, 1, 24],
+    [1, 129, 4, 2, 32],
+    [1, 200, 2, 2, 64],
+    [1, 33, 8, 1, 64],
+  ])('matches the reference over several query and key tiles at B=%i T=%i H=%i KV=%i D=%i', async (B, T, H, KV, D) => {
+    await check({ B, T, H, KV, D });
+  });
+
+  it('gives ragged sequences of T ≥ 16 their own lengths', async () => {
+    await check({ B: 3, T: 20, H: 4, KV: 2, D: 32, S: 45, kvLengths: [45, 0, 10] });
+  });
+
+  it('handles T ≥ 16 queries after a past in a larger cache', async () => {
+    await check({ B: 2, T: 33, H: 4, KV: 2, D: 64, S: 100, pastLength: 40, kvLength: 73 });
+  });
+
   it('throws naming both shapes when dOut does not match q', () => {
     const q = Tensor.empty(device, [1, 3, 4, 16]);
     const k = Tensor.empty(device, [1, 3, 2, 16]);

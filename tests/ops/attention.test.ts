@@ -126,6 +126,24 @@ describe('attention', () => {
     }
   });
 
+  it.each([
+    [2, 17, 4, 4, 24],
+    [1, 129, 8, 2, 32],
+    [2, 200, 8, 2, 64],
+    [1, 200, 4, 1, 24],
+    [1, 17, 2, 1, 256],
+  ])('prefill of T ≥ PREFILL_MIN_T (a thread per query) matches the reference at B=%i T=%i H=%i KV=%i D=%i', async (B, T, H, KV, D) => {
+    await check({ B, T, H, KV, D });
+  });
+
+  it('prefills T ≥ PREFILL_MIN_T ragged sequences, rows before a sequence’s start output zeros', async () => {
+    await check({ B: 3, T: 20, H: 4, KV: 2, D: 32, S: 45, kvLengths: [45, 0, 10] });
+  });
+
+  it('prefills T ≥ PREFILL_MIN_T queries after a past in a larger cache', async () => {
+    await check({ B: 2, T: 33, H: 4, KV: 2, D: 64, S: 100, pastLength: 40, kvLength: 73 });
+  });
+
   it('throws naming both shapes when H is not a multiple of KV', () => {
     const q = Tensor.empty(device, [1, 3, 6, 16]);
     const k = Tensor.empty(device, [1, 3, 4, 16]);

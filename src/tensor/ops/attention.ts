@@ -83,6 +83,19 @@ function checkKvLengths(kvLengths: Tensor, d: Dims, opts: AttentionOptions): voi
   }
 }
 
+/** Queries from which the forward runs shaders/attention_prefill.wgsl (a thread per query) instead of attention.wgsl (a workgroup per query, for decode). */
+export const PREFILL_MIN_T = 16;
+
+/** Rows per block of the row-per-thread kernels (ROWS in shaders/lib/attention-tile.wgsl). */
+const ROWS = 64;
+
+/** Overrides of a shaders/lib/attention-tile.wgsl kernel, with the largest tile (≤ ROWS rows) whose two tiles and the backward's lse and delta rows fit workgroup memory. */
+function tileOverrides(q: Tensor, d: Dims, opts: AttentionOptions): Record<string, number | boolean> {
+  const rowBytes = 2 * Math.ceil(d.D / 8) * 8 * 4;  // a row of each tile, padded to 8 floats
+  const rows = Math.min(ROWS, Math.floor((q.device.limits.maxComputeWorkgroupStorageSize - 2 * ROWS * 4) / rowBytes));
+  return { HAS_LENGTHS: opts.kvLengths !== undefined, HEAD_DIM: d.D, TILE_ROWS: rows };
+}
+
 /** The shared uniform block of shaders/lib/attention-common.wgsl, checking the options against q, k, v. */
 function prepare(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions): { d: Dims; params: number[]; lengths: GPUBuffer } {
   const d = attentionDims(q, k, v);
@@ -103,8 +116,12 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
   const lse = Tensor.empty(device, [d.B, d.H, d.T]);
   const rows = d.B * d.H * d.T;
   if (rows > 0) {
-    const kernel = device.kernels.get('attention', { HAS_LENGTHS: opts.kvLengths !== undefined });
-    device.recorder.dispatch(kernel, params, [q.buffer, k.buffer, v.buffer, lengths, out.buffer, lse.buffer], grid(rows));
+    const prefill = d.T >= PREFILL_MIN_T;
+    const kernel = prefill
+      ? device.kernels.get('attention_prefill', tileOverrides(q, d, opts))
+      : device.kernels.get('attention', { HAS_LENGTHS: opts.kvLengths !== undefined });
+    const workgroups = prefill ? d.B * d.H * Math.ceil(d.T / ROWS) : rows;
+    device.recorder.dispatch(kernel, params, [q.buffer, k.buffer, v.buffer, lengths, out.buffer, lse.buffer], grid(workgroups));
   }
   return { out, lse };
 }
@@ -134,14 +151,14 @@ export function attentionBackward(dOut: Tensor, q: Tensor, k: Tensor, v: Tensor,
   const grads = { dq: Tensor.empty(device, q.shape), dk: Tensor.empty(device, k.shape), dv: Tensor.empty(device, v.shape) };
   if (d.B * d.H * d.T === 0 && d.B * d.S * d.KV === 0) return grads;
   const delta = Tensor.empty(device, [d.B, d.H, d.T]);
-  const overrides = { HAS_LENGTHS: opts.kvLengths !== undefined };
+  const overrides = tileOverrides(q, d, opts);
   const inputs = [q.buffer, k.buffer, v.buffer, lengths];
   const [out, dy, lse] = [saved.out.buffer, dOut.buffer, saved.lse.buffer];
-  // Rows (and cells) of an empty side still get one spare workgroup, which writes nothing.
+  // Blocks of an empty side still get one spare workgroup, which writes nothing.
   const qKernel = device.kernels.get('attention_backward', overrides);
-  device.recorder.dispatch(qKernel, params, [...inputs, out, dy, lse, grads.dq.buffer, delta.buffer], grid(Math.max(1, d.B * d.H * d.T)));
+  device.recorder.dispatch(qKernel, params, [...inputs, out, dy, lse, grads.dq.buffer, delta.buffer], grid(Math.max(1, d.B * d.H * Math.ceil(d.T / ROWS))));
   const kvKernel = device.kernels.get('attention_backward_kv', overrides);
-  device.recorder.dispatch(kvKernel, params, [...inputs, dy, lse, delta.buffer, grads.dk.buffer, grads.dv.buffer], grid(Math.max(1, d.B * d.S * d.KV)));
+  device.recorder.dispatch(kvKernel, params, [...inputs, dy, lse, delta.buffer, grads.dk.buffer, grads.dv.buffer], grid(Math.max(1, d.B * d.KV * Math.ceil(d.S / ROWS))));
   // Later work is ordered after these dispatches, so the pool may hand the buffer out again at once.
   delta.dispose();
   return grads;

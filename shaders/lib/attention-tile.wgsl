@@ -1,0 +1,82 @@
+// Shared by the row-per-thread attention kernels (attention_prefill.wgsl and the backward pair): each of the
+// ROWS threads owns one row (a query, or a key) and keeps its head vectors in private arrays; the rows it
+// pairs with arrive TILE_ROWS at a time as two tiles in workgroup memory, tileA and tileB, row-major.
+// Vectors are HEAD_VEC vec4s, zero-padded past HEAD_DIM to a multiple of 8 floats, and every loop over them
+// takes 8 floats a step: at most 32 steps, which compilers unroll. That matters on llvmpipe, which ends all
+// loops of an invocation once their iterations together pass 65535: the loops left are about two per key
+// (or per query of the group) the thread visits.
+// The includer defines loadA(i) and loadB(i): element i of the buffers behind tileA and tileB.
+
+const ROWS = 64u;      // threads per workgroup, one row each
+const MAX_VEC = 64u;   // vec4s of the largest head, D = 256
+
+override HEAD_DIM: u32 = 64u;
+override HEAD_VEC: u32 = (HEAD_DIM + 7u) / 8u * 2u;
+override TILE_ROWS: u32 = 32u;  // ≤ ROWS; chosen so that both tiles fit the device's workgroup memory
+
+alias Vec = array<vec4<f32>, MAX_VEC>;
+
+var<workgroup> tileA: array<vec4<f32>, TILE_ROWS * HEAD_VEC>;
+var<workgroup> tileB: array<vec4<f32>, TILE_ROWS * HEAD_VEC>;
+
+// Copies n ≤ TILE_ROWS rows, row r starting at element base + r·stride, into both tiles. Call from uniform
+// control flow between barriers: the caller fences the previous tile's readers before and the readers after.
+fn stageTiles(li: u32, n: u32, base: u32, stride: u32) {
+  for (var i = li; i < n * HEAD_VEC; i += ROWS) {
+    let d = (i % HEAD_VEC) * 4u;
+    let at = base + (i / HEAD_VEC) * stride + d;
+    var a = vec4<f32>();
+    var b = vec4<f32>();
+    for (var e = 0u; e < 4u; e++) {
+      if (d + e < HEAD_DIM) {
+        a[e] = loadA(at + e);
+        b[e] = loadB(at + e);
+      }
+    }
+    tileA[i] = a;
+    tileB[i] = b;
+  }
+}
+
+fn dotA(x: ptr<function, Vec>, j: u32) -> f32 {
+  var s = vec4<f32>();
+  for (var c = 0u; c < HEAD_VEC; c += 2u) {
+    s = fma((*x)[c], tileA[j * HEAD_VEC + c], s);
+    s = fma((*x)[c + 1u], tileA[j * HEAD_VEC + c + 1u], s);
+  }
+  return (s.x + s.y) + (s.z + s.w);
+}
+
+fn dotB(x: ptr<function, Vec>, j: u32) -> f32 {
+  var s = vec4<f32>();
+  for (var c = 0u; c < HEAD_VEC; c += 2u) {
+    s = fma((*x)[c], tileB[j * HEAD_VEC + c], s);
+    s = fma((*x)[c + 1u], tileB[j * HEAD_VEC + c + 1u], s);
+  }
+  return (s.x + s.y) + (s.z + s.w);
+}
+
+// acc += w · row j of tileA
+fn addA(acc: ptr<function, Vec>, w: f32, j: u32) {
+  for (var c = 0u; c < HEAD_VEC; c += 2u) {
+    (*acc)[c] = fma(vec4(w), tileA[j * HEAD_VEC + c], (*acc)[c]);
+    (*acc)[c + 1u] = fma(vec4(w), tileA[j * HEAD_VEC + c + 1u], (*acc)[c + 1u]);
+  }
+}
+
+fn addB(acc: ptr<function, Vec>, w: f32, j: u32) {
+  for (var c = 0u; c < HEAD_VEC; c += 2u) {
+    (*acc)[c] = fma(vec4(w), tileB[j * HEAD_VEC + c], (*acc)[c]);
+    (*acc)[c + 1u] = fma(vec4(w), tileB[j * HEAD_VEC + c + 1u], (*acc)[c + 1u]);
+  }
+}
+
+fn scaleVec(x: ptr<function, Vec>, w: f32) {
+  for (var c = 0u; c < HEAD_VEC; c += 2u) {
+    (*x)[c] *= w;
+    (*x)[c + 1u] *= w;
+  }
+}
+
+fn elem(x: ptr<function, Vec>, d: u32) -> f32 { return (*x)[d / 4u][d % 4u]; }
+fn setElem(x: ptr<function, Vec>, d: u32, value: f32) { (*x)[d / 4u][d % 4u] = value; }
