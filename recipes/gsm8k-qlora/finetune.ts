@@ -2,6 +2,7 @@
 // the configured projections of the 4-bit base, checkpoints; with a sweep, every checkpoint is scored
 // on the dev split and the best one is kept.
 import { join } from 'node:path';
+import type { Tokenizer } from '../../src/io/tokenizer.js';
 import type { Model } from '../../src/nn/model.js';
 import { checkpointDir, checkpointSteps, loadCheckpoint } from '../../src/train/checkpoint.js';
 import { assistantOnlyLabels, type LabelledExample } from '../../src/train/labels.js';
@@ -13,8 +14,8 @@ import type { Gsm8kQloraConfig } from './config.js';
 import type { GsmRecord } from './data.js';
 
 /** Question → worked solution as one user/assistant exchange; only the solution (and end of turn) is learned. */
-export function sftExamples(model: Model, records: readonly GsmRecord[], maxSeqLen: number): { examples: LabelledExample[]; dropped: number } {
-  const all = records.map((r) => assistantOnlyLabels(model.tokenizer, [{ role: 'user', content: r.question }, { role: 'assistant', content: r.answer }], { enableThinking: false }));
+export function sftExamples(tokenizer: Tokenizer, records: readonly GsmRecord[], maxSeqLen: number): { examples: LabelledExample[]; dropped: number } {
+  const all = records.map((r) => assistantOnlyLabels(tokenizer, [{ role: 'user', content: r.question }, { role: 'assistant', content: r.answer }], { enableThinking: false }));
   const examples = all.filter((e) => e.input_ids.length <= maxSeqLen);
   return { examples, dropped: all.length - examples.length };
 }
