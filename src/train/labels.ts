@@ -29,7 +29,10 @@ function segments(tokenizer: Tokenizer, messages: readonly ChatMessage[], option
   messages.forEach((m, i) => {
     if (m.role !== 'assistant') return;
     const content = m.content.trim();
-    const start = all.indexOf(content, cursor);
+    // Searching from the turn's own generation prompt keeps an answer quoted earlier (say, in the instructions) from matching.
+    const opening = tokenizer.applyChatTemplate(messages.slice(0, i), { ...options, addGenerationPrompt: true });
+    const from = all.startsWith(opening) ? Math.max(cursor, opening.length) : cursor;
+    const start = all.indexOf(content, from);
     if (start < 0) throw new ConfigError(`assistant-only labels: assistant turn ${i} does not appear in the rendered chat template`);
     let end = start + content.length;
     if (endOfTurn && all.startsWith(endOfTurn, end)) end += endOfTurn.length;

@@ -53,3 +53,16 @@ describe('assistant-only labels on the Qwen3 chat template', () => {
     expect(() => assistantOnlyLabels(tokenizer, conversation.slice(0, 2))).toThrow(/no assistant turn/);
   });
 });
+
+describe('assistant-only labels when the user quotes the answer', () => {
+  it('label the assistant turn, not the earlier quote', () => {
+    const quoted: ChatMessage[] = [
+      { role: 'user', content: 'Reply with "Safety: Safe" or "Safety: Unsafe". Is water safe?' },
+      { role: 'assistant', content: 'Safety: Safe' },
+    ];
+    const { input_ids, labels } = assistantOnlyLabels(tokenizer, quoted, { enableThinking: false });
+    const first = labels.findIndex((l) => l !== -100);
+    expect(trainedText(labels)).toBe('Safety: Safe<|im_end|>');
+    expect(tokenizer.decode(input_ids.slice(0, first))).toContain('Is water safe?<|im_end|>');
+  });
+});
