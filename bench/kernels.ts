@@ -4,7 +4,7 @@ import type { Device } from '../src/gpu/device.js';
 import { Rng } from '../src/cpu/random.js';
 import { matmulRef } from '../src/cpu/matmul.js';
 import { matmul } from '../src/tensor/ops/matmul.js';
-import { attention } from '../src/tensor/ops/attention.js';
+import { attention, attentionBackward } from '../src/tensor/ops/attention.js';
 import { rmsNorm } from '../src/tensor/ops/rmsnorm.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { copyBandwidth, printTable, timeMs, writeResults, type BenchRow } from './harness.js';
@@ -99,6 +99,32 @@ async function attentionRows(device: Device, rng: Rng, roofGBs: number): Promise
   return rows;
 }
 
+/** Forward and backward of causal attention at a small model's training shape (B 8, T 180, H 4, KV 2, D 32): FLOPs of the causal half, the backward's four products without recomputing P. */
+async function attentionTrainingRows(device: Device, rng: Rng): Promise<BenchRow[]> {
+  const [B, T, H, KV, D] = [8, 180, 4, 2, 32];
+  const [q, dOut] = [rng.normals(B * T * H * D), rng.normals(B * T * H * D)].map((x) => Tensor.from(device, x, [B, T, H, D])) as [Tensor, Tensor];
+  const [k, v] = [rng.normals(B * T * KV * D), rng.normals(B * T * KV * D)].map((x) => Tensor.from(device, x, [B, T, KV, D])) as [Tensor, Tensor];
+  const saved = attention(q, k, v);
+  const fwdMs = await gpuMs(device, () => {
+    const { out, lse } = attention(q, k, v);
+    lse.dispose();
+    return out;
+  }, 500);
+  const bwdMs = await gpuMs(device, () => {
+    const { dq, dk, dv } = attentionBackward(dOut, q, k, v, saved);
+    dk.dispose();
+    dv.dispose();
+    return dq;
+  }, 500);
+  const flops = 4 * B * H * D * ((T * (T + 1)) / 2);
+  const shape = `B${B} T${T} H${H}/${KV} D${D}`;
+  for (const t of [q, k, v, dOut, saved.out, saved.lse]) t.dispose();
+  return [
+    { kernel: 'attention training fwd', shape, ms: fwdMs, rate: flops / fwdMs / 1e6, unit: 'GFLOP/s' },
+    { kernel: 'attention training bwd', shape, ms: bwdMs, rate: (2 * flops) / bwdMs / 1e6, unit: 'GFLOP/s' },
+  ];
+}
+
 export async function benchKernels(device: Device, options: KernelBenchOptions = {}): Promise<BenchRow[]> {
   const opts = { maxSquare: options.maxSquare ?? 2048, maxPeerSquare: options.maxPeerSquare ?? 1024 };
   const rng = new Rng(1);
@@ -108,6 +134,7 @@ export async function benchKernels(device: Device, options: KernelBenchOptions =
     ...(await decodeMatvecs(device, rng, roof)),
     ...(await rmsNormRows(device, rng, roof)),
     ...(await attentionRows(device, rng, roof)),
+    ...(await attentionTrainingRows(device, rng)),
   ];
   printTable(`wgml kernels on ${device.info.description || device.info.device} (${device.info.backend}); copy bandwidth ${roof.toFixed(2)} GB/s`, rows);
   const file = await writeResults('kernels', { date: new Date().toISOString(), adapter: device.info, copyBandwidthGBs: roof, rows });

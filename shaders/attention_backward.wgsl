@@ -32,23 +32,27 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let b = cell / (blocks * p.H);
   let t = t0 + li;
   let live = valid && t < p.T;
+  var qr: Vec;
+  var dor: Vec;
+  var acc: Vec;
   let stat = (b * p.H + h) * p.T + t;
   let qBase = ((b * p.T + t) * p.H + h) * HEAD_DIM;
   var limit = 0u;
   var span = 0u;  // keys any row of the block sees: keyLimit grows with t
   var rowLse = 0.0;
   var rowDelta = 0.0;
-  var qr: Vec;
-  var dor: Vec;
-  var acc: Vec;
   if (live) {
     limit = keyLimit(b, t);
     rowLse = lse[stat];
-    for (var d = 0u; d < HEAD_DIM; d++) {
-      setElem(&qr, d, q[qBase + d] * p.scale);
-      setElem(&dor, d, dOut[qBase + d]);
-      rowDelta = fma(dOut[qBase + d], out[qBase + d], rowDelta);
+    var od = vec4<f32>();
+    for (var c = 0u; c < HEAD_VEC; c++) {
+      let i = qBase + 4u * c;
+      let inside = inHead(c);
+      qr[c] = select(vec4<f32>(), p.scale * vec4(q[i], q[i + 1u], q[i + 2u], q[i + 3u]), inside);
+      dor[c] = select(vec4<f32>(), vec4(dOut[i], dOut[i + 1u], dOut[i + 2u], dOut[i + 3u]), inside);
+      od = fma(dor[c], select(vec4<f32>(), vec4(out[i], out[i + 1u], out[i + 2u], out[i + 3u]), inside), od);
     }
+    rowDelta = (od.x + od.y) + (od.z + od.w);
     delta[stat] = rowDelta;
   }
   if (valid) { span = keyLimit(b, min(t0 + ROWS, p.T) - 1u); }
@@ -67,6 +71,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     }
   }
   if (live) {
-    for (var d = 0u; d < HEAD_DIM; d++) { dq[qBase + d] = p.scale * elem(&acc, d); }
+    for (var c = 0u; c < HEAD_VEC; c++) {
+      for (var e = 0u; e < 4u; e++) {
+        if (4u * c + e < HEAD_DIM) { dq[qBase + 4u * c + e] = p.scale * acc[c][e]; }
+      }
+    }
   }
 }

@@ -35,19 +35,20 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let b = cell / (blocks * p.KV);
   let s = s0 + li;
   let live = valid && s < p.S;
+  var kr: Vec;
+  var vr: Vec;
+  var dkAcc: Vec;
+  var dvAcc: Vec;
   var first = p.T;  // this key's first query
   var start = p.T;  // the block's: firstQuery grows with s
   if (live) { first = firstQuery(b, s); }
   if (valid) { start = firstQuery(b, s0); }
   let kBase = ((b * p.S + s) * p.KV + kvh) * HEAD_DIM;
-  var kr: Vec;
-  var vr: Vec;
-  var dkAcc: Vec;
-  var dvAcc: Vec;
   if (live) {
-    for (var d = 0u; d < HEAD_DIM; d++) {
-      setElem(&kr, d, k[kBase + d] * p.scale);
-      setElem(&vr, d, v[kBase + d]);
+    for (var c = 0u; c < HEAD_VEC; c++) {
+      let i = kBase + 4u * c;
+      kr[c] = select(vec4<f32>(), p.scale * vec4(k[i], k[i + 1u], k[i + 2u], k[i + 3u]), inHead(c));
+      vr[c] = select(vec4<f32>(), vec4(v[i], v[i + 1u], v[i + 2u], v[i + 3u]), inHead(c));
     }
   }
 
@@ -72,9 +73,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     }
   }
   if (live) {
-    for (var d = 0u; d < HEAD_DIM; d++) {
-      dk[kBase + d] = p.scale * elem(&dkAcc, d);
-      dv[kBase + d] = elem(&dvAcc, d);
+    for (var c = 0u; c < HEAD_VEC; c++) {
+      for (var e = 0u; e < 4u; e++) {
+        if (4u * c + e < HEAD_DIM) {
+          dk[kBase + 4u * c + e] = p.scale * dkAcc[c][e];
+          dv[kBase + 4u * c + e] = dvAcc[c][e];
+        }
+      }
     }
   }
 }

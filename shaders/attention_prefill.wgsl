@@ -16,6 +16,14 @@
 
 fn loadA(i: u32) -> f32 { return k[i]; }
 fn loadB(i: u32) -> f32 { return v[i]; }
+fn loadQ(i: u32) -> vec4<f32> { return vec4(q[i], q[i + 1u], q[i + 2u], q[i + 3u]); }
+
+// Writes the lanes of vec4 c of a row that lie inside the head, from element i on.
+fn storeOut(i: u32, c: u32, x: vec4<f32>) {
+  for (var e = 0u; e < 4u; e++) {
+    if (4u * c + e < HEAD_DIM) { out[i + e] = x[e]; }
+  }
+}
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
@@ -28,15 +36,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let b = cell / (blocks * p.H);
   let t = t0 + li;
   let live = valid && t < p.T;
+  var qr: Vec;
+  var acc: Vec;
   var limit = 0u;
   var span = 0u;  // keys any row of the block sees: keyLimit grows with t
   if (live) { limit = keyLimit(b, t); }
   if (valid) { span = keyLimit(b, min(t0 + ROWS, p.T) - 1u); }
   let qBase = ((b * p.T + t) * p.H + h) * HEAD_DIM;
-  var qr: Vec;
-  var acc: Vec;
   if (live) {
-    for (var d = 0u; d < HEAD_DIM; d++) { setElem(&qr, d, q[qBase + d] * p.scale); }
+    for (var c = 0u; c < HEAD_VEC; c++) { qr[c] = select(vec4<f32>(), p.scale * loadQ(qBase + 4u * c), inHead(c)); }
   }
 
   let stride = p.KV * HEAD_DIM;  // floats between consecutive cache positions
@@ -67,7 +75,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   }
 
   if (live) {
-    for (var d = 0u; d < HEAD_DIM; d++) { out[qBase + d] = select(0.0, elem(&acc, d) / l, l > 0.0); }
+    for (var c = 0u; c < HEAD_VEC; c++) { storeOut(qBase + 4u * c, c, select(vec4<f32>(), acc[c] / l, l > 0.0)); }
     lse[(b * p.H + h) * p.T + t] = select(NEG, m + log(l), l > 0.0);
   }
 }

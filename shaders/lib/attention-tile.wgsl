@@ -78,5 +78,8 @@ fn scaleVec(x: ptr<function, Vec>, w: f32) {
   }
 }
 
-fn elem(x: ptr<function, Vec>, d: u32) -> f32 { return (*x)[d / 4u][d % 4u]; }
-fn setElem(x: ptr<function, Vec>, d: u32, value: f32) { (*x)[d / 4u][d % 4u] = value; }
+// Lanes of vec4 c that lie inside the head rather than in its padding. Row vectors are filled and read a
+// vec4 at a time, never by a computed float index, so compilers can keep them in registers.
+fn inHead(c: u32) -> vec4<bool> {
+  return vec4<u32>(4u * c) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(HEAD_DIM);
+}
