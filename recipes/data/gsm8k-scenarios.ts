@@ -109,7 +109,7 @@ export const SCENARIOS: Scenario[] = [
     steps: {
       add: { question: ['The hens lay {n} more eggs.', '{friend} adds {n} eggs to the basket.'], lead: 'Then there are' },
       subtract: { question: ['{n} eggs break on the way home.', '{S} uses {n} eggs for a cake.'], lead: 'Then there are' },
-      multiply: { question: ['After a good week, {S} has {n} times as many eggs.'], lead: 'Then there are' },
+      multiply: { question: ['After a good week, {s} has {n} times as many eggs.'], lead: 'Then there are' },
       divide: { question: ['{S} packs the eggs equally into {n} cartons and keeps one carton.'], lead: 'One carton holds' },
     },
     ask: 'How many eggs does {P} have now?',

@@ -1,7 +1,8 @@
-// GSM8K-style word problems: a small arithmetic program (a start value, then 1–3 more steps of
+// GSM8K-style word problems: a small arithmetic program (a start value, then 1–2 more steps of
 // + − × ÷) told as a story, with a worked solution in GSM8K's style — one line per step with a
-// <<a*b=c>> calculator annotation — ending in `#### <answer>`. Every value along the way is a
-// positive integer below 1000, so a tiny model can learn them.
+// <<a*b=c>> calculator annotation — ending in `#### <answer>`. By default every value along the way
+// is a positive integer below 50 and added or taken away amounts are single digits, so a model of a
+// million parameters can learn the number facts; the options make harder ones.
 import { Rng } from '../../src/cpu/random.js';
 import { between, drawUnique, fill, pick } from './common.js';
 import { SCENARIOS } from './gsm8k-scenarios.js';
@@ -28,14 +29,21 @@ export interface GsmProblem {
 }
 
 export interface GsmOptions {
-  /** Calculation lines in a solution (the start's product counts as one). Default 2 and 4. */
+  /** Calculation lines in a solution (the start's product counts as one). Default 2 and 3. */
   minSteps?: number;
   maxSteps?: number;
-  /** Every value, the answer included, stays below this. Default 1000. */
+  /** Every value, the answer included, stays below this. Default 50. */
   maxValue?: number;
+  /** Largest amount a step adds or takes away. Default 9. */
+  maxOperand?: number;
 }
 
-const SYMBOL: Record<GsmOp, string> = { add: '+', subtract: '-', multiply: '*', divide: '/' };
+/** The defaults, filled in: what the shipped data uses. */
+export function gsmOptions(options: GsmOptions = {}): Required<GsmOptions> {
+  return { minSteps: 2, maxSteps: 3, maxValue: 50, maxOperand: 9, ...options };
+}
+
+export const SYMBOL: Record<GsmOp, string> = { add: '+', subtract: '-', multiply: '*', divide: '/' };
 const NAMES = [
   ['Mia', 'she', 'her'], ['Liam', 'he', 'his'], ['Ava', 'she', 'her'], ['Noah', 'he', 'his'], ['Zoe', 'she', 'her'],
   ['Omar', 'he', 'his'], ['Priya', 'she', 'her'], ['Kenji', 'he', 'his'], ['Lena', 'she', 'her'], ['Diego', 'he', 'his'],
@@ -61,19 +69,19 @@ export function gsm8kRow(p: GsmProblem): { question: string; answer: string } {
 }
 
 function drawProblem(rng: Rng, options: GsmOptions): GsmProblem {
-  const maxValue = options.maxValue ?? 1000;
-  const lines = between(rng, options.minSteps ?? 2, options.maxSteps ?? 4);
+  const o = gsmOptions(options);
+  const lines = between(rng, o.minSteps, o.maxSteps);
   const scenario = pick(rng, SCENARIOS);
   const [name, pronoun, possessive] = pick(rng, NAMES);
   const slots: Record<string, string | number> = { P: name, s: pronoun, S: capitalize(pronoun), poss: possessive, friend: pick(rng, FRIENDS) };
   const product = rng.next() < 0.5;
-  const start = product ? { count: between(rng, 2, 9), each: between(rng, 2, 12) } : between(rng, 6, 60);
+  const start = product ? drawProduct(rng, o.maxValue) : between(rng, 6, Math.min(60, o.maxValue - 1));
   let value = typeof start === 'number' ? start : start.count * start.each;
   const sentences = [fill(pick(rng, product ? scenario.introProduct : scenario.intro), { ...slots, ...(typeof start === 'number' ? { n: start } : start) })];
   const solution = typeof start === 'number' ? [] : [calcLine(fill(scenario.productLead, slots), start.count, 'multiply', start.each, scenario.unit)];
   const steps: GsmStep[] = [];
   while (solution.length < lines) {
-    const step = drawStep(rng, value, maxValue);
+    const step = drawStep(rng, value, o);
     const phrase = scenario.steps[step.op];
     sentences.push(fill(pick(rng, phrase.question), { ...slots, n: step.operand }));
     solution.push(calcLine(fill(phrase.lead, slots), value, step.op, step.operand, scenario.unit));
@@ -85,12 +93,21 @@ function drawProblem(rng: Rng, options: GsmOptions): GsmProblem {
   return { question: sentences.join(' '), answer: solution.join('\n'), scenario: scenario.name, program: { start, steps } };
 }
 
+/** count × each for a product start, below maxValue. */
+export function drawProduct(rng: Rng, maxValue: number): { count: number; each: number } {
+  for (;;) {
+    const start = { count: between(rng, 2, 9), each: between(rng, 2, 12) };
+    if (start.count * start.each < maxValue) return start;
+  }
+}
+
 /** A step that keeps the running value a positive integer below maxValue. */
-function drawStep(rng: Rng, value: number, maxValue: number): GsmStep {
+export function drawStep(rng: Rng, value: number, options: Required<GsmOptions>): GsmStep {
+  const { maxValue, maxOperand } = options;
   const divisors = [2, 3, 4, 5, 6].filter((d) => value % d === 0 && value / d >= 2);
   const candidates: (() => GsmStep | null)[] = [
-    () => (value + 2 < maxValue ? { op: 'add', operand: between(rng, 2, Math.min(40, maxValue - 1 - value)) } : null),
-    () => (value > 3 ? { op: 'subtract', operand: between(rng, 1, Math.min(30, value - 2)) } : null),
+    () => (value + 2 < maxValue ? { op: 'add', operand: between(rng, 2, Math.min(maxOperand, maxValue - 1 - value)) } : null),
+    () => (value > 3 ? { op: 'subtract', operand: between(rng, 1, Math.min(maxOperand, value - 2)) } : null),
     () => (value * 2 < maxValue && value <= 120 ? { op: 'multiply', operand: between(rng, 2, Math.min(4, Math.floor((maxValue - 1) / value))) } : null),
     () => (divisors.length > 0 ? { op: 'divide', operand: pick(rng, divisors) } : null),
   ];
@@ -100,7 +117,7 @@ function drawStep(rng: Rng, value: number, maxValue: number): GsmStep {
   }
 }
 
-function apply(value: number, step: GsmStep): number {
+export function apply(value: number, step: GsmStep): number {
   switch (step.op) {
     case 'add': return value + step.operand;
     case 'subtract': return value - step.operand;
@@ -110,7 +127,7 @@ function apply(value: number, step: GsmStep): number {
 }
 
 /** `Lead a+b = <<a+b=c>>c unit.` as GSM8K writes a calculation. */
-function calcLine(lead: string, a: number, op: GsmOp, b: number, unit: string): string {
+export function calcLine(lead: string, a: number, op: GsmOp, b: number, unit: string): string {
   const expr = `${a}${SYMBOL[op]}${b}`;
   const result = apply(a, { op, operand: b });
   return `${lead} ${expr} = <<${expr}=${result}>>${result} ${unit}.`;

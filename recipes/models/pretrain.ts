@@ -24,6 +24,8 @@ export const TinyModelSchema = z.object({
   numKvHeads: z.number().int().positive().default(2),
   headDim: z.number().int().positive().default(32),
   maxPositionEmbeddings: z.number().int().positive().default(512),
+  /** HF's initializer_range: the std of every embedding and matrix at init. */
+  initStd: z.number().positive().default(0.02),
   steps: z.number().int().positive().default(600),
   batchSize: z.number().int().positive().default(8),
   lr: z.number().positive().default(3e-3),

@@ -23,6 +23,8 @@ export interface RandomQwenSpec {
   dtype?: 'BF16' | 'F32';
   shards?: number;
   seed?: number;
+  /** Std of every embedding and matrix (HF's initializer_range, e.g. 0.02); default: 1 for the embedding, 1/√fan_in for matrices. */
+  initStd?: number;
   /** Default: the byte-level tokenizer without merges. */
   tokenizer?: ByteTokenizerFiles;
 }
@@ -59,12 +61,12 @@ export function parameterShapes(spec: RandomQwenSpec): [string, number[]][] {
 }
 
 /** Norm weights near 1, biases small, matrices scaled by 1/√fan_in so activations stay O(1). */
-function initialValues(rng: Rng, name: string, shape: number[]): Float32Array {
+function initialValues(rng: Rng, name: string, shape: number[], initStd?: number): Float32Array {
   const n = shape.reduce((a, b) => a * b, 1);
   if (name.endsWith('norm.weight')) return rng.normals(n, 0.1).map((v) => 1 + v);
   if (name.endsWith('.bias')) return rng.normals(n, 0.1);
-  if (name === 'model.embed_tokens.weight') return rng.normals(n, 1);
-  return rng.normals(n, 1 / Math.sqrt(shape[1]!));
+  if (name === 'model.embed_tokens.weight') return rng.normals(n, initStd ?? 1);
+  return rng.normals(n, initStd ?? 1 / Math.sqrt(shape[1]!));
 }
 
 function configJson(spec: RandomQwenSpec, eosId: number, padId: number): Record<string, unknown> {
@@ -118,7 +120,7 @@ export async function writeRandomQwen(dir: string, spec: RandomQwenSpec): Promis
   const values = new Map<string, Float32Array>();
   const tensors: Record<string, TensorToWrite> = {};
   for (const [name, shape] of parameterShapes(spec)) {
-    const data = initialValues(rng, name, shape);
+    const data = initialValues(rng, name, shape, spec.initStd);
     values.set(name, data);
     tensors[name] = { dtype, shape, data };
   }

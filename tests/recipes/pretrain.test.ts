@@ -6,6 +6,8 @@ import { byteLevelTokenizer } from '../../src/io/byte-tokenizer.js';
 import { loadTokenizer } from '../../src/io/tokenizer.js';
 import { loadModel } from '../../src/nn/model.js';
 import { writeFile } from 'node:fs/promises';
+import { readJsonl } from '../../recipes/data/common.js';
+import { pretrainCorpus } from '../../recipes/models/corpus.js';
 import { chatDocument, pretrain, TinyModelSchema, writeModelCard } from '../../recipes/models/pretrain.js';
 import { testDevice } from '../helpers/gpu.js';
 
@@ -29,5 +31,29 @@ describe('tiny model pre-training', () => {
     const model = await loadModel(out, { device });
     expect(typeof (await model.generate(model.chatPrompt([{ role: 'user', content: '2+2?' }]), { maxNewTokens: 4 }))).toBe('string');
     model.dispose();
+  });
+});
+
+describe('the pre-training corpus', () => {
+  const ROOT = join(import.meta.dirname, '..', '..');
+  const options = { seqLen: 160, gsmChats: 50, otherShare: 0.05, drillSequences: 5, seed: 3 };
+
+  it('packs chats from every shipped training set and drills into full sequences that start a chat', async () => {
+    const tokenizer = await loadTokenizer(join(ROOT, 'models', 'tokenizer'));
+    const corpus = await pretrainCorpus(ROOT, tokenizer, options);
+    expect(Object.keys(corpus.counts)).toHaveLength(5);
+    for (const n of Object.values(corpus.counts)) expect(n).toBeGreaterThan(0);
+    const imStart = tokenizer.tokenToId('<|im_start|>');
+    const drillOnly = corpus.sequences.filter((s) => s.input_ids[0] !== imStart);
+    expect(drillOnly).toHaveLength(options.drillSequences);
+    for (const s of corpus.sequences) expect(s.input_ids).toHaveLength(options.seqLen);
+    expect(await pretrainCorpus(ROOT, tokenizer, options)).toEqual(corpus);
+  });
+
+  it('never holds a GSM8K-style test question', async () => {
+    const tokenizer = await loadTokenizer(join(ROOT, 'models', 'tokenizer'));
+    const text = (await pretrainCorpus(ROOT, tokenizer, { ...options, gsmChats: 2000 })).sequences.map((s) => tokenizer.decode(s.input_ids)).join('\n');
+    const test = await readJsonl<{ question: string }>(join(ROOT, 'data', 'gsm8k', 'test.jsonl'));
+    for (const { question } of test) expect(text.includes(question), question).toBe(false);
   });
 });
