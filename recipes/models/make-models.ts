@@ -21,7 +21,7 @@ const EVAL_ITEMS = 100;
 const CORPUS: CorpusOptions = { seqLen: 160, gsmChats: 900, otherShare: 0.05, drillSequences: 250, seed: 1 };
 
 const SPECS = [
-  TinyModelSchema.parse({ name: 'qwen3-tiny', seed: 1, steps: 150, batchSize: 6, lr: 8e-3 }),
+  TinyModelSchema.parse({ name: 'qwen3-tiny', seed: 1, steps: 270, batchSize: 4, lr: 1e-2 }),
   TinyModelSchema.parse({ name: 'qwen3-tiny-b', seed: 2, hiddenSize: 96, intermediateSize: 288, numLayers: 3, headDim: 24, steps: 100, batchSize: 6, lr: 8e-3 }),
 ];
 
