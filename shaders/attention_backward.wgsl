@@ -23,14 +23,13 @@ fn loadB(i: u32) -> f32 { return v[i]; }
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let blocks = (p.T + ROWS - 1u) / ROWS;
-  let cell = wg.x + wg.y * 65535u;  // (b·H + h)·blocks + block
-  // Spare workgroups of the grid, and rows past T, run with no keys, to keep barriers uniform.
-  let valid = cell < p.B * p.H * blocks;
-  let t0 = (cell % blocks) * ROWS;
-  let h = (cell / blocks) % p.H;
-  let b = cell / (blocks * p.H);
+  let blk = rowBlock(wg, p.T, p.H);
+  let valid = blk.valid;
+  let t0 = blk.row0;
+  let h = blk.head;
+  let b = blk.b;
   let t = t0 + li;
+  // Spare workgroups of the grid, and rows past T, run with no keys, to keep barriers uniform.
   let live = valid && t < p.T;
   var qr: Vec;
   var dor: Vec;

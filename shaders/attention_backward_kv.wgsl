@@ -26,14 +26,13 @@ fn loadB(i: u32) -> f32 { return dOut[i]; }
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let blocks = (p.S + ROWS - 1u) / ROWS;
-  let cell = wg.x + wg.y * 65535u;  // (b·KV + kv head)·blocks + block
-  // Spare workgroups of the grid, and keys past S, run with no queries, to keep barriers uniform.
-  let valid = cell < p.B * p.KV * blocks;
-  let s0 = (cell % blocks) * ROWS;
-  let kvh = (cell / blocks) % p.KV;
-  let b = cell / (blocks * p.KV);
+  let blk = rowBlock(wg, p.S, p.KV);
+  let valid = blk.valid;
+  let s0 = blk.row0;
+  let kvh = blk.head;
+  let b = blk.b;
   let s = s0 + li;
+  // Spare workgroups of the grid, and keys past S, run with no queries, to keep barriers uniform.
   let live = valid && s < p.S;
   var kr: Vec;
   var vr: Vec;

@@ -19,6 +19,16 @@ alias Vec = array<vec4<f32>, MAX_VEC>;
 var<workgroup> tileA: array<vec4<f32>, TILE_ROWS * HEAD_VEC>;
 var<workgroup> tileB: array<vec4<f32>, TILE_ROWS * HEAD_VEC>;
 
+// The workgroup's block of ROWS rows (queries or keys, `rows` in all) of one (b, head) among `heads`:
+// workgroup (b·heads + head)·blocks + block, spread over x and y as grid() does. Spare workgroups are not valid.
+struct RowBlock { valid: bool, row0: u32, head: u32, b: u32 }
+
+fn rowBlock(wg: vec3<u32>, rows: u32, heads: u32) -> RowBlock {
+  let blocks = (rows + ROWS - 1u) / ROWS;
+  let cell = wg.x + wg.y * 65535u;
+  return RowBlock(cell < p.B * heads * blocks, (cell % blocks) * ROWS, (cell / blocks) % heads, cell / (blocks * heads));
+}
+
 // Copies n ≤ TILE_ROWS rows, row r starting at element base + r·stride, into both tiles. Call from uniform
 // control flow between barriers: the caller fences the previous tile's readers before and the readers after.
 fn stageTiles(li: u32, n: u32, base: u32, stride: u32) {
