@@ -1,8 +1,9 @@
-// GSM8K-style word problems: a small arithmetic program (a start value, then 1–2 more steps of
+// GSM8K-style word problems: a small arithmetic program (a start value, then up to 2 more steps of
 // + − × ÷) told as a story, with a worked solution in GSM8K's style — one line per step with a
-// <<a*b=c>> calculator annotation — ending in `#### <answer>`. By default every value along the way
-// is a positive integer below 50 and added or taken away amounts are single digits, so a model of a
-// million parameters can learn the number facts; the options make harder ones.
+// <<a*b=c>> calculator annotation — ending in `#### <answer>`. By default a solution takes 1–2 lines,
+// every value along the way is a positive integer below 30 and added or taken away amounts are single
+// digits, so a model of a million parameters pre-trained for minutes on a CPU can learn to solve some;
+// the options make harder ones.
 import { Rng } from '../../src/cpu/random.js';
 import { between, drawUnique, fill, pick } from './common.js';
 import { SCENARIOS } from './gsm8k-scenarios.js';
@@ -29,10 +30,10 @@ export interface GsmProblem {
 }
 
 export interface GsmOptions {
-  /** Calculation lines in a solution (the start's product counts as one). Default 2 and 3. */
+  /** Calculation lines in a solution (the start's product counts as one). Default 1 and 2. */
   minSteps?: number;
   maxSteps?: number;
-  /** Every value, the answer included, stays below this. Default 50. */
+  /** Every value, the answer included, stays below this. Default 30. */
   maxValue?: number;
   /** Largest amount a step adds or takes away. Default 9. */
   maxOperand?: number;
@@ -40,7 +41,7 @@ export interface GsmOptions {
 
 /** The defaults, filled in: what the shipped data uses. */
 export function gsmOptions(options: GsmOptions = {}): Required<GsmOptions> {
-  return { minSteps: 2, maxSteps: 3, maxValue: 50, maxOperand: 9, ...options };
+  return { minSteps: 1, maxSteps: 2, maxValue: 30, maxOperand: 9, ...options };
 }
 
 export const SYMBOL: Record<GsmOp, string> = { add: '+', subtract: '-', multiply: '*', divide: '/' };

@@ -1,6 +1,9 @@
-// The pre-training corpus of the shipped tiny models: every shipped data set rendered as chats
-// (never a test split), plus seeded arithmetic drills, packed into sequences of one length so a
-// batch wastes nothing on padding. Each sequence starts at a chat's first token, as a prompt does.
+// The pre-training corpus of the shipped tiny models: GSM8K-style problems generated afresh (none of
+// the shipped train or test questions) with solutions that end `The answer is n.` — the base model's
+// own style, as a real instruct model has one; GSM8K's `#### n` is left for the recipe's fine-tune to
+// teach — a sample of every other shipped training set, and seeded arithmetic drills, all as chats
+// packed into sequences of one length so a batch wastes nothing on padding. Each sequence starts at a
+// chat's first token, as a prompt does.
 import { join } from 'node:path';
 import { Rng } from '../../src/cpu/random.js';
 import type { ChatMessage } from '../../src/io/chat-template.js';
@@ -8,12 +11,16 @@ import type { Tokenizer } from '../../src/io/tokenizer.js';
 import type { LabelledExample } from '../../src/train/labels.js';
 import { drillLines } from '../data/arithmetic-drill.js';
 import { readJsonl, shuffled } from '../data/common.js';
+import { generateGsm8k } from '../data/gsm8k.js';
+
+/** The corpus's name for its generated GSM8K-style problems. */
+export const GSM_SOURCE = 'GSM8K-style problems generated for pre-training';
 
 export interface CorpusOptions {
   /** Tokens per packed sequence. */
   seqLen: number;
-  /** GSM8K-style train chats to use (a seeded sample), so the base model is not saturated on them. */
-  gsmChats: number;
+  /** GSM8K-style problems to generate for pre-training. */
+  gsmProblems: number;
   /** Share of each other source's chats to use (a seeded sample). */
   otherShare: number;
   /** Extra sequences of drill lines only, besides the drills that fill each chat sequence's tail. */
@@ -28,15 +35,21 @@ export interface Corpus {
   tokens: number;
 }
 
-/** Chats from every shipped training set, by source. */
-export async function shippedChats(root: string): Promise<Record<string, ChatMessage[][]>> {
+/** A GSM8K solution in the base model's style: its last line `#### n` becomes `The answer is n.` */
+export function pretrainingAnswer(answer: string): string {
+  return answer.replace(/#### (.+)$/, 'The answer is $1.');
+}
+
+/** Chats by source: `gsmProblems` fresh GSM8K-style problems, then every other shipped training set. */
+export async function sourceChats(root: string, gsmProblems: number, seed: number): Promise<Record<string, ChatMessage[][]>> {
   const chat = (user: string, assistant: string): ChatMessage[] => [{ role: 'user', content: user }, { role: 'assistant', content: assistant }];
-  const gsm = await readJsonl<{ question: string; answer: string }>(join(root, 'data/gsm8k/train.jsonl'));
+  const shipped = await Promise.all(['train', 'test'].map((split) => readJsonl<{ question: string }>(join(root, `data/gsm8k/${split}.jsonl`))));
+  const gsm = generateGsm8k(seed, gsmProblems, {}, new Set(shipped.flat().map((r) => r.question)));
   const json = await readJsonl<{ prompt: string; completion: string }>(join(root, 'data/json-format/train.jsonl'));
   const bugs = await readJsonl<{ buggy: string; fixed: string }>(join(root, 'data/special-tokens/bugs.jsonl'));
   const safety = await readJsonl<{ prompt: string; safe_response: string; split: string }>(join(root, 'data/safety/prompts.jsonl'));
   return {
-    'data/gsm8k/train.jsonl': gsm.map((r) => chat(r.question, r.answer)),
+    [GSM_SOURCE]: gsm.map((p) => chat(p.question, pretrainingAnswer(p.answer))),
     'data/json-format/train.jsonl': json.map((r) => chat(r.prompt, r.completion)),
     'data/special-tokens/bugs.jsonl': bugs.map((r) => chat(`Fix the bug in this Python function.\n\n${r.buggy}`, r.fixed)),
     'data/safety/prompts.jsonl (train split, safe responses)': safety.filter((r) => r.split === 'train').map((r) => chat(r.prompt, r.safe_response)),
@@ -46,12 +59,12 @@ export async function shippedChats(root: string): Promise<Record<string, ChatMes
 /** Packs the chats (whole, shuffled, seeded) into `seqLen` sequences, filling each tail with drill lines. */
 export async function pretrainCorpus(root: string, tokenizer: Tokenizer, options: CorpusOptions): Promise<Corpus> {
   const rng = new Rng(options.seed);
-  const sources = await shippedChats(root);
+  const sources = await sourceChats(root, options.gsmProblems, options.seed);
   const encode = (text: string): number[] => tokenizer.encode(text, { addSpecialTokens: false });
   const chats: number[][] = [];
   const counts: Record<string, number> = {};
   for (const [name, list] of Object.entries(sources)) {
-    const take = name.startsWith('data/gsm8k') ? options.gsmChats : Math.round(options.otherShare * list.length);
+    const take = name === GSM_SOURCE ? list.length : Math.round(options.otherShare * list.length);
     const sample = shuffled(rng, list).slice(0, take);
     counts[name] = sample.length;
     chats.push(...sample.map((m) => encode(tokenizer.applyChatTemplate(m)).slice(0, options.seqLen)));

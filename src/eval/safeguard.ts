@@ -7,13 +7,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { Device } from '../gpu/device.js';
-import { disposeStep } from '../generate/kv-cache.js';
+import { lastLogits } from '../generate/decode-loop.js';
 import type { ChatMessage } from '../io/chat-template.js';
 import type { Tokenizer } from '../io/tokenizer.js';
 import { loadModel, type Model } from '../nn/model.js';
-import type { QwenModel } from '../nn/qwen.js';
-import { embedding } from '../tensor/ops/embedding.js';
-import { Tensor } from '../tensor/tensor.js';
 
 export type SafetyLabel = 'safe' | 'unsafe';
 
@@ -81,23 +78,6 @@ function labelTokens(tokenizer: Tokenizer, dir: string): LabelTokens {
     throw new ConfigError(`${join(dir, 'tokenizer.json')}: the tokenizer cannot tell the verdict words apart after "${ANSWER_PREFIX}" (" Safe" → ${safe}, " Unsafe" → ${unsafe}); a safeguard needs distinct first tokens for them`);
   }
   return { prefix, safe, unsafe };
-}
-
-/** prompts: B token lists → next-token logits after each, (B,V) row-major; one left-padded forward. */
-async function lastLogits(net: QwenModel, prompts: readonly (readonly number[])[]): Promise<Float32Array> {
-  const B = prompts.length;
-  const T = Math.max(...prompts.map((p) => p.length));
-  const cache = net.newCache(B, T);
-  const step = cache.append(prompts.map((p) => p.length));
-  const ids = Tensor.from(net.device, prompts.flatMap((p) => [...new Array<number>(T - p.length).fill(0), ...p]), [B, T], 'i32');
-  const hidden = net.hidden(ids, cache, step);
-  const last = embedding(hidden, Array.from({ length: B }, (_, b) => b * T + T - 1));
-  const logits = net.lmHead.forward(last);
-  const out = (await logits.read()) as Float32Array;
-  for (const t of [ids, hidden, last, logits]) t.dispose();
-  disposeStep(step);
-  cache.dispose();
-  return out;
 }
 
 export class Safeguard {

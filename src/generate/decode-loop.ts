@@ -38,16 +38,40 @@ function checkPrompts(net: QwenModel, prompts: readonly (readonly number[])[]): 
   });
 }
 
-/** Logits of the block's last positions → sampled ids (B) i32, left on the GPU. */
-function nextTokens(net: QwenModel, ids: Tensor, cache: KvCache, newTokens: number[], seen: number[][], o: ResolvedGenerateOptions, step: number): Tensor {
+/** ids: (B,T) appended to the cache → next-token logits after each sequence's block, (B,V). */
+function stepLogits(net: QwenModel, ids: Tensor, cache: KvCache, newTokens: readonly number[]): Tensor {
   const inputs = cache.append(newTokens);
   const hidden = net.hidden(ids, cache, inputs);
   const last = lastRows(hidden, cache.batch, inputs.T);
   const logits = net.lmHead.forward(last);
+  for (const t of [hidden, last]) t.dispose();
+  disposeStep(inputs);
+  return logits;
+}
+
+/** Next-token logits after each of B prompts, (B,V) row-major, from one left-padded forward (classifiers read these). */
+export async function lastLogits(net: QwenModel, prompts: readonly (readonly number[])[]): Promise<Float32Array> {
+  checkPrompts(net, prompts);
+  const T = Math.max(...prompts.map((p) => p.length));
+  const cache = net.newCache(prompts.length, T);
+  const ids = Tensor.from(net.device, leftPadded(prompts, T, 0), [prompts.length, T], 'i32');
+  try {
+    const logits = stepLogits(net, ids, cache, prompts.map((p) => p.length));
+    const out = (await logits.read()) as Float32Array;
+    logits.dispose();
+    return out;
+  } finally {
+    ids.dispose();
+    cache.dispose();
+  }
+}
+
+/** Logits of the block's last positions → sampled ids (B) i32, left on the GPU. */
+function nextTokens(net: QwenModel, ids: Tensor, cache: KvCache, newTokens: number[], seen: number[][], o: ResolvedGenerateOptions, step: number): Tensor {
+  const logits = stepLogits(net, ids, cache, newTokens);
   if (o.repetitionPenalty !== 1) applyRepetitionPenalty(logits, seen, o.repetitionPenalty);
   const tokens = sample(logits, { temperature: o.temperature, topK: o.topK, topP: o.topP, seed: o.seed, step });
-  for (const t of [hidden, last, logits]) t.dispose();
-  disposeStep(inputs);
+  logits.dispose();
   return tokens;
 }
 

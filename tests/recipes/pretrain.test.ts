@@ -7,7 +7,7 @@ import { loadTokenizer } from '../../src/io/tokenizer.js';
 import { loadModel } from '../../src/nn/model.js';
 import { writeFile } from 'node:fs/promises';
 import { readJsonl } from '../../recipes/data/common.js';
-import { pretrainCorpus } from '../../recipes/models/corpus.js';
+import { pretrainCorpus, pretrainingAnswer } from '../../recipes/models/corpus.js';
 import { chatDocument, pretrain, TinyModelSchema, writeModelCard } from '../../recipes/models/pretrain.js';
 import { testDevice } from '../helpers/gpu.js';
 
@@ -36,7 +36,7 @@ describe('tiny model pre-training', () => {
 
 describe('the pre-training corpus', () => {
   const ROOT = join(import.meta.dirname, '..', '..');
-  const options = { seqLen: 160, gsmChats: 50, otherShare: 0.05, drillSequences: 5, seed: 3 };
+  const options = { seqLen: 160, gsmProblems: 50, otherShare: 0.05, drillSequences: 5, seed: 3 };
 
   it('packs chats from every shipped training set and drills into full sequences that start a chat', async () => {
     const tokenizer = await loadTokenizer(join(ROOT, 'models', 'tokenizer'));
@@ -50,10 +50,20 @@ describe('the pre-training corpus', () => {
     expect(await pretrainCorpus(ROOT, tokenizer, options)).toEqual(corpus);
   });
 
-  it('never holds a GSM8K-style test question', async () => {
+  it('never holds a shipped GSM8K-style train or test question', async () => {
     const tokenizer = await loadTokenizer(join(ROOT, 'models', 'tokenizer'));
-    const text = (await pretrainCorpus(ROOT, tokenizer, { ...options, gsmChats: 2000 })).sequences.map((s) => tokenizer.decode(s.input_ids)).join('\n');
-    const test = await readJsonl<{ question: string }>(join(ROOT, 'data', 'gsm8k', 'test.jsonl'));
-    for (const { question } of test) expect(text.includes(question), question).toBe(false);
+    const text = (await pretrainCorpus(ROOT, tokenizer, { ...options, gsmProblems: 2000 })).sequences.map((s) => tokenizer.decode(s.input_ids)).join('\n');
+    for (const split of ['train', 'test']) {
+      const shipped = await readJsonl<{ question: string }>(join(ROOT, 'data', 'gsm8k', `${split}.jsonl`));
+      for (const { question } of shipped) expect(text.includes(question), question).toBe(false);
+    }
+  });
+
+  it('ends GSM8K-style solutions in the base model\'s own words, leaving #### to the fine-tune', async () => {
+    const tokenizer = await loadTokenizer(join(ROOT, 'models', 'tokenizer'));
+    const text = (await pretrainCorpus(ROOT, tokenizer, options)).sequences.map((s) => tokenizer.decode(s.input_ids)).join('\n');
+    expect(text).not.toContain('####');
+    expect(text.match(/The answer is \d+\./g)?.length).toBeGreaterThanOrEqual(options.gsmProblems * 0.9);
+    expect(pretrainingAnswer('She has 3+4 = <<3+4=7>>7 apples.\n#### 7')).toBe('She has 3+4 = <<3+4=7>>7 apples.\nThe answer is 7.');
   });
 });
