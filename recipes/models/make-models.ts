@@ -14,12 +14,16 @@ import { pretrain, TinyModelSchema, writeModelCard } from './pretrain.js';
 
 const ROOT = process.cwd();
 const EVAL_ITEMS = 100;
-/** About one pass for qwen3-tiny: 9000 fresh problems, drills for the number facts, a sample of every other set. */
-const CORPUS: CorpusOptions = { seqLen: 160, gsmProblems: 9000, otherShare: 0.05, drillSequences: 300, seed: 1 };
+/**
+ * About one pass for qwen3-tiny: 9000 fresh problems, drills for the number facts, a sample of every
+ * other set; sequences long enough to hold a k-shot prompt, since positions a model never trained on
+ * come out as noise.
+ */
+const CORPUS: CorpusOptions = { seqLen: 384, gsmProblems: 9000, otherShare: 0.05, drillSequences: 300, seed: 1 };
 
 const SPECS = [
-  TinyModelSchema.parse({ name: 'qwen3-tiny', seed: 1, steps: 700, batchSize: 8, lr: 8e-3 }),
-  TinyModelSchema.parse({ name: 'qwen3-tiny-b', seed: 2, hiddenSize: 96, intermediateSize: 288, numLayers: 3, headDim: 24, steps: 200, batchSize: 8, lr: 8e-3 }),
+  TinyModelSchema.parse({ name: 'qwen3-tiny', seed: 1, steps: 560, batchSize: 4, lr: 8e-3 }),
+  TinyModelSchema.parse({ name: 'qwen3-tiny-b', seed: 2, hiddenSize: 96, intermediateSize: 288, numLayers: 3, headDim: 24, steps: 170, batchSize: 4, lr: 8e-3 }),
 ];
 
 interface GsmRecord {
