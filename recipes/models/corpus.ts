@@ -14,7 +14,7 @@ import { readJsonl, shuffled } from '../data/common.js';
 import { generateGsm8k } from '../data/gsm8k.js';
 
 /** The corpus's name for its generated GSM8K-style problems. */
-export const GSM_SOURCE = 'GSM8K-style problems generated for pre-training';
+export const GSM_SOURCE = 'GSM8K-style problems generated for pre-training (none of data/gsm8k; solutions end "The answer is n.")';
 
 export interface CorpusOptions {
   /** Tokens per packed sequence. */
