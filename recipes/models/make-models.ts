@@ -1,7 +1,7 @@
 // `npm run make:models`: pre-trains the shipped tiny base models on fresh GSM8K-style problems, a
 // sample of every other shipped training set (as chats) and arithmetic drills, with the shipped
 // tokenizer, measures their GSM8K-style test accuracy, and writes models/<name>/ with a model card.
-// Seeded throughout; about an hour on a 2-core machine without a GPU. `--only NAME` remakes one.
+// Seeded throughout; about 50 minutes on a 2-core machine without a GPU. `--only NAME` remakes one.
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createDevice } from '../../src/gpu/device.js';
