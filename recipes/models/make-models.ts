@@ -2,13 +2,14 @@
 // sample of every other shipped training set (as chats) and arithmetic drills, with the shipped
 // tokenizer, measures their GSM8K-style test accuracy, and writes models/<name>/ with a model card.
 // Seeded throughout; about 50 minutes on a 2-core machine without a GPU. `--only NAME` remakes one.
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createDevice } from '../../src/gpu/device.js';
 import { readByteTokenizer } from '../../src/io/byte-tokenizer.js';
 import { loadTokenizer } from '../../src/io/tokenizer.js';
 import { loadModel } from '../../src/nn/model.js';
 import { isCorrect, parseAnswer } from '../gsm8k-qlora/answer.js';
+import { type GsmRecord, readGsm8k } from '../gsm8k-qlora/data.js';
 import { type Corpus, type CorpusOptions, pretrainCorpus } from './corpus.js';
 import { pretrain, TinyModelSchema, writeModelCard } from './pretrain.js';
 
@@ -25,18 +26,6 @@ const SPECS = [
   TinyModelSchema.parse({ name: 'qwen3-tiny', seed: 1, steps: 560, batchSize: 4, lr: 8e-3 }),
   TinyModelSchema.parse({ name: 'qwen3-tiny-b', seed: 2, hiddenSize: 96, intermediateSize: 288, numLayers: 3, headDim: 24, steps: 170, batchSize: 4, lr: 8e-3 }),
 ];
-
-interface GsmRecord {
-  question: string;
-  answer: string;
-}
-
-async function readJsonl<T>(file: string): Promise<T[]> {
-  return (await readFile(file, 'utf8'))
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as T);
-}
 
 async function gsmAccuracy(dir: string, device: Awaited<ReturnType<typeof createDevice>>, test: GsmRecord[]): Promise<string> {
   const model = await loadModel(dir, { device });
@@ -66,7 +55,7 @@ async function main(): Promise<void> {
   const tokenizerDir = join(ROOT, 'models', 'tokenizer');
   const files = await readByteTokenizer(tokenizerDir);
   const tokenizer = await loadTokenizer(tokenizerDir);
-  const test = await readJsonl<GsmRecord>(join(ROOT, 'data', 'gsm8k', 'test.jsonl'));
+  const test = await readGsm8k(join(ROOT, 'data', 'gsm8k', 'test.jsonl'));
   const corpus = await pretrainCorpus(ROOT, tokenizer, CORPUS);
   const device = await createDevice();
   try {

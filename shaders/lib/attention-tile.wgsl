@@ -21,6 +21,8 @@ var<workgroup> tileB: array<vec4<f32>, TILE_ROWS * HEAD_VEC>;
 
 // The workgroup's block of ROWS rows (queries or keys, `rows` in all) of one (b, head) among `heads`:
 // workgroup (b·heads + head)·blocks + block, spread over x and y as grid() does. Spare workgroups are not valid.
+// It holds nothing per invocation: a field derived from local_invocation_index would make the whole
+// struct non-uniform to WGSL's analysis, and the barriers the kernels guard with `valid` would not compile.
 struct RowBlock { valid: bool, row0: u32, head: u32, b: u32 }
 
 fn rowBlock(wg: vec3<u32>, rows: u32, heads: u32) -> RowBlock {
