@@ -1,4 +1,4 @@
-// q: (B,T,H,D) f32, k, v: (B,S,KV,D) f32 cache, kvLengths: (B) i32 → out: (B,T,H,D) f32, lse: (B,H,T) f32
+// q: (B,T,H,D) f32, k, v: (B or slots,S,KV,D) f32 cache, kvLengths: (B) or (2,B) i32 (lengths, slots) → out: (B,T,H,D) f32, lse: (B,H,T) f32
 // One 256-thread workgroup per (query row, head, batch), keys in blocks of 64: 4 threads per key for the
 // scores, a workgroup max, then online softmax; for P·V the threads split into ⌊256/D⌋ key slices × D
 // output dims, each thread owning one dim of one slice. Nothing is sized by S; assumes D ≤ 256, H % KV = 0.
@@ -44,7 +44,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   workgroupBarrier();
 
   let stride = p.KV * p.D;  // floats between consecutive cache positions
-  let kvBase = b * p.S * stride + (h / (p.H / p.KV)) * p.D;
+  let kvBase = cacheSeq(b) * p.S * stride + (h / (p.H / p.KV)) * p.D;
   let slices = WG / p.D;
   let slice = li / p.D;
   let dim = li % p.D;

@@ -1,4 +1,4 @@
-// q: (B,T,H,D) f32, k, v: (B,S,KV,D) f32 cache, kvLengths: (B) i32 → out: (B,T,H,D) f32, lse: (B,H,T) f32
+// q: (B,T,H,D) f32, k, v: (B or slots,S,KV,D) f32 cache, kvLengths: (B) or (2,B) i32 (lengths, slots) → out: (B,T,H,D) f32, lse: (B,H,T) f32
 // Flash attention for many query rows: a 64-thread workgroup per (block of 64 queries, head, batch), one
 // thread per query holding its scaled q and output in registers; k and v arrive TILE_ROWS keys at a time
 // in workgroup memory, with an online softmax per tile, and tiles past the block's last visible key are
@@ -47,7 +47,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   }
 
   let stride = p.KV * HEAD_DIM;  // floats between consecutive cache positions
-  let kvBase = b * p.S * stride + (h / (p.H / p.KV)) * HEAD_DIM;
+  let kvBase = cacheSeq(b) * p.S * stride + (h / (p.H / p.KV)) * HEAD_DIM;
   var m = NEG;
   var l = 0.0;
   var s: array<f32, ROWS>;

@@ -1,4 +1,5 @@
-// logits: (N,V) f32 → tokens: (N) i32   (argmax: ties → lowest index; sample: temperature → top-k → top-p → draw)
+// logits: (N,V) f32, rowParams: (N) RowParams → tokens: (N) i32
+// (argmax: ties → lowest index; sample: temperature → top-k → top-p → min-p → draw, each row its own parameters)
 // One 256-invocation workgroup per row of a chunk, no sorting and no V-sized scratch. With s = x·invT and
 // key(s) its order-preserving u32, the kept set is always {key(s) > cut}: top-k and top-p each find their
 // cut by a 32-step bisection over keys (exact), each step a workgroup count or mass sum over the row. The
@@ -12,11 +13,18 @@ struct Params {
   rows: u32,         // rows in this chunk of logits
   V: u32,
   rowStart: u32,     // first row of this chunk
-  invT: f32,         // 1/temperature, rounded to f32 on the CPU as the reference does
+}
+
+// One row's sampling; rows of a batch differ (each request its own), so these are per row, not uniform.
+struct RowParams {
+  invT: f32,         // 1/temperature, rounded to f32 on the CPU as the reference does; 0: greedy
   topK: u32,         // 0 or ≥ V: off
   topP: f32,         // 1: off
+  minP: f32,         // 0: off; keeps tokens with p ≥ minP·p_max
   seed: u32,
-  counterBase: u32,  // step·N mod 2^32; row r draws uniformAt(seed, counterBase + r)
+  counter: u32,      // the row draws uniformAt(seed, counter)
+  pad0: u32,
+  pad1: u32,
 }
 
 const NONE = 0xffffffffu;
@@ -24,6 +32,11 @@ const NONE = 0xffffffffu;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
 @group(0) @binding(2) var<storage, read_write> tokens: array<i32>;
+@group(0) @binding(3) var<storage, read> rowParams: array<RowParams>;
+
+var<workgroup> rowShared: RowParams;
+// This row's parameters for the helpers' arithmetic; control flow reads the uniform copy `r` in sample().
+var<private> rp: RowParams;
 
 var<workgroup> bestVal: array<f32, 256>;
 var<workgroup> bestIdx: array<u32, 256>;
@@ -64,7 +77,7 @@ fn orderKey(x: f32) -> u32 {
 }
 
 fn scaled(base: u32, k: u32) -> f32 {
-  return logits[base + k] * p.invT;
+  return logits[base + k] * rp.invT;
 }
 
 // Kept tokens' unnormalised probability exp(s − smax), 0 for the rest.
@@ -91,7 +104,7 @@ fn topKCut(li: u32, base: u32, smaxKey: u32) -> u32 {
   var hi = smaxKey + 1u;
   for (var step = 0u; step < 32u; step++) {
     let mid = lo + (hi - lo) / 2u;
-    if (countAtLeast(li, base, mid) >= f32(p.topK)) { lo = mid; } else { hi = mid; }
+    if (countAtLeast(li, base, mid) >= f32(rp.topK)) { lo = mid; } else { hi = mid; }
   }
   return max(lo, 1u) - 1u;
 }
@@ -166,14 +179,24 @@ fn argmax(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index)
 fn sample(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let row = rowOf(wg);
   if (row >= p.rows) { return; }
+  if (li == 0u) { rowShared = rowParams[p.rowStart + row]; }
+  let r = workgroupUniformLoad(&rowShared);
+  rp = r;
   let base = row * p.V;
-  let smax = scaled(base, rowArgmax(li, base));
+  let best = rowArgmax(li, base);
+  if (r.invT == 0.0) {
+    if (li == 0u) { tokens[p.rowStart + row] = i32(best); }
+    return;
+  }
+  let smax = scaled(base, best);
   var cut = 0u;
-  if (p.topK > 0u && p.topK < p.V) { cut = topKCut(li, base, orderKey(smax)); }
+  if (r.topK > 0u && r.topK < p.V) { cut = topKCut(li, base, orderKey(smax)); }
   // Z is summed here, not in topPCut: llvmpipe miscompiled that (invocations past the first 8 saw Z = 0).
   let z = massAbove(li, base, smax, cut);
-  if (p.topP < 1.0) { cut = topPCut(li, base, smax, cut, p.topP * z); }
-  let u = uniformAt(p.seed, p.counterBase + p.rowStart + row);
+  if (r.topP < 1.0) { cut = topPCut(li, base, smax, cut, r.topP * z); }
+  // p ≥ minP·p_max ⇔ s ≥ smax + ln(minP); the max itself always stays.
+  if (r.minP > 0.0) { cut = max(cut, orderKey(smax + log(r.minP)) - 1u); }
+  let u = uniformAt(r.seed, r.counter);
   let token = draw(li, base, smax, cut, u);
   if (token != NONE) { tokens[p.rowStart + row] = i32(token); }
 }

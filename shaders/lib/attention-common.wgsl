@@ -1,5 +1,6 @@
 // Shared by attention.wgsl and its backward kernels: the uniform block and the causal, ragged mask.
-// The includer declares `p: Params` and `kvLengths: array<i32>` (read when HAS_LENGTHS).
+// The includer declares `p: Params` and `kvLengths: array<i32>` (read when HAS_LENGTHS; with HAS_SLOTS its
+// second row, kvLengths[B + b], is the cache slot that holds sequence b's keys and values).
 // Row t of sequence b sits at position pastLength + t (kvLengths[b] − T + t with HAS_LENGTHS) and sees
 // the keys below min(cache length, position + 1).
 
@@ -14,6 +15,7 @@ struct Params {
 }
 
 override HAS_LENGTHS: bool = false;
+override HAS_SLOTS: bool = false;
 
 // Score of a hidden key and lse of a row that sees none: finite, since WGSL may assume no infinities.
 const NEG = -3.40282346638528859812e38;  // −f32 max
@@ -25,6 +27,12 @@ fn seqWindow(b: u32) -> vec2<i32> {
     return vec2<i32>(len, len - i32(p.T));
   }
   return vec2<i32>(i32(p.kvLength), i32(p.pastLength));
+}
+
+// The cache row block of sequence b: its slot in a slot cache, else b itself.
+fn cacheSeq(b: u32) -> u32 {
+  if (HAS_SLOTS) { return u32(kvLengths[p.B + b]); }
+  return b;
 }
 
 // Keys row (b, t) may see: [0, keyLimit).

@@ -9,6 +9,8 @@ export interface SamplingParams {
   topK: number;
   /** 1: off. */
   topP: number;
+  /** 0 (default): off; keeps tokens with p ≥ minP·p_max, after top-p as in HF. */
+  minP?: number;
 }
 
 /** logits: (N,V) → (N), ties → lowest index */
@@ -36,7 +38,8 @@ function tieGroups(order: number[], s: Float32Array): number[][] {
 /**
  * One row → exp(s − max s) for kept tokens, 0 for removed ones, with s = x · fround(1/T) in f32 as on the GPU.
  * Top-k keeps every token ≥ the k-th largest s; top-p then keeps a token while the kept mass strictly
- * above it is < topP · (kept mass), i.e. the smallest head with mass ≥ topP, ties kept together.
+ * above it is < topP · (kept mass), i.e. the smallest head with mass ≥ topP, ties kept together; min-p
+ * last drops tokens below minP × the largest probability.
  */
 export function keptWeights(row: Float32Array, params: SamplingParams): Float64Array {
   const invT = Math.fround(1 / params.temperature);
@@ -54,6 +57,11 @@ export function keptWeights(row: Float32Array, params: SamplingParams): Float64A
       if (above >= target) for (const i of group) w[i] = 0;
       above += mass;
     }
+  }
+  if (params.minP) {
+    // p ≥ minP·p_max ⇔ s ≥ smax + ln(minP), in f32 as the GPU compares it.
+    const floor = Math.fround(smax + Math.fround(Math.log(params.minP)));
+    for (let i = 0; i < s.length; i++) if (s[i]! < floor) w[i] = 0;
   }
   return w;
 }

@@ -2,7 +2,7 @@
 // step, sampled on the GPU; only the sampled ids are read back. Sequences stop on their own.
 import type { QwenModel } from '../nn/qwen.js';
 import { validateIds } from '../tensor/ops/embedding.js';
-import { applyRepetitionPenalty } from '../tensor/ops/repetition-penalty.js';
+import { applyPenalties } from '../tensor/ops/penalties.js';
 import { sample } from '../tensor/ops/sample.js';
 import { embedding } from '../tensor/ops/embedding.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -69,7 +69,7 @@ export async function lastLogits(net: QwenModel, prompts: readonly (readonly num
 /** Logits of the block's last positions → sampled ids (B) i32, left on the GPU. */
 function nextTokens(net: QwenModel, ids: Tensor, cache: KvCache, newTokens: number[], seen: number[][], o: ResolvedGenerateOptions, step: number): Tensor {
   const logits = stepLogits(net, ids, cache, newTokens);
-  if (o.repetitionPenalty !== 1) applyRepetitionPenalty(logits, seen, o.repetitionPenalty);
+  if (o.repetitionPenalty !== 1) applyPenalties(logits, seen.map((prompt) => ({ prompt, output: [] })), seen.map(() => ({ repetition: o.repetitionPenalty, presence: 0, frequency: 0 })));
   const tokens = sample(logits, { temperature: o.temperature, topK: o.topK, topP: o.topP, seed: o.seed, step });
   logits.dispose();
   return tokens;

@@ -21,7 +21,8 @@ export interface AttentionOptions {
   pastLength?: number;
   /**
    * (B) i32, each sequence's valid cache length (ragged batches, left-aligned in the cache); query t of
-   * sequence b sits at kvLengths[b] − T + t. Replaces kvLength and pastLength.
+   * sequence b sits at kvLengths[b] − T + t. Replaces kvLength and pastLength. (2,B) i32 for a slot cache:
+   * row 1 names the cache slot of each sequence, and k, v are (slots,S,KV,D) with any number of slots.
    */
   kvLengths?: Tensor;
   /** Multiplies the scores before the softmax. Default 1/√D. */
@@ -44,7 +45,12 @@ interface Dims {
   S: number;
 }
 
-function attentionDims(q: Tensor, k: Tensor, v: Tensor): Dims {
+/** kvLengths of shape (2,B): lengths, then each sequence's cache slot. */
+function slotted(opts: AttentionOptions): boolean {
+  return opts.kvLengths !== undefined && opts.kvLengths.shape.length === 2;
+}
+
+function attentionDims(q: Tensor, k: Tensor, v: Tensor, slots: boolean): Dims {
   for (const [name, t] of [['q', q], ['k', k], ['v', v]] as const) {
     assertRank('attention', name, t, [4]);
     assertDType('attention', name, t, ['f32']);
@@ -53,7 +59,7 @@ function attentionDims(q: Tensor, k: Tensor, v: Tensor): Dims {
   const [B, T, H, D] = q.shape as [number, number, number, number];
   const [kB, S, KV, kD] = k.shape as [number, number, number, number];
   const what = `q ${shapeString(q.shape)} and k ${shapeString(k.shape)}`;
-  if (kB !== B) throw new ShapeMismatchError(`attention: batch sizes differ in ${what}`);
+  if (kB !== B && !slots) throw new ShapeMismatchError(`attention: batch sizes differ in ${what}`);
   if (kD !== D) throw new ShapeMismatchError(`attention: head_dim D differs in ${what}`);
   if (KV === 0 || H % KV !== 0) throw new ShapeMismatchError(`attention: heads H=${H} are not a multiple of kv heads KV=${KV} in ${what}`);
   if (D < 1 || D > MAX_HEAD_DIM) throw new ShapeMismatchError(`attention: head_dim D=${D} of ${what} must be 1..${MAX_HEAD_DIM}`);
@@ -75,8 +81,9 @@ function uniformLengths(d: Dims, opts: AttentionOptions): [number, number] {
 
 function checkKvLengths(kvLengths: Tensor, d: Dims, opts: AttentionOptions): void {
   assertDType('attention', 'kvLengths', kvLengths, ['i32']);
-  if (kvLengths.shape.length !== 1 || kvLengths.shape[0] !== d.B) {
-    throw new ShapeMismatchError(`attention: kvLengths ${shapeString(kvLengths.shape)} must be (B) = (${d.B})`);
+  const [rows, B] = kvLengths.shape.length === 2 ? kvLengths.shape : [1, kvLengths.shape[0]];
+  if (B !== d.B || rows !== (kvLengths.shape.length === 2 ? 2 : 1)) {
+    throw new ShapeMismatchError(`attention: kvLengths ${shapeString(kvLengths.shape)} must be (B) = (${d.B}), or (2,B) with cache slots`);
   }
   if (opts.kvLength !== undefined || opts.pastLength !== undefined) {
     throw new ShapeMismatchError('attention: give kvLengths or kvLength/pastLength, not both');
@@ -96,12 +103,12 @@ const ROWS = 64;
 function tileOverrides(q: Tensor, d: Dims, opts: AttentionOptions): Record<string, number | boolean> {
   const rowBytes = 2 * Math.ceil(d.D / 8) * 8 * 4;  // a row of each tile, padded to 8 floats
   const rows = Math.min(ROWS, Math.floor((q.device.limits.maxComputeWorkgroupStorageSize - 2 * ROWS * 4) / rowBytes));
-  return { HAS_LENGTHS: opts.kvLengths !== undefined, HEAD_DIM: d.D, TILE_ROWS: rows };
+  return { HAS_LENGTHS: opts.kvLengths !== undefined, HAS_SLOTS: slotted(opts), HEAD_DIM: d.D, TILE_ROWS: rows };
 }
 
 /** The shared uniform block of shaders/lib/attention-common.wgsl, checking the options against q, k, v. */
 function prepare(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions): { d: Dims; params: number[]; lengths: GPUBuffer } {
-  const d = attentionDims(q, k, v);
+  const d = attentionDims(q, k, v, slotted(opts));
   const { kvLengths } = opts;
   if (kvLengths) checkKvLengths(kvLengths, d, opts);
   const [pastLength, kvLength] = kvLengths ? [0, 0] : uniformLengths(d, opts);
@@ -122,7 +129,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
     const prefill = d.T >= PREFILL_MIN_T;
     const kernel = prefill
       ? device.kernels.get('attention_prefill', tileOverrides(q, d, opts))
-      : device.kernels.get('attention', { HAS_LENGTHS: opts.kvLengths !== undefined });
+      : device.kernels.get('attention', { HAS_LENGTHS: opts.kvLengths !== undefined, HAS_SLOTS: slotted(opts) });
     const workgroups = prefill ? d.B * d.H * Math.ceil(d.T / ROWS) : rows;
     device.recorder.dispatch(kernel, params, [q.buffer, k.buffer, v.buffer, lengths, out.buffer, lse.buffer], grid(workgroups));
   }
@@ -145,6 +152,7 @@ export interface AttentionGrads {
  * → dq: (B,T,H,D) f32, dk, dv: (B,S,KV,D) f32
  */
 export function attentionBackward(dOut: Tensor, q: Tensor, k: Tensor, v: Tensor, saved: AttentionResult, opts: AttentionOptions = {}): AttentionGrads {
+  if (slotted(opts)) throw new ShapeMismatchError('attentionBackward: a slot cache is for inference; train with a (B) kvLengths cache');
   const { d, params, lengths } = prepare(q, k, v, opts);
   assertSameShape('attentionBackward: dOut and q', dOut, q);
   assertSameShape('attentionBackward: out and q', saved.out, q);

@@ -12,14 +12,22 @@ function checkOffsets(offsets: number | Tensor, B: number, T: number, S: number,
     return;
   }
   assertDType('writeKv', 'offsets', offsets, ['i32']);
-  if (offsets.shape.length !== 1 || offsets.shape[0] !== B) {
-    throw new ShapeMismatchError(`writeKv: offsets ${shapeString(offsets.shape)} must be (B) = (${B}) for ${what}`);
+  const slotted = offsets.shape.length === 2 && offsets.shape[0] === 2 && offsets.shape[1] === B;
+  if (!slotted && (offsets.shape.length !== 1 || offsets.shape[0] !== B)) {
+    throw new ShapeMismatchError(`writeKv: offsets ${shapeString(offsets.shape)} must be (B) = (${B}), or (2,B) with cache slots, for ${what}`);
   }
 }
 
+/** A (2,B) offsets tensor: row 0 the offsets, row 1 the cache slot of each sequence. */
+function hasSlots(offsets: number | Tensor): boolean {
+  return typeof offsets !== 'number' && offsets.shape.length === 2;
+}
+
 /**
- * x: (B,T,KV,D) f32, offsets: number or (B) i32 → cache: (B,S,KV,D) f32, rows offset_b..offset_b+T−1 of
- * each sequence overwritten. A number offset must fit the cache; with a tensor, rows landing outside it are dropped.
+ * x: (B,T,KV,D) f32, offsets: number, (B) i32, or (2,B) i32 (offsets, then slots) → cache: (B,S,KV,D) f32, or
+ * (slots,S,KV,D) with slots, rows offset_b..offset_b+T−1 of each sequence (of its slot) overwritten. A number
+ * offset must fit the cache; with a tensor, rows landing outside it are dropped. Slots are the caller's to keep
+ * in range (a slot cache checks them on the CPU).
  */
 export function writeKv(cache: Tensor, x: Tensor, offsets: number | Tensor): void {
   assertRank('writeKv', 'cache', cache, [4]);
@@ -29,12 +37,13 @@ export function writeKv(cache: Tensor, x: Tensor, offsets: number | Tensor): voi
   const [B, T, KV, D] = x.shape as [number, number, number, number];
   const [cB, S, cKV, cD] = cache.shape as [number, number, number, number];
   const what = `cache ${shapeString(cache.shape)} and x ${shapeString(x.shape)}`;
-  if (cB !== B || cKV !== KV || cD !== D) throw new ShapeMismatchError(`writeKv: B, KV and D must agree in ${what}`);
+  const slots = hasSlots(offsets);
+  if ((!slots && cB !== B) || cKV !== KV || cD !== D) throw new ShapeMismatchError(`writeKv: B, KV and D must agree in ${what}`);
   checkOffsets(offsets, B, T, S, what);
   if (x.size === 0) return;
   const perSequence = typeof offsets !== 'number';
-  const kernel = x.device.kernels.get('kv_write', { HAS_OFFSETS: perSequence });
-  const params = [x.size, T, S, KV * D, perSequence ? 0 : offsets];
+  const kernel = x.device.kernels.get('kv_write', { HAS_OFFSETS: perSequence, HAS_SLOTS: slots });
+  const params = [x.size, T, S, KV * D, perSequence ? 0 : offsets, B];
   const buffers = [x.buffer, perSequence ? offsets.buffer : x.buffer, cache.buffer];
   x.device.recorder.dispatch(kernel, params, buffers, grid(Math.ceil(x.size / 256)));
 }
