@@ -2,21 +2,44 @@
 // Byte order is little-endian throughout: safetensors stores it, and every platform WebGPU
 // runs on is little-endian, so typed-array views over file bytes need no swapping.
 
-export const DTYPE_BYTES = {
-  F32: 4,
-  F16: 2,
-  BF16: 2,
-  I64: 8,
-  I32: 4,
-  U32: 4,
-  I8: 1,
-  U8: 1,
+/**
+ * Bits per element of every dtype the reference (Rust `safetensors`) knows, in its enum order,
+ * which is also its writer's alignment order. A file may carry any of them; only the float
+ * types are converted by readF32, the rest are read as raw bytes.
+ */
+export const DTYPE_BITS = {
+  BOOL: 8,
+  F4: 4,
+  F6_E2M3: 6,
+  F6_E3M2: 6,
+  U8: 8,
+  I8: 8,
+  F8_E5M2: 8,
+  F8_E4M3: 8,
+  F8_E8M0: 8,
+  I16: 16,
+  U16: 16,
+  F16: 16,
+  BF16: 16,
+  I32: 32,
+  U32: 32,
+  F32: 32,
+  C64: 64,
+  F64: 64,
+  I64: 64,
+  U64: 64,
 } as const;
 
-export type Dtype = keyof typeof DTYPE_BYTES;
+export type Dtype = keyof typeof DTYPE_BITS;
 
 export function isDtype(name: string): name is Dtype {
-  return Object.hasOwn(DTYPE_BYTES, name);
+  return Object.hasOwn(DTYPE_BITS, name);
+}
+
+/** Bytes of `elements` values of `dtype`, or undefined where they end inside a byte (as F4 × 3). */
+export function dtypeByteLength(dtype: Dtype, elements: bigint): bigint | undefined {
+  const bits = BigInt(DTYPE_BITS[dtype]) * elements;
+  return bits % 8n === 0n ? bits / 8n : undefined;
 }
 
 // One scratch word shared by the scalar conversions, to reinterpret f32 bits without allocating.

@@ -1,13 +1,17 @@
 // Validation of a safetensors header (https://github.com/huggingface/safetensors#format):
-// 8-byte little-endian header length N, N bytes of JSON, then the data section. Everything a
-// later read relies on is checked here, at open, so a corrupt file fails before any GPU work.
+// 8-byte little-endian header length N, N bytes of JSON, then the data section. It accepts
+// exactly what the reference (the Rust `safetensors` crate) accepts: UTF-8 JSON whose
+// integers are integer literals, no key twice, tensors that tile the data section from byte 0
+// to its end without gaps, overlaps or trailing bytes. Everything a later read relies on is
+// checked here, at open, so a corrupt file fails before any GPU work.
 
 import type { FileHandle } from 'node:fs/promises';
 import { CheckpointFormatError } from '../errors.js';
-import { DTYPE_BYTES, type Dtype, isDtype } from './dtype.js';
+import { DTYPE_BITS, type Dtype, dtypeByteLength, isDtype } from './dtype.js';
+import { type JsonObject, type JsonValue, JsonNumber, StrictJsonError, parseStrictJson, unsignedInteger } from './strict-json.js';
 
 /** Same bound as the reference implementation: a larger header is corruption, not a model. */
-const MAX_HEADER_BYTES = 100_000_000;
+export const MAX_HEADER_BYTES = 100_000_000;
 
 export interface HeaderEntry {
   readonly dtype: Dtype;
@@ -24,66 +28,124 @@ export interface SafetensorsHeader {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+const REWRITE = 'the file is corrupt or was not written by a safetensors writer; re-download it or save it again with safetensors';
+
 export async function readSafetensorsHeader(path: string, handle: FileHandle): Promise<SafetensorsHeader> {
   const fileSize = (await handle.stat()).size;
   if (fileSize < 8) fail(path, `file is ${fileSize} bytes, shorter than the 8-byte header length; it is truncated or not a safetensors file`);
-  const lengthBytes = await readExactly(handle, 0, 8, path);
-  const headerLength = Number(Buffer.from(lengthBytes).readBigUInt64LE(0));
-  if (headerLength > fileSize - 8 || headerLength > MAX_HEADER_BYTES) {
-    fail(path, `header length ${headerLength} does not fit in the ${fileSize}-byte file; it is truncated or not a safetensors file`);
+  const headerLength = Buffer.from(await readExactly(handle, 0, 8, path)).readBigUInt64LE(0);
+  if (headerLength > BigInt(MAX_HEADER_BYTES)) {
+    fail(path, `header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit of the safetensors format; ${REWRITE}`);
   }
-  const headerText = Buffer.from(await readExactly(handle, 8, headerLength, path)).toString('utf8');
-  const json = parseJson(path, headerText);
-  const dataSize = fileSize - 8 - headerLength;
-  const { entries, metadata } = parseHeaderJson(path, json, dataSize);
-  return { dataStart: 8 + headerLength, entries, metadata };
+  const n = Number(headerLength);
+  if (n > fileSize - 8) fail(path, `header length ${n} does not fit in the ${fileSize}-byte file; it is truncated or not a safetensors file`);
+  const json = parseHeaderText(path, await readExactly(handle, 8, n, path));
+  const { entries, metadata } = parseHeaderJson(path, json, fileSize - 8 - n);
+  return { dataStart: 8 + n, entries, metadata };
 }
 
-function parseHeaderJson(
-  path: string,
-  json: unknown,
-  dataSize: number,
-): { entries: Map<string, HeaderEntry>; metadata: Record<string, string> } {
-  if (!isPlainObject(json)) fail(path, 'header is not a JSON object');
+function parseHeaderText(path: string, bytes: Uint8Array): JsonValue {
+  let text: string;
+  try {
+    // ignoreBOM: a byte-order mark is kept, so it fails as JSON the way it does in the reference.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return fail(path, `header is not valid UTF-8; ${REWRITE}`);
+  }
+  try {
+    return parseStrictJson(text);
+  } catch (err) {
+    if (err instanceof StrictJsonError) fail(path, `header: ${err.message}; ${REWRITE}`);
+    throw err;
+  }
+}
+
+function parseHeaderJson(path: string, json: JsonValue, dataSize: number): { entries: Map<string, HeaderEntry>; metadata: Record<string, string> } {
+  if (!(json instanceof Map)) fail(path, 'header is not a JSON object');
   const entries = new Map<string, HeaderEntry>();
   let metadata: Record<string, string> = {};
-  for (const [name, raw] of Object.entries(json)) {
+  for (const [name, raw] of json) {
     if (name === '__metadata__') metadata = parseMetadata(path, raw);
     else entries.set(name, parseEntry(path, name, raw, dataSize));
   }
+  checkTiling(path, entries, dataSize);
   return { entries, metadata };
 }
 
-function parseMetadata(path: string, raw: unknown): Record<string, string> {
-  if (!isPlainObject(raw) || !Object.values(raw).every((v) => typeof v === 'string')) {
-    fail(path, '__metadata__ must be an object of string values');
+// The reference reads it as Option<HashMap<String, String>>: null is "no metadata".
+function parseMetadata(path: string, raw: JsonValue): Record<string, string> {
+  if (raw === null) return {};
+  if (!(raw instanceof Map) || ![...raw.values()].every((v) => typeof v === 'string')) {
+    fail(path, '__metadata__ must be null or an object of string values');
   }
-  return raw as Record<string, string>;
+  return Object.fromEntries(raw) as Record<string, string>;
 }
 
-function parseEntry(path: string, name: string, raw: unknown, dataSize: number): HeaderEntry {
+function parseEntry(path: string, name: string, raw: JsonValue, dataSize: number): HeaderEntry {
   const where = `tensor "${name}"`;
-  if (!isPlainObject(raw)) fail(path, `${where}: header entry is not an object`);
-  const { dtype, shape, data_offsets: offsets } = raw;
-  if (typeof dtype !== 'string' || !isDtype(dtype)) {
-    fail(path, `${where}: unsupported dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(DTYPE_BYTES).join(', ')}`);
+  if (!(raw instanceof Map)) fail(path, `${where}: header entry is not an object`);
+  const dtype = parseDtype(path, where, raw);
+  const shape = integerList(raw.get('shape'));
+  if (!shape) fail(path, `${where}: shape ${show(raw.get('shape'))} is not a list of non-negative integer literals`);
+  const offsets = integerList(raw.get('data_offsets'));
+  if (!offsets || offsets.length !== 2) {
+    fail(path, `${where}: data_offsets ${show(raw.get('data_offsets'))} is not a pair of non-negative integer literals`);
   }
-  if (!Array.isArray(shape) || !shape.every(isSize)) {
-    fail(path, `${where}: shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
-  }
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isSize)) {
-    fail(path, `${where}: data_offsets ${JSON.stringify(offsets)} is not a pair of non-negative integers`);
-  }
-  const [begin, end] = offsets as [number, number];
+  const [begin, end] = offsets;
   if (end < begin) fail(path, `${where}: data_offsets [${begin}, ${end}] end before they begin`);
-  if (end > dataSize) {
+  if (end > BigInt(dataSize)) {
     fail(path, `${where}: data_offsets [${begin}, ${end}] point past the ${dataSize}-byte data section; the file is truncated or corrupt`);
   }
-  const expected = DTYPE_BYTES[dtype] * shape.reduce((a: number, b: number) => a * b, 1);
-  if (end - begin !== expected) {
-    fail(path, `${where}: ${dtype} × shape [${shape.join(', ')}] needs ${expected} bytes but data_offsets span ${end - begin}`);
+  checkByteLength(path, where, dtype, shape, end - begin);
+  return { dtype, shape: shapeNumbers(path, where, shape), begin: Number(begin), end: Number(end) };
+}
+
+function parseDtype(path: string, where: string, raw: JsonObject): Dtype {
+  const dtype = raw.get('dtype');
+  if (typeof dtype !== 'string' || !isDtype(dtype)) {
+    fail(path, `${where}: unknown dtype ${show(dtype)}; safetensors dtypes are ${Object.keys(DTYPE_BITS).join(', ')}`);
   }
-  return { dtype, shape: shape as number[], begin, end };
+  return dtype;
+}
+
+function checkByteLength(path: string, where: string, dtype: Dtype, shape: readonly bigint[], span: bigint): void {
+  const elements = shape.reduce((a, b) => a * b, 1n);
+  const what = `${dtype} × shape [${shape.join(', ')}]`;
+  // usize arithmetic in the reference: a product past 2^64 is an error, not a wrap-around.
+  if (elements >= 2n ** 64n || BigInt(DTYPE_BITS[dtype]) * elements >= 2n ** 64n) fail(path, `${where}: ${what} overflows 64 bits`);
+  const expected = dtypeByteLength(dtype, elements);
+  if (expected === undefined) fail(path, `${where}: ${what} is ${DTYPE_BITS[dtype]}-bit values that do not fill whole bytes`);
+  if (span !== expected) fail(path, `${where}: ${what} needs ${expected} bytes but data_offsets span ${span}`);
+}
+
+// Dimensions past 2^53 pass the byte-length check only beside a zero dimension; JS numbers
+// cannot hold them exactly, so such a file is refused rather than read with a rounded shape.
+function shapeNumbers(path: string, where: string, shape: readonly bigint[]): number[] {
+  if (shape.some((d) => d > BigInt(Number.MAX_SAFE_INTEGER))) fail(path, `${where}: shape [${shape.join(', ')}] has a dimension past 2^53, which wgml cannot represent`);
+  return shape.map(Number);
+}
+
+/**
+ * Sorted by data_offsets, the tensors must cover [0, dataSize) exactly, each starting where
+ * the previous ended: an overlap would let two tensors share bytes, a gap or trailing bytes
+ * mean the header and data disagree.
+ */
+function checkTiling(path: string, entries: ReadonlyMap<string, HeaderEntry>, dataSize: number): void {
+  const sorted = [...entries].sort(([, a], [, b]) => a.begin - b.begin || a.end - b.end);
+  let covered = 0;
+  let previous = '';
+  for (const [name, { begin, end }] of sorted) {
+    if (begin < covered) {
+      fail(path, `tensor "${name}": data_offsets [${begin}, ${end}] overlap tensor "${previous}", which ends at ${covered}; each tensor needs bytes of its own. ${REWRITE}`);
+    }
+    if (begin > covered) fail(path, `tensor "${name}": data_offsets [${begin}, ${end}] leave bytes [${covered}, ${begin}) of the data section unused. ${REWRITE}`);
+    covered = end;
+    previous = name;
+  }
+  if (covered !== dataSize) {
+    const last = previous ? `the last tensor, "${previous}", ends at ${covered}` : 'the header names no tensor';
+    fail(path, `${dataSize - covered} trailing bytes after the data: ${last} but the data section is ${dataSize} bytes. ${REWRITE}`);
+  }
 }
 
 /** Reads exactly `length` bytes at `position`; a short read means the file changed or is truncated. */
@@ -101,20 +163,19 @@ export async function readExactly(handle: FileHandle, position: number, length: 
   return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
 }
 
-function parseJson(path: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    return fail(path, `header is not valid JSON (${(err as Error).message})`);
-  }
+function integerList(value: JsonValue | undefined): bigint[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const ints = value.map(unsignedInteger);
+  return ints.every((n) => n !== undefined) ? (ints as bigint[]) : undefined;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isSize(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
+/** A header value as it was written, for messages. */
+function show(value: JsonValue | undefined): string {
+  if (value === undefined) return '(missing)';
+  if (value instanceof JsonNumber) return value.text;
+  if (value instanceof Map) return `{${[...value].map(([k, v]) => `${JSON.stringify(k)}: ${show(v)}`).join(', ')}}`;
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+  return JSON.stringify(value);
 }
 
 function fail(path: string, message: string): never {

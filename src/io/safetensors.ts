@@ -6,7 +6,7 @@ import { type FileHandle, open, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CheckpointFormatError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
-import { DTYPE_BYTES, type Dtype, bf16ArrayToF32, f16ArrayToF32, f32ArrayToBf16, f32ArrayToF16 } from './dtype.js';
+import { DTYPE_BITS, type Dtype, bf16ArrayToF32, f16ArrayToF32, dtypeByteLength, f32ArrayToBf16, f32ArrayToF16 } from './dtype.js';
 import { type HeaderEntry, type SafetensorsHeader, readExactly, readSafetensorsHeader } from './safetensors-header.js';
 
 export const SINGLE_FILE = 'model.safetensors';
@@ -200,8 +200,8 @@ export interface TensorToWrite {
 }
 
 // The reference writer orders by dtype alignment (largest first), then by name, so every
-// tensor starts aligned to its element size. This is its Dtype enum order for our dtypes.
-const ALIGNMENT_ORDER: readonly Dtype[] = ['U8', 'I8', 'F16', 'BF16', 'I32', 'U32', 'F32', 'I64'];
+// tensor starts aligned to its element size. DTYPE_BITS lists its Dtype enum in order.
+const ALIGNMENT_ORDER = Object.keys(DTYPE_BITS) as Dtype[];
 
 /**
  * Writes tensors in the byte layout `safetensors.torch.save_file` produces (same order, same
@@ -242,10 +242,10 @@ function tensorBytes(path: string, name: string, tensor: TensorToWrite): Uint8Ar
     throw new CheckpointFormatError(`${path}: tensor "${name}": shape [${shape.join(', ')}] is not a list of non-negative integers`);
   }
   const data = asStored(dtype, tensor.data);
-  const expected = DTYPE_BYTES[dtype] * shape.reduce((a, b) => a * b, 1);
-  if (data.byteLength !== expected) {
+  const expected = dtypeByteLength(dtype, BigInt(shape.reduce((a, b) => a * b, 1)));
+  if (expected === undefined || BigInt(data.byteLength) !== expected) {
     throw new CheckpointFormatError(
-      `${path}: tensor "${name}": ${dtype} × shape [${shape.join(', ')}] needs ${expected} bytes but its data has ${data.byteLength}`,
+      `${path}: tensor "${name}": ${dtype} × shape [${shape.join(', ')}] needs ${expected ?? 'a whole number of'} bytes but its data has ${data.byteLength}`,
     );
   }
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);

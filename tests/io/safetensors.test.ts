@@ -165,6 +165,12 @@ describe('malformed files are rejected at open, naming the file and tensor', () 
     await expectFormatError(openSafetensors(path), path, '3 bytes');
   });
 
+  it('a header length past the format limit says it is too large, not that it does not fit', async () => {
+    const path = join(dir, 'huge-header.safetensors');
+    await writeRaw(path, {}, 0, 100_000_001);
+    await expectFormatError(openSafetensors(path), path, 'header length 100000001 exceeds the 100000000-byte limit');
+  });
+
   it('a header length beyond the end of the file', async () => {
     const path = join(dir, 'long-header.safetensors');
     await writeRaw(path, {}, 0, 1000);
@@ -191,8 +197,8 @@ describe('malformed files are rejected at open, naming the file and tensor', () 
 
   it('an unknown dtype', async () => {
     const path = join(dir, 'dtype.safetensors');
-    await writeRaw(path, { w: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, 1);
-    await expectFormatError(openSafetensors(path), path, 'tensor "w"', 'F8_E4M3', 'BF16');
+    await writeRaw(path, { w: { dtype: 'F8_E4M3FN', shape: [1], data_offsets: [0, 1] } }, 1);
+    await expectFormatError(openSafetensors(path), path, 'tensor "w"', 'F8_E4M3FN', 'BF16');
   });
 
   it('a header that is not JSON', async () => {
@@ -218,6 +224,166 @@ describe('reading tensors', () => {
     await writeSafetensors(path, { ids: { dtype: 'I32', shape: [1], data: new Int32Array([3]) } });
     const st = await openSafetensors(path);
     await expectFormatError(st.readF32('ids'), 'tensor "ids"', 'I32', 'read()');
+    await st.close();
+  });
+});
+
+/** A file whose header is the given text, verbatim, followed by `dataBytes` zero bytes. */
+async function writeHeaderText(path: string, header: string | Uint8Array, dataBytes: number): Promise<void> {
+  const json = typeof header === 'string' ? Buffer.from(header) : Buffer.from(header);
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  await writeFile(path, Buffer.concat([length, json, Buffer.alloc(dataBytes)]));
+}
+
+const u8 = (begin: number, end: number): object => ({ dtype: 'U8', shape: [end - begin], data_offsets: [begin, end] });
+
+describe('the reader rejects what the reference safetensors crate rejects', () => {
+  it('two tensors given the same bytes (aliased data_offsets)', async () => {
+    const path = join(dir, 'aliased.safetensors');
+    await writeRaw(path, { gate: u8(0, 4), up: u8(0, 4) }, 4);
+    await expectFormatError(openSafetensors(path), path, 'overlap tensor', 'bytes of its own');
+  });
+
+  it('data_offsets that overlap part of another tensor', async () => {
+    const path = join(dir, 'overlap.safetensors');
+    await writeRaw(path, { a: u8(0, 4), b: u8(2, 6) }, 6);
+    await expectFormatError(openSafetensors(path), path, 'tensor "b"', 'overlap tensor "a"');
+  });
+
+  it('a gap between tensors', async () => {
+    const path = join(dir, 'gap.safetensors');
+    await writeRaw(path, { a: u8(0, 2), b: u8(4, 6) }, 6);
+    await expectFormatError(openSafetensors(path), path, 'tensor "b"', 'leave bytes [2, 4)');
+  });
+
+  it('a first tensor that does not start at byte 0', async () => {
+    const path = join(dir, 'late-start.safetensors');
+    await writeRaw(path, { a: u8(2, 4) }, 4);
+    await expectFormatError(openSafetensors(path), path, 'tensor "a"', 'leave bytes [0, 2)');
+  });
+
+  it('trailing bytes after the last tensor', async () => {
+    const path = join(dir, 'trailing.safetensors');
+    await writeRaw(path, { a: u8(0, 4) }, 7);
+    await expectFormatError(openSafetensors(path), path, '3 trailing bytes', '"a", ends at 4');
+  });
+
+  it('a tensor name that appears twice', async () => {
+    const path = join(dir, 'dup-key.safetensors');
+    const entry = '{"dtype":"U8","shape":[2],"data_offsets":[0,2]}';
+    await writeHeaderText(path, `{"w":${entry},"w":${entry}}`, 2);
+    await expectFormatError(openSafetensors(path), path, 'key "w" appears twice');
+  });
+
+  it('a field that appears twice inside a tensor entry', async () => {
+    const path = join(dir, 'dup-field.safetensors');
+    await writeHeaderText(path, '{"w":{"dtype":"U8","dtype":"U8","shape":[2],"data_offsets":[0,2]}}', 2);
+    await expectFormatError(openSafetensors(path), path, 'key "dtype" appears twice at /w');
+  });
+
+  it('__metadata__ given twice', async () => {
+    const path = join(dir, 'dup-meta.safetensors');
+    await writeHeaderText(path, '{"__metadata__":{"format":"pt"},"__metadata__":{"format":"pt"}}', 0);
+    await expectFormatError(openSafetensors(path), path, 'key "__metadata__" appears twice');
+  });
+
+  it('a header that is not valid UTF-8', async () => {
+    const path = join(dir, 'latin1.safetensors');
+    const header = Buffer.concat([Buffer.from('{"__metadata__":{"x":"'), Buffer.from([0xe9]), Buffer.from('"}}')]);
+    await writeHeaderText(path, header, 0);
+    await expectFormatError(openSafetensors(path), path, 'not valid UTF-8');
+  });
+
+  it('an unpaired surrogate escape in a tensor name', async () => {
+    const path = join(dir, 'surrogate.safetensors');
+    await writeHeaderText(path, '{"w\\ud800":{"dtype":"U8","shape":[2],"data_offsets":[0,2]}}', 2);
+    await expectFormatError(openSafetensors(path), path, 'unpaired surrogate');
+  });
+
+  it.each(['4.0', '4e0', '-0', '0.4e1'])('the float literal %s where an integer belongs', async (literal) => {
+    const path = join(dir, 'float.safetensors');
+    await writeHeaderText(path, `{"w":{"dtype":"U8","shape":[${literal}],"data_offsets":[0,4]}}`, 4);
+    await expectFormatError(openSafetensors(path), path, 'tensor "w"', `shape [${literal}]`, 'integer literals');
+  });
+
+  it('a float literal in data_offsets', async () => {
+    const path = join(dir, 'float-offsets.safetensors');
+    await writeHeaderText(path, '{"w":{"dtype":"U8","shape":[4],"data_offsets":[0,4.0]}}', 4);
+    await expectFormatError(openSafetensors(path), path, 'tensor "w"', 'data_offsets [0, 4.0]');
+  });
+
+  it('data_offsets with three numbers', async () => {
+    const path = join(dir, 'three-offsets.safetensors');
+    await writeHeaderText(path, '{"w":{"dtype":"U8","shape":[4],"data_offsets":[0,4,4]}}', 4);
+    await expectFormatError(openSafetensors(path), path, 'tensor "w"', 'not a pair');
+  });
+
+  it('a shape whose element count overflows 64 bits', async () => {
+    const path = join(dir, 'overflow.safetensors');
+    await writeHeaderText(path, '{"w":{"dtype":"U8","shape":[4294967296,4294967296],"data_offsets":[0,0]}}', 0);
+    await expectFormatError(openSafetensors(path), path, 'tensor "w"', 'overflows 64 bits');
+  });
+
+  it('sub-byte values that do not fill whole bytes', async () => {
+    const path = join(dir, 'f4.safetensors');
+    await writeRaw(path, { w: { dtype: 'F4', shape: [3], data_offsets: [0, 1] } }, 1);
+    await expectFormatError(openSafetensors(path), path, 'tensor "w"', 'do not fill whole bytes');
+  });
+
+  it('a header with a trailing comma', async () => {
+    const path = join(dir, 'comma.safetensors');
+    await writeHeaderText(path, '{"__metadata__":{"format":"pt"},}', 0);
+    await expectFormatError(openSafetensors(path), path, 'not valid JSON');
+  });
+
+  it('a header that starts with a byte-order mark', async () => {
+    const path = join(dir, 'bom.safetensors');
+    await writeHeaderText(path, '\ufeff{}', 0);
+    await expectFormatError(openSafetensors(path), path, 'not valid JSON');
+  });
+});
+
+describe('the reader accepts what the reference safetensors crate accepts', () => {
+  it.each(['F64', 'I16', 'U16', 'BOOL', 'F8_E4M3', 'F8_E5M2', 'U64', 'C64'])('an unused %s tensor beside the float ones', async (dtype) => {
+    const path = join(dir, 'mixed.safetensors');
+    const bits = { F64: 64, I16: 16, U16: 16, BOOL: 8, F8_E4M3: 8, F8_E5M2: 8, U64: 64, C64: 64 }[dtype]!;
+    await writeRaw(path, { odd: { dtype, shape: [2], data_offsets: [0, bits / 4] }, w: { dtype: 'F32', shape: [1], data_offsets: [bits / 4, bits / 4 + 4] } }, bits / 4 + 4);
+    const st = await openSafetensors(path);
+    expect(st.info('odd')).toMatchObject({ dtype, shape: [2], byteLength: bits / 4 });
+    expect([...(await st.readF32('w'))]).toEqual([0]);
+    await st.close();
+  });
+
+  it('__metadata__: null, as no metadata', async () => {
+    const path = join(dir, 'null-meta.safetensors');
+    await writeRaw(path, { __metadata__: null, w: u8(0, 2) }, 2);
+    const st = await openSafetensors(path);
+    expect(st.metadata()).toEqual({});
+    await st.close();
+  });
+
+  it('tensors listed in any order, and zero-length tensors sharing an offset', async () => {
+    const path = join(dir, 'unordered.safetensors');
+    await writeRaw(path, { b: u8(2, 6), e1: u8(2, 2), a: u8(0, 2), e2: u8(2, 2) }, 6);
+    const st = await openSafetensors(path);
+    expect(st.names().sort()).toEqual(['a', 'b', 'e1', 'e2']);
+    await st.close();
+  });
+
+  it('unknown fields inside a tensor entry, and spaces around the header', async () => {
+    const path = join(dir, 'extra-field.safetensors');
+    await writeHeaderText(path, ' {"w":{"dtype":"U8","shape":[2],"data_offsets":[0,2],"note":1.5}}   ', 2);
+    const st = await openSafetensors(path);
+    expect(st.info('w').shape).toEqual([2]);
+    await st.close();
+  });
+
+  it('writes an F4 tensor with whole bytes and reads it back as raw bytes', async () => {
+    const path = join(dir, 'f4-ok.safetensors');
+    await writeSafetensors(path, { w: { dtype: 'F4', shape: [4], data: new Uint8Array([0x12, 0x34]) } });
+    const st = await openSafetensors(path);
+    expect([...(await st.read('w'))]).toEqual([0x12, 0x34]);
     await st.close();
   });
 });
