@@ -1,7 +1,8 @@
 // Test helpers: one device per test file, fresh random inputs with the seed in every message.
 import { afterAll } from 'vitest';
 import { createDevice, type Device, type DeviceOptions } from '../../src/gpu/device.js';
-import { Rng } from '../../src/cpu/random.js';
+import type { Rng } from '../../src/cpu/random.js';
+import { seededRng } from './seed.js';
 
 /** A device for this test file, destroyed after it. No adapter is an error, never a skip. */
 export async function testDevice(options: DeviceOptions = {}): Promise<Device> {
@@ -10,10 +11,9 @@ export async function testDevice(options: DeviceOptions = {}): Promise<Device> {
   return device;
 }
 
-/** A fresh seed per call, reported so a failure can be replayed. */
+/** A fresh random stream per call, derived from the run seed (WGML_TEST_SEED; see seed.ts) so a failure replays. */
 export function freshRng(): { rng: Rng; seed: number } {
-  const seed = (Math.random() * 2 ** 31) >>> 0;
-  return { rng: new Rng(seed), seed };
+  return seededRng();
 }
 
 /** ‖x − ref‖ / ‖ref‖ */
