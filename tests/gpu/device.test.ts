@@ -1,14 +1,60 @@
-import { describe, expect, it } from 'vitest';
+import { create } from 'webgpu';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { NoAdapterError } from '../../src/errors.js';
+import { createDevice } from '../../src/gpu/device.js';
 import { formatCompileError } from '../../src/gpu/kernels.js';
 import { testDevice } from '../helpers/gpu.js';
 
 const device = await testDevice();
+const MESA_PACKAGES = ['libegl1', 'libegl-mesa0', 'libgles2', 'libgl1-mesa-dri'];
+
+/** Whether Dawn offers a native (non-fallback) core adapter here, the one createDevice must prefer. */
+async function nativeAdapterExists(): Promise<boolean> {
+  try {
+    const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance', featureLevel: 'core' });
+    return adapter !== null && !adapter.info.isFallbackAdapter;
+  } catch {
+    return false;
+  }
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 describe('createDevice', () => {
-  it('reports the adapter, its backend and the features kernels pick variants by', () => {
-    expect(device.info.backend).toMatch(/native|vulkan|metal|d3d12|opengles/);
-    expect(typeof device.features.shaderF16).toBe('boolean');
-    expect(typeof device.features.subgroups).toBe('boolean');
+  it('runs on the backend CI expects (WGML_EXPECT_BACKEND), so a silent fallback fails', () => {
+    const expected = process.env.WGML_EXPECT_BACKEND;
+    if (expected) expect(device.info.backend, `WGML_EXPECT_BACKEND=${expected}`).toBe(expected);
+    expect(device.info.featureLevel).toBe(device.info.backend === 'opengles' ? 'compatibility' : 'core');
+  });
+
+  it('falls back to OpenGL ES only where Dawn offers no native adapter', async () => {
+    const native = await nativeAdapterExists();
+    expect(device.info.backend, native ? 'a native adapter exists' : 'no native adapter').toBe(native ? 'native' : 'opengles');
+  });
+
+  it('reports the features kernels pick variants by as the device has them', () => {
+    expect(device.features.shaderF16).toBe(device.gpu.features.has('shader-f16'));
+    expect(device.features.subgroups).toBe(device.gpu.features.has('subgroups'));
+  });
+
+  it('names the Mesa packages to install when the OpenGL ES fallback cannot start', async () => {
+    vi.stubEnv('EGL_PLATFORM', 'x11');
+    vi.stubEnv('DISPLAY', undefined);
+    const error = await createDevice({ backend: 'opengles' }).then(
+      (d) => (d.destroy(), null),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(NoAdapterError);
+    expect((error as Error).name).toBe('NoAdapterError');
+    for (const pkg of MESA_PACKAGES) expect((error as Error).message).toContain(pkg);
+  });
+
+  it('names the packages and drivers when an asked-for backend is not on this machine', async () => {
+    const absent = process.platform === 'win32' ? 'metal' : 'd3d12';
+    await expect(createDevice({ backend: absent })).rejects.toThrow(NoAdapterError);
+    await expect(createDevice({ backend: absent })).rejects.toThrow(new RegExp(`backend '${absent}'.*${MESA_PACKAGES.join(' ')}.*Vulkan driver`));
   });
 
   it('requests the adapter limits the kernels need rather than the defaults', () => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { type BugRecord, generateBugs } from '../../recipes/data/bugs.js';
 
 const bugs = generateBugs(5, 300);
-const python = spawnSync('python3', ['--version']).status === 0 ? 'python3' : null;
+// A missing python3 is a failure, never a skip: CI installs it (.ci/run).
+const pythonFound = spawnSync('python3', ['--version']).status === 0;
 
 // Runs each function and its test in a real Python; prints per record "ok" or the exception line.
 const RUNNER = `
@@ -20,7 +21,7 @@ print(json.dumps(out))
 `;
 
 function runPython(pairs: [string, string][]): string[] {
-  const result = spawnSync(python!, ['-c', RUNNER], { input: JSON.stringify(pairs), encoding: 'utf8' });
+  const result = spawnSync('python3', ['-c', RUNNER], { input: JSON.stringify(pairs), encoding: 'utf8' });
   if (result.status !== 0) throw new Error(result.stderr);
   return JSON.parse(result.stdout) as string[];
 }
@@ -55,7 +56,8 @@ describe('Python functions with planted bugs', () => {
     for (const b of bugs) if (b.error) expect(b.error.startsWith(`${b.test}\n`)).toBe(true);
   });
 
-  it.skipIf(!python)('pass their test when fixed and fail it, with the stated error, when buggy (run in Python)', () => {
+  it('pass their test when fixed and fail it, with the stated error, when buggy (run in Python)', () => {
+    expect(pythonFound, 'python3 not on PATH: install it (Debian: apt-get install python3)').toBe(true);
     const records: BugRecord[] = bugs;
     const fixed = runPython(records.map((b) => [b.fixed, b.test]));
     const buggy = runPython(records.map((b) => [b.buggy, b.test]));
