@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { Device } from '../gpu/device.js';
-import { lastLogits } from '../generate/decode-loop.js';
+
 import type { ChatMessage } from '../io/chat-template.js';
 import type { Tokenizer } from '../io/tokenizer.js';
 import { loadModel, type Model } from '../nn/model.js';
@@ -97,7 +97,7 @@ export class Safeguard {
     const out: SafetyVerdict[] = [];
     for (let i = 0; i < prompts.length; i += batchSize) {
       const batch = prompts.slice(i, i + batchSize);
-      const logits = await lastLogits(this.model.net, batch);
+      const logits = await this.model.lastLogits(batch);
       const V = logits.length / batch.length;
       batch.forEach((_, b) => out.push(this.verdict(logits[b * V + this.labels.safe]!, logits[b * V + this.labels.unsafe]!)));
       options.onProgress?.(out.length, items.length);

@@ -1,7 +1,7 @@
 // One Qwen2/Qwen3 decoder layer: pre-norm GQA self-attention and a SwiGLU MLP, each residual.
 // The forward returns what the backward needs; inference drops it at once.
 import type { QwenConfig } from '../io/config.js';
-import type { KvCache, StepInputs } from '../generate/kv-cache.js';
+import type { KvCache, StepInputs } from './kv-cache.js';
 import { add } from '../tensor/ops/elementwise.js';
 import { rmsNorm } from '../tensor/ops/rmsnorm.js';
 import type { GradSink } from './grads.js';

@@ -21,14 +21,14 @@ export const LoraConfigSchema = z.object({
 });
 export type LoraConfig = z.output<typeof LoraConfigSchema>;
 
-type ProjectionField = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
+export type ProjectionField = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
 
-const FIELD: Record<LoraTarget, ProjectionField> = {
+export const FIELD: Record<LoraTarget, ProjectionField> = {
   q_proj: 'q', k_proj: 'k', v_proj: 'v', o_proj: 'o', gate_proj: 'gate', up_proj: 'up', down_proj: 'down',
 };
 
 /** (out, in) of each target, from the config (4-bit weights keep no float shape to ask). */
-function targetShape(net: QwenModel, target: LoraTarget): [number, number] {
+export function targetShape(net: QwenModel, target: LoraTarget): [number, number] {
   const { hiddenSize: C, intermediateSize: I, numHeads: H, numKvHeads: KV, headDim: D } = net.config;
   const shapes: Record<LoraTarget, [number, number]> = {
     q_proj: [H * D, C], k_proj: [KV * D, C], v_proj: [KV * D, C], o_proj: [C, H * D], gate_proj: [I, C], up_proj: [I, C], down_proj: [C, I],

@@ -5,9 +5,10 @@ import { createDevice } from '../gpu/device.js';
 import { readQwenConfig, type QwenConfig } from '../io/config.js';
 import { openSafetensors } from '../io/safetensors.js';
 import { loadTokenizer, type Tokenizer } from '../io/tokenizer.js';
-import { decodeTokens } from '../generate/decode-loop.js';
-import { resolveGenerateOptions, type GenerateOptions } from '../generate/options.js';
-import { TextStream } from '../generate/text-stream.js';
+import { Engine } from '../engine/engine.js';
+import { mergeStreams } from '../engine/merge.js';
+import { generateRequest, resolveGenerateOptions, type GenerateOptions, type ResolvedGenerateOptions } from '../engine/options.js';
+import type { EngineEvent } from '../engine/sequence.js';
 import type { ChatMessage, ChatTemplateOptions } from '../io/chat-template.js';
 import type { QuantFormat } from '../quant/layouts.js';
 import type { QuantizeSpec } from '../quant/quantize.js';
@@ -17,7 +18,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { LoraAdapter, LoraConfigSchema, type LoraConfig } from './lora-adapter.js';
 import { QwenModel } from './qwen.js';
 import { saveModel } from './save-model.js';
-import { WeightLoader } from './weights.js';
+import { UndoableWeightLoader } from './undoable-loader.js';
 
 export interface LoadModelOptions {
   /** Defaults to createDevice(); a device made here is destroyed by Model.dispose(). */
@@ -48,6 +49,7 @@ function rows(x: LossInput['input_ids']): (readonly number[])[] {
 export class Model {
   /** The LoRA adapter on the model, if one was added or loaded. */
   adapter: LoraAdapter | null = null;
+  private engineInstance: Engine | null = null;
 
   constructor(
     readonly dir: string,
@@ -93,29 +95,46 @@ export class Model {
 
   /** Text deltas tagged with their prompt's index; stop strings are cut, EOS ends a sequence. */
   async *streamBatch(prompts: readonly string[], options: GenerateOptions = {}): AsyncGenerator<{ sequence: number; text: string }> {
-    const o = resolveGenerateOptions(options);
-    this.syncTokenRows();
-    const streams = prompts.map(() => new TextStream(this.tokenizer, o.stop));
     const ids = prompts.map((p) => this.tokenizer.encode(p));
-    const stopIds = o.stopTokenIds ?? this.tokenizer.eosTokenIds;
-    const isStopped = (b: number) => streams[b]!.stopped;
-    for await (const { sequence, token } of decodeTokens(this.net, ids, o, stopIds, isStopped)) {
-      const text = stopIds.includes(token) ? '' : streams[sequence]!.push(token);
-      if (text) yield { sequence, text };
-    }
-    for (let b = 0; b < prompts.length; b++) {
-      const rest = streams[b]!.flush();
-      if (rest) yield { sequence: b, text: rest };
-    }
+    for await (const { index, event } of this.events(ids, resolveGenerateOptions(options))) if (event.text) yield { sequence: index, text: event.text };
   }
 
   /** Token ids generated for each prompt (stop ids included when they end a sequence). */
   async generateIds(prompts: readonly (readonly number[])[], options: GenerateOptions = {}): Promise<number[][]> {
-    const o = resolveGenerateOptions(options);
-    this.syncTokenRows();
     const out = prompts.map((): number[] => []);
-    for await (const { sequence, token } of decodeTokens(this.net, prompts, o, o.stopTokenIds ?? this.tokenizer.eosTokenIds)) out[sequence]!.push(token);
+    for await (const { index, event } of this.events(prompts, resolveGenerateOptions(options))) if (event.token !== undefined) out[index]!.push(event.token);
     return out;
+  }
+
+  /** Next-token logits after each prompt, (B,V) row-major, from a prefill (classifiers read these). */
+  lastLogits(prompts: readonly (readonly number[])[]): Promise<Float32Array> {
+    this.syncTokenRows();
+    prompts.forEach((p, i) => this.checkPrompt(p, i));
+    return this.engine.lastLogits(prompts);
+  }
+
+  /** The model's engine, made on first use: every generation goes through it. */
+  get engine(): Engine {
+    this.engineInstance ??= new Engine(this);
+    return this.engineInstance;
+  }
+
+  /** Each prompt as an engine request (prompt b seeded seed + b), max new tokens capped to the context as HF's generate does. */
+  private events(prompts: readonly (readonly number[])[], o: ResolvedGenerateOptions): AsyncGenerator<{ index: number; event: EngineEvent }> {
+    this.syncTokenRows();
+    if (prompts.length === 0) throw new RangeError('generate: no prompts');
+    const room = this.engine.plan.slotTokens;
+    const streams = prompts.map((p, i) => {
+      this.checkPrompt(p, i);
+      return this.engine.submit(generateRequest(p, { ...o, maxNewTokens: Math.min(o.maxNewTokens, room - p.length) }, i));
+    });
+    return mergeStreams(streams);
+  }
+
+  private checkPrompt(p: readonly number[], i: number): void {
+    const max = this.engine.plan.slotTokens;
+    if (p.length === 0) throw new RangeError(`generate: prompt ${i} is empty`);
+    if (p.length >= max) throw new RangeError(`generate: prompt ${i} has ${p.length} tokens; the model's context (max_position_embeddings, or the engine's slot size) is ${max}`);
   }
 
   /** The chat template with a generation prompt, then generate. */
@@ -165,6 +184,7 @@ export class Model {
   }
 
   dispose(): void {
+    this.engineInstance?.dispose();
     this.adapter?.detach();
     this.net.dispose();
     if (this.ownsDevice) this.device.destroy();
@@ -174,15 +194,25 @@ export class Model {
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<Model> {
   const config = await readQwenConfig(dir);
   const tokenizer = await loadTokenizer(dir);
-  const device = options.device ?? (await createDevice());
+  // Opened before a device is made, so a bad checkpoint leaves no device behind.
   const reader = await openSafetensors(dir);
+  const device = await Promise.resolve(options.device ?? createDevice()).catch(async (error: unknown) => {
+    await reader.close();
+    throw error;
+  });
+  const quantize = typeof options.quantize === 'string' ? { format: options.quantize } : options.quantize;
+  const loader = new UndoableWeightLoader(device, reader, quantize, options.dtype === 'f32');
+  let net: QwenModel | undefined;
   try {
-    const quantize = typeof options.quantize === 'string' ? { format: options.quantize } : options.quantize;
-    const net = await QwenModel.load(device, config, new WeightLoader(device, reader, quantize, options.dtype === 'f32'));
+    net = await QwenModel.load(device, config, loader);
     const model = new Model(dir, net, tokenizer, options.device === undefined);
     if (options.adapter) model.adapter = await LoraAdapter.load(net, options.adapter);
     return model;
   } catch (error) {
+    // A failure anywhere gives the caller's device back every byte this call took: the
+    // net's tensors (some replaced since loading) and those of a net that never finished.
+    net?.dispose();
+    loader.disposeLoaded();
     if (!options.device) device.destroy();
     throw error;
   } finally {

@@ -1,7 +1,7 @@
 // The Qwen2/Qwen3 causal LM on the GPU: embedding, decoder layers, final norm, LM head.
 import type { Device } from '../gpu/device.js';
 import type { QwenConfig } from '../io/config.js';
-import { disposeStep, KvCache, type StepInputs } from '../generate/kv-cache.js';
+import { disposeStep, KvCache, type StepInputs } from './kv-cache.js';
 import { embedding, validateIds } from '../tensor/ops/embedding.js';
 import { rmsNorm } from '../tensor/ops/rmsnorm.js';
 import { Tensor } from '../tensor/tensor.js';

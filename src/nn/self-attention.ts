@@ -1,7 +1,7 @@
 // The self-attention block of a Qwen layer, forward and backward: q/k/v projections, Qwen3's
 // per-head q/k norms, RoPE, the KV cache write, causal GQA attention, and the output projection.
 import type { QwenConfig } from '../io/config.js';
-import type { KvCache, StepInputs } from '../generate/kv-cache.js';
+import type { KvCache, StepInputs } from './kv-cache.js';
 import { attention, attentionBackward } from '../tensor/ops/attention.js';
 import { add } from '../tensor/ops/elementwise.js';
 import { writeKv } from '../tensor/ops/kv-cache.js';
@@ -81,7 +81,7 @@ export function normBackward(dy: Tensor, x: Tensor, w: Tensor, rstd: Tensor, sin
 
 /** h: (B·T,C) f32 → (B·T,C) f32, appending keys and values to the cache; `seed` (training only) drives LoRA dropout. */
 export function selfAttentionForward(h: Tensor, w: AttentionWeights, layer: number, cfg: QwenConfig, cache: KvCache, step: StepInputs, seed?: number): { out: Tensor; acts: AttentionActs } {
-  const ctx = { cfg, B: cache.batch, step };
+  const ctx = { cfg, B: step.B, step };
   const q = projectHeads(h, w.q, w.qNorm, ctx, subSeed(seed, 0));
   const k = projectHeads(h, w.k, w.kNorm, ctx, subSeed(seed, 1));
   const v = projectTrain(w.v, h, subSeed(seed, 2));
@@ -101,7 +101,7 @@ export function selfAttentionForward(h: Tensor, w: AttentionWeights, layer: numb
  * dOut (B·T,C) → dh (B·T,C), gradients into `sink`. h: the block's input. Consumes `acts`.
  */
 export function selfAttentionBackward(dOut: Tensor, h: Tensor, acts: AttentionActs, w: AttentionWeights, layer: number, cfg: QwenConfig, cache: KvCache, step: StepInputs, sink: GradSink): Tensor {
-  const ctx = { cfg, B: cache.batch, step };
+  const ctx = { cfg, B: step.B, step };
   const dFlat = projectBackward(w.o, dOut, acts.oSaved, acts.flat, sink);
   const dAttn = dFlat.reshape(acts.out.shape);
   dFlat.dispose();

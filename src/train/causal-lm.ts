@@ -1,7 +1,7 @@
 // One causal-LM forward and backward of the Qwen model: HF's shifted cross-entropy over the
 // counted labels, gradients of every LoRA tensor by PEFT name. Only each layer's input is kept
 // through the forward (gradient checkpointing); the backward recomputes one layer at a time.
-import { disposeStep } from '../generate/kv-cache.js';
+import { disposeStep } from '../nn/kv-cache.js';
 import { pcgHash } from '../cpu/random.js';
 import { decoderLayerBackward, decoderLayerForward, disposeLayerActs, type LayerContext } from '../nn/decoder-layer.js';
 import type { GradSink } from '../nn/grads.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/nn/model.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { disposeStep } from '../../src/generate/kv-cache.js';
+import { disposeStep } from '../../src/nn/kv-cache.js';
 import { relError, testDevice } from '../helpers/gpu.js';
 import { TINY_QWEN3, writeTinyQwen } from '../helpers/tiny-qwen.js';
 

@@ -1,7 +1,7 @@
 // `wgml generate` (one completion, streamed) and `wgml chat` (an interactive conversation).
 import { createInterface } from 'node:readline/promises';
 import type { ChatMessage } from '../../io/chat-template.js';
-import type { GenerateOptions } from '../../generate/options.js';
+import type { GenerateOptions } from '../../engine/options.js';
 import type { Model } from '../../nn/model.js';
 
 async function streamTo(out: NodeJS.WritableStream, chunks: AsyncIterable<string>): Promise<string> {
