@@ -84,8 +84,9 @@ export class Engine {
     return this.waiting.length;
   }
 
+  /** Sequences holding a slot and still generating. */
   get activeRows(): number {
-    return this.running.length;
+    return this.running.filter((s) => !s.finished && !s.aborted).length;
   }
 
   /** Queues a request; its events arrive as it is decoded. Bad requests throw here, before anything runs. */
@@ -171,8 +172,9 @@ export class Engine {
     if (!this.loop) this.reap();
   }
 
+  /** Starts the loop after the current task, so requests submitted together are prefilled together. */
   private kick(): void {
-    this.loop ??= this.run().finally(() => {
+    this.loop ??= Promise.resolve().then(() => this.run()).finally(() => {
       this.loop = null;
       if (this.waiting.length || this.running.length) this.kick();
     });
