@@ -21,16 +21,37 @@ async function check(c: Case) {
   const v = Tensor.from(device, vV, [c.B, S, c.KV, c.D]);
   const dOut = Tensor.from(device, dV, [c.B, c.T, c.H, c.D]);
   const kvLengths = c.kvLengths && Tensor.from(device, c.kvLengths, [c.B], 'i32');
+  // Leave NaN-filled buffers of dk's size in the pool, so rows the backward forgets to write show.
+  const dirty = Array.from({ length: 4 }, () => Tensor.from(device, new Float32Array(kV.length).fill(NaN), [kV.length]));
+  for (const t of dirty) t.dispose();
   const opts = { ...(kvLengths ? { kvLengths } : { pastLength: c.pastLength ?? 0, kvLength }), scale: c.scale };
   const fwd = attention(q, k, v, opts);
   const g = attentionBackward(dOut, q, k, v, fwd, opts);
   const refOpts: AttentionRefOptions = c.kvLengths ? { kvLengths: Int32Array.from(c.kvLengths), scale: c.scale } : { pastLength: c.pastLength ?? 0, kvLength, scale: c.scale };
   const ref = attentionBackwardRef(dV, qV, kV, vV, { ...c, S }, refOpts);
   const what = `seed ${seed} ${JSON.stringify(c)}`;
-  const errs = { dq: relError(await g.dq.read(), ref.dq), dk: relError(await g.dk.read(), ref.dk), dv: relError(await g.dv.read(), ref.dv) };
+  const got = { dq: await g.dq.read(), dk: await g.dk.read(), dv: await g.dv.read() };
+  const errs = { dq: relError(got.dq, ref.dq), dk: relError(got.dk, ref.dk), dv: relError(got.dv, ref.dv) };
   for (const [name, err] of Object.entries(errs)) expect(err, `${name} ${what}`).toBeLessThan(1e-5);
   for (const t of [q, k, v, dOut, kvLengths, fwd.out, fwd.lse, g.dq, g.dk, g.dv]) t?.dispose();
-  return errs;
+  return { ...got, S, kvLengthOf: (b: number) => c.kvLengths?.[b] ?? kvLength };
+}
+
+/** Every dk and dv entry at a key position s ≥ the row's kvLength is exactly 0 (no query sees it). */
+function expectUnseenZero(c: Case, g: Awaited<ReturnType<typeof check>>) {
+  const row = c.KV * c.D;
+  let unseen = 0;
+  for (let b = 0; b < c.B; b++) {
+    for (let s = g.kvLengthOf(b); s < g.S; s++) {
+      const at = (b * g.S + s) * row;
+      for (const [name, grad] of [['dk', g.dk], ['dv', g.dv]] as const) {
+        const slice = Array.from(grad.subarray(at, at + row));
+        expect(slice.every((x) => x === 0), `${name}[b=${b}, s=${s}] ${JSON.stringify(c)}: ${slice.slice(0, 4)}`).toBe(true);
+      }
+      unseen++;
+    }
+  }
+  expect(unseen).toBeGreaterThan(0);
 }
 
 describe('attention reference backward', () => {
@@ -64,9 +85,19 @@ describe('attentionBackward', () => {
     await check({ B: 2, T: 9, H: 4, KV: 2, D });
   });
 
-  it('handles a chunk after a past in a larger cache; unseen positions get zero gradients', async () => {
+  it('handles a chunk after a past in a larger cache', async () => {
     await check({ B: 2, T: 7, H: 6, KV: 2, D: 64, S: 50, pastLength: 20, kvLength: 27 });
     await check({ B: 3, T: 1, H: 8, KV: 2, D: 64, S: 256, pastLength: 200, kvLength: 201 });
+  });
+
+  it.each([
+    ['a chunk after a past', { B: 2, T: 7, H: 6, KV: 2, D: 64, S: 50, pastLength: 20, kvLength: 27 }],
+    ['one decode step', { B: 3, T: 1, H: 8, KV: 2, D: 64, S: 256, pastLength: 200, kvLength: 201 }],
+    ['ragged kvLengths', { B: 3, T: 4, H: 4, KV: 2, D: 16, S: 8, kvLengths: [6, 0, 2] }],
+    ['ragged kvLengths over several key tiles', { B: 3, T: 20, H: 4, KV: 2, D: 32, S: 45, kvLengths: [45, 0, 10] }],
+  ] as const)('writes exactly zero into dk and dv at cache positions no query sees: %s', async (_, c) => {
+    const cc: Case = { ...c, kvLengths: 'kvLengths' in c ? [...c.kvLengths] : undefined };
+    expectUnseenZero(cc, await check(cc));
   });
 
   it('gives ragged sequences their own lengths, rows that see no key included', async () => {
