@@ -20,6 +20,8 @@ interface Case {
   transB?: boolean;
   bBatched?: boolean;
   dtype?: 'f32' | 'bf16';
+  /** Asks for no dB although B is f32 (a frozen f32 weight). */
+  frozen?: boolean;
 }
 
 async function check(dev: Device, c: Case, tol = 1e-5) {
@@ -31,12 +33,18 @@ async function check(dev: Device, c: Case, tol = 1e-5) {
   const a = Tensor.from(dev, aV, [...lead, c.M, c.K]);
   const b = Tensor.from(dev, bV, [...(c.bBatched ? lead : []), ...bDims], c.dtype ?? 'f32');
   const dC = Tensor.from(dev, dV, [...lead, c.M, c.N]);
-  const g = matmulBackward(dC, a, b, { transB: c.transB, biasGrad: true });
+  const g = matmulBackward(dC, a, b, { transB: c.transB, biasGrad: true, ...(c.frozen ? { weightGrad: false } : {}) });
   const ref = matmulBackwardRef(dV, aV, c.dtype === 'bf16' ? roundTo(bV, 'bf16') : bV, { ...c, batch });
   const what = `seed ${seed} ${JSON.stringify(c)}`;
+  // dB is owed for every trainable weight: an f32 B not marked frozen. A bf16 B is frozen by its dtype.
+  const trainable = (c.dtype ?? 'f32') === 'f32' && !c.frozen;
+  expect(g.dA, `dA ${what}`).toBeDefined();
+  expect(g.dBias, `dBias ${what}`).toBeDefined();
+  if (trainable) expect(g.dB, `dB ${what}`).toBeDefined();
+  else expect(g.dB, `dB of a frozen weight ${what}`).toBeUndefined();
   const errs = {
     dA: relError(await g.dA!.read(), ref.dA),
-    dB: g.dB ? relError(await g.dB.read(), ref.dB) : 0,
+    ...(trainable ? { dB: relError(await g.dB!.read(), ref.dB) } : {}),
     dBias: relError(await g.dBias!.read(), ref.dBias),
   };
   for (const [name, err] of Object.entries(errs)) expect(err, `${name} ${what}`).toBeLessThan(tol);
@@ -85,6 +93,10 @@ describe('matmulBackward', () => {
 
   it('computes only dA through a frozen bf16 weight', async () => {
     expect((await check(device, { M: 33, K: 70, N: 45, transB: true, dtype: 'bf16' })).hasDB).toBe(false);
+  });
+
+  it('computes no dB through an f32 weight marked frozen (weightGrad: false)', async () => {
+    expect((await check(device, { M: 9, K: 17, N: 11, transB: true, frozen: true })).hasDB).toBe(false);
   });
 
   it('runs through a chunked LM head and chunked logit gradients', async () => {
