@@ -1,0 +1,78 @@
+// POST /v1/chat/completions and /v1/completions: body → prompts → engine choices → answer.
+import type { ServerResponse } from 'node:http';
+import type { Engine } from '../engine/engine.js';
+import type { Model } from '../nn/model.js';
+import { submitChoices, type Job } from './choices.js';
+import { chatFormat, completionFormat } from './formats.js';
+import { badRequest, bodyError, HttpError, toHttpError } from './http-error.js';
+import { ChatBodySchema, CompletionBodySchema, messageText, type ChatBody, type CompletionBody } from './protocol.js';
+import { answer, type ChoiceFormat } from './respond.js';
+
+export interface ServedModel {
+  model: Model;
+  engine: Engine;
+  /** The name /v1/models lists for the base. */
+  name: string;
+}
+
+/** The adapter a body's `model` names (undefined: the base), or 404. */
+function adapterFor(served: ServedModel, model: string): string | undefined {
+  if (model === served.name) return undefined;
+  if (served.engine.adapters.names.includes(model)) return model;
+  throw new HttpError(404, `The model \`${model}\` does not exist (served: ${[served.name, ...served.engine.adapters.names].join(', ')})`, 'invalid_request_error', 'model', 'model_not_found');
+}
+
+function chatPrompt(served: ServedModel, body: ChatBody): number[] {
+  const messages = body.messages.map((m) => ({ role: m.role === 'developer' ? ('system' as const) : m.role, content: messageText(m.content), ...(m.reasoning_content ? { reasoning_content: m.reasoning_content } : {}) }));
+  const thinking = body.chat_template_kwargs?.enable_thinking;
+  const text = served.model.chatPrompt(messages, thinking === undefined ? {} : { enableThinking: thinking });
+  return served.model.tokenizer.encode(text, { addSpecialTokens: false });
+}
+
+function completionPrompts(served: ServedModel, body: CompletionBody): number[][] {
+  const p = body.prompt;
+  if (typeof p === 'string') return [served.model.tokenizer.encode(p)];
+  if (typeof p[0] === 'number') return [p as number[]];
+  return (p as string[]).map((t) => served.model.tokenizer.encode(t));
+}
+
+function job(body: ChatBody | CompletionBody, prompts: number[][], adapter: string | undefined, logprobs: number | undefined, maxTokens: number | null | undefined, signal: AbortSignal): Job {
+  if (prompts.some((p) => p.length === 0)) throw badRequest('the prompt is empty', 'prompt');
+  const format = body.response_format;
+  return { prompts, n: body.n ?? 1, adapter, body, maxTokens, logprobs, responseFormat: format && format.type !== 'text' ? format : undefined, signal };
+}
+
+async function run(served: ServedModel, res: ServerResponse, body: ChatBody | CompletionBody, j: Job, format: ChoiceFormat): Promise<void> {
+  let submitted;
+  try {
+    submitted = submitChoices(served.engine, served.model.tokenizer, j);
+  } catch (error) {
+    throw toHttpError(error, format.promptParam);
+  }
+  await answer({ res, ...submitted, n: j.n, model: body.model, stream: body.stream ?? false, includeUsage: body.stream_options?.include_usage ?? false }, format);
+}
+
+export async function chatCompletions(served: ServedModel, raw: unknown, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const parsed = ChatBodySchema.safeParse(raw);
+  if (!parsed.success) throw bodyError(parsed.error);
+  const body = parsed.data;
+  const adapter = adapterFor(served, body.model);
+  const logprobs = body.logprobs ? (body.top_logprobs ?? 0) : undefined;
+  let prompt: number[];
+  try {
+    prompt = chatPrompt(served, body);
+  } catch (error) {
+    throw badRequest(`messages: ${(error as Error).message}`, 'messages');
+  }
+  await run(served, res, body, job(body, [prompt], adapter, logprobs, body.max_completion_tokens ?? body.max_tokens, signal), chatFormat(logprobs !== undefined));
+}
+
+export async function completions(served: ServedModel, raw: unknown, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  const parsed = CompletionBodySchema.safeParse(raw);
+  if (!parsed.success) throw bodyError(parsed.error);
+  const body = parsed.data;
+  const adapter = adapterFor(served, body.model);
+  const logprobs = body.logprobs ?? undefined;
+  // OpenAI's (and vLLM's) legacy default is 16 tokens.
+  await run(served, res, body, job(body, completionPrompts(served, body), adapter, logprobs, body.max_tokens ?? 16, signal), completionFormat(logprobs !== undefined));
+}
