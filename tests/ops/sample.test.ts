@@ -7,6 +7,7 @@ import { uniformAt } from '../../src/cpu/random.js';
 import type { Device } from '../../src/gpu/device.js';
 import { ShapeMismatchError } from '../../src/errors.js';
 import { freshRng, testDevice } from '../helpers/gpu.js';
+import { chiSquare, countsOf } from '../helpers/stats.js';
 
 const device = await testDevice();
 
@@ -143,14 +144,43 @@ describe('sample', () => {
     expect(new Set(got)).toEqual(new Set([1, 3, 6]));
   });
 
-  it('draws a small known distribution at its frequencies', async () => {
+  // A fixed seed, so these statistical tests are deterministic; p > 0.01 (df 1 to 7) and a fit that a
+  // 2-point shift of probability would fail (p < 1e-3) show both that the sampler follows the
+  // distribution and that the draws can tell it from a near miss.
+  const SAMPLER_SEED = 20261201;
+
+  async function drawCounts(logits: number[], N: number, opts: SampleOptions): Promise<number[]> {
+    const V = logits.length;
+    const x = new Float32Array(N * V);
+    for (let i = 0; i < x.length; i++) x[i] = logits[i % V]!;
+    return countsOf(await tokens(sample(Tensor.from(device, x, [N, V]), { seed: SAMPLER_SEED, step: 0, ...opts })), V);
+  }
+
+  function expectFit(counts: number[], p: number[], nearMiss: number[]) {
+    const fit = chiSquare(counts, p);
+    expect(fit.p, `χ² = ${fit.statistic.toFixed(2)} on ${fit.dof} df (counts ${counts}, expected ${p})`).toBeGreaterThan(0.01);
+    const miss = chiSquare(counts, nearMiss);
+    expect(miss.p, `near miss ${nearMiss}: χ² = ${miss.statistic.toFixed(2)}`).toBeLessThan(1e-3);
+  }
+
+  it('draws a known 8-token distribution at its frequencies (chi-square, fixed seed)', async () => {
+    const p = [0.05, 0.1, 0.15, 0.2, 0.25, 0.15, 0.07, 0.03];
+    const counts = await drawCounts(p.map(Math.log), 8192, {});
+    expectFit(counts, p, [0.05, 0.1, 0.15, 0.22, 0.23, 0.15, 0.07, 0.03]);
+  });
+
+  it('draws softmax(logits / T) at temperature 0.5: p² renormalised (chi-square, fixed seed)', async () => {
     const p = [0.1, 0.2, 0.3, 0.4];
-    const N = 4096;
-    const x = new Float32Array(N * 4);
-    for (let i = 0; i < x.length; i++) x[i] = Math.log(p[i % 4]!);
-    const got = await tokens(sample(Tensor.from(device, x, [N, 4]), { seed: freshRng().seed }));
-    const freq = p.map((_, k) => got.filter((t) => t === k).length / N);
-    freq.forEach((f, k) => expect(Math.abs(f - p[k]!), `token ${k}: ${f} vs ${p[k]}`).toBeLessThan(0.03));
+    const counts = await drawCounts(p.map(Math.log), 8192, { temperature: 0.5 });
+    expectFit(counts, [1 / 30, 4 / 30, 9 / 30, 16 / 30], [1 / 30, 4 / 30, 9 / 30 + 0.02, 16 / 30 - 0.02]);
+  });
+
+  it('draws only the top-k then top-p tokens, renormalised (chi-square, fixed seed)', async () => {
+    // T = 0.5 gives (1, 4, 9, 16)/30; top-3 drops token 0; of (4, 9, 16)/29 top-p 0.8 keeps 16/29 + 9/29 ≥ 0.8.
+    const p = [0.1, 0.2, 0.3, 0.4];
+    const counts = await drawCounts(p.map(Math.log), 4096, { temperature: 0.5, topK: 3, topP: 0.8 });
+    expect(counts.slice(0, 2), 'tokens outside top-p').toEqual([0, 0]);
+    expectFit(counts, [0, 0, 9 / 25, 16 / 25], [0, 0, 9 / 25 + 0.03, 16 / 25 - 0.03]);
   });
 });
 
