@@ -7,13 +7,16 @@ import { DeviceFlags, generateOptionsFrom, LoadFlags, parseFlags, QuantizeFlags,
 import { runChat, runGenerate } from './commands/generate.js';
 import { printInfo } from './commands/info.js';
 import { runQuantize } from './commands/quantize.js';
+import { runServe, SERVE_OPTIONS, ServeFlags } from './commands/serve.js';
 
 const USAGE = `usage: wgml <command> [options]
   info                                   adapter, backend, features and limits
   generate --model DIR --prompt TEXT     stream a completion [--chat] [--no-thinking]
   chat --model DIR                       interactive chat on stdin [--system TEXT]
+  serve --model DIR                      OpenAI-compatible server [--adapter NAME=DIR ...] [--port 8000] [--host 127.0.0.1]
+                                         [--api-key KEY] [--max-batch 32] [--max-queue 1024] [--served-model-name NAME]
   quantize --model DIR --out DIR         4-bit copy: --format nf4|q4 [--block-size N] [--double-quant]
-  bench [kernels|decode|quant|train]     benchmarks → bench/results/<suite>.json
+  bench [kernels|decode|quant|train|serve]  benchmarks → bench/results/<suite>.json
 options:
   --backend auto|vulkan|metal|d3d12|opengles  --quantize nf4|q4 (generate, chat: 4-bit projections)
   --max-tokens N  --temperature T  --top-k K  --top-p P  --repetition-penalty R  --seed S  --stop STR (repeatable)`;
@@ -32,6 +35,7 @@ const OPTIONS = {
   'double-quant': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...SAMPLING_OPTIONS,
+  ...SERVE_OPTIONS,
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -41,7 +45,8 @@ async function runBench(device: Device, suite: string): Promise<void> {
   if (suite === 'decode') return (await import('../../bench/decode.js')).benchDecode(device).then(() => undefined);
   if (suite === 'quant') return (await import('../../bench/quant.js')).benchQuant(device).then(() => undefined);
   if (suite === 'train') return (await import('../../bench/train.js')).benchTrain(device).then(() => undefined);
-  throw new Error(`unknown bench suite '${suite}' (available: kernels, decode, quant, train)`);
+  if (suite === 'serve') return (await import('../../bench/serve.js')).benchServe(device).then(() => undefined);
+  throw new Error(`unknown bench suite '${suite}' (available: kernels, decode, quant, train, serve)`);
 }
 
 function requireFlag(values: Values, name: 'model' | 'prompt'): string {
@@ -70,11 +75,12 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!['info', 'bench', 'generate', 'chat', 'quantize'].includes(command)) throw new Error(`unknown command '${command}'\n${USAGE}`);
+  if (!['info', 'bench', 'generate', 'chat', 'quantize', 'serve'].includes(command)) throw new Error(`unknown command '${command}'\n${USAGE}`);
   if (command === 'quantize') return runQuantize(parseFlags(QuantizeFlags, values));
   const device = await createDevice(parseFlags(DeviceFlags, values));
   try {
     if (command === 'info') printInfo(device);
+    else if (command === 'serve') await runServe(device, parseFlags(ServeFlags, values));
     else if (command === 'bench') await runBench(device, rest[0] ?? 'kernels');
     else await runModelCommand(device, command as 'generate' | 'chat', values);
   } finally {

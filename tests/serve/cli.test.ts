@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+describe('npx wgml serve', () => {
+  it('serves the shipped model until SIGTERM, then drains and exits 0', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['dist/src/cli/wgml.js', 'serve', '--model', 'models/qwen3-tiny', '--port', String(port), '--api-key', 'k'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        log += d.toString();
+        if (log.includes('ready:')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`wgml serve exited early:\n${log}`)));
+    });
+    const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'k', maxRetries: 0 });
+    const pending = client.chat.completions.create({ model: 'qwen3-tiny', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 40, ignore_eos: true } as never);
+    await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    const answer = (await pending) as { choices: { finish_reason: string }[]; usage: { completion_tokens: number } };
+    expect(answer.usage.completion_tokens).toBe(40);
+    expect(await exited).toBe(0);
+    expect(log).toContain('SIGTERM: finishing requests in flight');
+  });
+
+  it('names the flag of a bad option', async () => {
+    const child = spawn(process.execPath, ['dist/src/cli/wgml.js', 'serve', '--model', 'models/qwen3-tiny', '--port', 'abc'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(log).toMatch(/--port/);
+  });
+});
