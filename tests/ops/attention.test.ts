@@ -92,8 +92,29 @@ describe('attention', () => {
     await check({ B: 3, T: 1, H: 8, KV: 2, D: 64, S: 256, pastLength, kvLength: pastLength + 1 });
   });
 
-  it('decodes against a long cache without S-sized buffers', async () => {
+  it('decodes against a long cache', async () => {
     await check({ B: 1, T: 1, H: 4, KV: 1, D: 128, S: 5000, pastLength: 4999 });
+  });
+
+  it('decodes against a long cache without S-sized buffers: pool growth is the output and lse alone', async () => {
+    const [H, KV, D] = [4, 1, 128];
+    const growth: number[] = [];
+    for (const S of [500, 5000]) {
+      const { rng } = freshRng();
+      const q = Tensor.from(device, rng.normals(H * D), [1, 1, H, D]);
+      const k = Tensor.from(device, rng.normals(S * KV * D), [1, S, KV, D]);
+      const v = Tensor.from(device, rng.normals(S * KV * D), [1, S, KV, D]);
+      await device.sync();
+      const live = device.pool.stats.liveBytes;
+      device.pool.resetPeak();
+      const { out, lse } = attention(q, k, v, { pastLength: S - 1, kvLength: S });
+      await device.sync();
+      growth.push(device.pool.stats.peakBytes - live);
+      for (const t of [q, k, v, out, lse]) t.dispose();
+    }
+    // out (1,1,H,D) f32 and lse (1,H,1) f32, each rounded up to the pool's 256-byte buckets.
+    const outputs = Math.ceil((H * D * 4) / 256) * 256 + 256;
+    expect(growth, 'pool peak growth at S = 500 and 5000').toEqual([outputs, outputs]);
   });
 
   it('applies a custom scale', async () => {
