@@ -7,6 +7,8 @@ import { openSafetensors, writeSafetensors, type TensorToWrite } from '../../src
 import { quantizeCheckpoint } from '../../src/quant/quantize-checkpoint.js';
 import { CheckpointFormatError } from '../../src/errors.js';
 import { NF4_CODEBOOK } from '../../src/quant/layouts.js';
+import { dequantizeBlockwise8 } from '../../src/quant/blockwise8.js';
+import { readQuantWeight } from '../../src/quant/checkpoint.js';
 import { testDevice } from '../helpers/gpu.js';
 import { TINY_QWEN3, writeTinyQwen } from '../helpers/tiny-qwen.js';
 
@@ -91,7 +93,59 @@ describe('bitsandbytes 4-bit checkpoints', () => {
     await expect(loadModel(dir, { device })).rejects.toThrow(/up_proj\.weight.*missing tensor.*nested_absmax/);
   });
 
-  it('load their nested absmax as bitsandbytes dequantizes it (plain and nested logits agree to 8-bit absmax)', async () => {
+  it('decode a nested absmax as dequantize_4bit does: code[q]·nested_absmax[i/256] + nested_offset, in f32', async () => {
+    // Hand-written state: codes at both ends and the middle of bitsandbytes' create_dynamic_map, where
+    // code[0] = -0.99296875, code[127] = 0, code[254] = 0.99296875, code[255] = 1 (pinned in double-quant.test.ts).
+    const dir = await quantized(true);
+    const codes = Uint8Array.from({ length: 96 }, (_, i) => [255, 127, 0, 254, 200, 3][i % 6]!);
+    const [scale, offset] = [0.0625, 0.03125];
+    await tamper(dir, (t) => {
+      t[`${W}.absmax`] = { dtype: 'U8', shape: [96], data: codes };
+      t[`${W}.nested_absmax`] = { dtype: 'F32', shape: [1], data: Float32Array.of(scale) };
+    });
+    const state = await stateOf(dir);
+    await tamper(dir, (t) => (t[`${W}.quant_state.bitsandbytes__nf4`] = stateTensor({ ...state, nested_offset: offset })));
+    const reader = await openSafetensors(dir);
+    const map = await reader.readF32(`${W}.nested_quant_map`);
+    const host = (await readQuantWeight(reader, W, [96, 64]))!;
+    await reader.close();
+    expect(Array.from(host.scales.subarray(0, 4))).toEqual([1 * 0.0625 + 0.03125, 0.03125, Math.fround(-0.99296875 * 0.0625 + 0.03125), Math.fround(0.99296875 * 0.0625 + 0.03125)]);
+    const f32 = Math.fround;
+    expect(Array.from(host.scales)).toEqual(Array.from(codes, (c) => f32(f32(map[c]! * scale) + f32(offset))));
+  });
+
+  it('give the same logits as the plain checkpoint holding dequantizeBlockwise8(absmax) + offset', async () => {
+    const dir = await quantized(true);
+    const reader = await openSafetensors(dir);
+    const expanded: Record<string, Float32Array> = {};
+    for (const name of reader.names().filter((n) => n.endsWith('.nested_absmax'))) {
+      const weight = name.slice(0, -'.nested_absmax'.length);
+      const state = JSON.parse(Buffer.from(await reader.read(`${weight}.quant_state.bitsandbytes__nf4`)).toString('utf8')) as { nested_blocksize: number; nested_offset: number };
+      const q = { codes: await reader.read(`${weight}.absmax`), absmax: await reader.readF32(name) };
+      const absmax = dequantizeBlockwise8(q, await reader.readF32(`${weight}.nested_quant_map`), state.nested_blocksize);
+      expanded[weight] = absmax.map((v) => v + Math.fround(state.nested_offset));
+    }
+    await reader.close();
+    expect(Object.keys(expanded).length).toBeGreaterThan(0);
+    const flat = await quantized(true);
+    await tamper(flat, (t) => {
+      for (const [weight, absmax] of Object.entries(expanded)) {
+        t[`${weight}.absmax`] = { dtype: 'F32', shape: [absmax.length], data: absmax };
+        delete t[`${weight}.nested_absmax`];
+        delete t[`${weight}.nested_quant_map`];
+        const state = JSON.parse(Buffer.from(t[`${weight}.quant_state.bitsandbytes__nf4`]!.data as Uint8Array).toString('utf8')) as Record<string, unknown>;
+        for (const k of ['nested_blocksize', 'nested_dtype', 'nested_offset']) delete state[k];
+        t[`${weight}.quant_state.bitsandbytes__nf4`] = stateTensor(state);
+      }
+    });
+    const [a, b] = [await loadModel(dir, { device }), await loadModel(flat, { device })];
+    const ids = [5, 80, 17, 250];
+    expect(Array.from(await a.logits(ids))).toEqual(Array.from(await b.logits(ids)));
+    a.dispose();
+    b.dispose();
+  });
+
+  it('agree with the plain checkpoint to the precision of an 8-bit absmax (logits within 2%)', async () => {
     const a = await loadModel(plain, { device });
     const b = await loadModel(nested, { device });
     const ids = [5, 80, 17, 250];
@@ -100,6 +154,7 @@ describe('bitsandbytes 4-bit checkpoints', () => {
     let den = 0;
     la.forEach((v, i) => ((num += (v - lb[i]!) ** 2), (den += v * v)));
     expect(Math.sqrt(num / den)).toBeLessThan(0.02);
+    expect(Math.sqrt(num / den)).toBeGreaterThan(0);
     a.dispose();
     b.dispose();
   });
