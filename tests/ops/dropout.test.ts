@@ -3,6 +3,7 @@ import { dropout, dropoutBackward } from '../../src/tensor/ops/dropout.js';
 import { dropoutRef } from '../../src/cpu/dropout.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+import { finiteDiffError } from '../helpers/grad.js';
 
 const device = await testDevice();
 
@@ -23,6 +24,15 @@ describe('dropout', () => {
     const ones = Tensor.from(device, new Float32Array(500).fill(1), [500]);
     const fwd = await dropout(ones, 0.3, 9).read();
     expect(await dropoutBackward(ones, 0.3, 9).read()).toEqual(fwd);
+  });
+
+  it('backward is the gradient of the reference forward (central finite differences, every coordinate)', async () => {
+    const { rng, seed } = freshRng();
+    const p = 0.3;
+    const [x, dy] = [rng.normals(300), rng.normals(300)];
+    const dx = await dropoutBackward(Tensor.from(device, dy, [300]), p, seed).read();
+    expect(dx.filter((v) => v === 0).length, 'some gradients dropped').toBeGreaterThan(40);
+    expect(finiteDiffError((v) => dropoutRef(v, p, seed), x, dy, dx, rng, 300), `seed ${seed}`).toBeLessThan(1e-5);
   });
 
   it('is the identity at p = 0', async () => {

@@ -6,6 +6,7 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { ShapeMismatchError } from '../../src/errors.js';
 import type { Device } from '../../src/gpu/device.js';
 import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+import { finiteDiffError } from '../helpers/grad.js';
 
 const device = await testDevice();
 const NF4: QuantizeSpec = { format: 'nf4' };
@@ -34,6 +35,20 @@ async function check(M: number, N: number, K: number, spec: QuantizeSpec, opts: 
   for (const t of new Set([x, dy, y, dx, bias, w])) t?.dispose();
   return Math.max(errY, errDx);
 }
+
+describe('4-bit product reference backward', () => {
+  it.each([
+    ['nf4', NF4],
+    ['q4/32', Q4_32],
+  ] as const)('dx matches central finite differences of the reference forward (%s)', (_, spec) => {
+    const { rng, seed } = freshRng();
+    const [M, N, K] = [3, 5, 64];
+    const host = quantizeWeight(rng.normals(N * K), [N, K], spec);
+    const [x, dy] = [rng.normals(M * K), rng.normals(M * N)];
+    const dx = quantMatmulBackwardInputRef(dy, host);
+    expect(finiteDiffError((v) => quantMatmulRef(v, host), x, dy, dx, rng), `seed ${seed}`).toBeLessThan(1e-4);
+  });
+});
 
 describe('4-bit products against the product with the dequantized weight', () => {
   it.each([
