@@ -1,32 +1,42 @@
-// Datasets as records: JSONL, JSON (an array of objects), Parquet (hyparquet) or Arrow IPC files
-// (apache-arrow), chosen by extension, with errors that name the file, the row and the field.
+// Datasets as records: JSONL (streamed line by line), JSON (an array of objects), Parquet
+// (hyparquet) or Arrow IPC files (apache-arrow), chosen by extension, with errors that name the
+// file, the line (JSONL) or record number, and the field. Every record is bounded in size at
+// read, before anything tokenizes it.
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { readJsonlLines } from './jsonl.js';
 
 export type DataRecord = Record<string, unknown>;
 
-const RecordSchema = z.record(z.string(), z.unknown());
+/** Bytes one record may take (its JSONL line, or its JSON text in other formats): GSM8K's longest is ~2 KB. */
+export const MAX_RECORD_BYTES = 1 << 20;
 
-function parseJsonl(text: string, file: string): unknown[] {
-  return text.split('\n').flatMap((line, i) => {
-    if (!line.trim()) return [];
-    try {
-      return [JSON.parse(line) as unknown];
-    } catch (error) {
-      throw new ConfigError(`${file}:${i + 1}: not valid JSON (${(error as Error).message})`);
-    }
-  });
+export interface ReadRecordsOptions {
+  readonly maxRecordBytes?: number;
 }
 
-async function readRows(file: string): Promise<unknown[]> {
-  const ext = extname(file).toLowerCase();
-  if (ext === '.jsonl') return parseJsonl(await readFile(file, 'utf8'), file);
+interface Located {
+  /** "file:line" for JSONL, "file: record n" otherwise: where a person finds the record. */
+  readonly where: string;
+  readonly value: unknown;
+}
+
+const RecordSchema = z.record(z.string(), z.unknown());
+
+async function readJsonl(file: string, maxBytes: number): Promise<Located[]> {
+  const rows: Located[] = [];
+  for await (const { line, value } of readJsonlLines(file, maxBytes)) rows.push({ where: `${file}:${line}`, value });
+  return rows;
+}
+
+async function readWhole(file: string, ext: string): Promise<unknown[]> {
   if (ext === '.json') {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(await readFile(file));
+    const parsed = JSON.parse(text) as unknown;
     if (!Array.isArray(parsed)) throw new ConfigError(`${file}: expected a JSON array of records`);
     return parsed;
   }
@@ -37,30 +47,55 @@ async function readRows(file: string): Promise<unknown[]> {
   throw new ConfigError(`${file}: unknown data format '${ext}' (use .jsonl, .json, .parquet or .arrow)`);
 }
 
-/** Every record of `file`; a row that is not an object is an error naming its line. */
-export async function readRecords(file: string): Promise<DataRecord[]> {
-  const rows = await readRows(file).catch((error: unknown) => {
+// Formats read whole are bounded record by record after the read, still before any tokenizing.
+function bounded(file: string, rows: unknown[], maxBytes: number): Located[] {
+  return rows.map((value, i) => {
+    const where = `${file}: record ${i + 1}`;
+    const bytes = new TextEncoder().encode(JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? '').length;
+    if (bytes > maxBytes) throw new ConfigError(`${where} is ${bytes} bytes, over the ${maxBytes}-byte bound on one record; shorten it or drop it from the file`);
+    return { where, value };
+  });
+}
+
+async function readLocated(file: string, maxBytes: number): Promise<Located[]> {
+  const ext = extname(file).toLowerCase();
+  try {
+    return ext === '.jsonl' ? await readJsonl(file, maxBytes) : bounded(file, await readWhole(file, ext), maxBytes);
+  } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${file}: cannot read data (${(error as Error).message})`);
+  }
+}
+
+async function readLocatedRecords(file: string, options: ReadRecordsOptions): Promise<{ where: string; record: DataRecord }[]> {
+  return (await readLocated(file, options.maxRecordBytes ?? MAX_RECORD_BYTES)).map(({ where, value }) => {
+    const parsed = RecordSchema.safeParse(value);
+    if (!parsed.success) throw new ConfigError(`${where}: the record is not a JSON object`);
+    return { where, record: parsed.data };
   });
-  return rows.map((row, i) => {
-    const parsed = RecordSchema.safeParse(row);
-    if (!parsed.success) throw new ConfigError(`${file}: row ${i + 1} is not an object`);
-    return parsed.data;
-  });
+}
+
+/** Every record of `file`; a row that is not an object, or is over the size bound, is an error naming it. */
+export async function readRecords(file: string, options: ReadRecordsOptions = {}): Promise<DataRecord[]> {
+  return (await readLocatedRecords(file, options)).map((r) => r.record);
 }
 
 /**
  * Records with string `fields`; `aliases` maps a field to other names accepted for it (the first
- * present wins). A row missing one is an error naming the file, the row and the field.
+ * present wins). A row missing one is an error naming the file, the line or record, and the field.
  */
-export async function readTextRecords<F extends string>(file: string, fields: readonly F[], aliases: Partial<Record<F, readonly string[]>> = {}): Promise<(DataRecord & Record<F, string>)[]> {
-  return (await readRecords(file)).map((row, i) => {
-    const out: DataRecord = { ...row };
+export async function readTextRecords<F extends string>(
+  file: string,
+  fields: readonly F[],
+  aliases: Partial<Record<F, readonly string[]>> = {},
+  options: ReadRecordsOptions = {},
+): Promise<(DataRecord & Record<F, string>)[]> {
+  return (await readLocatedRecords(file, options)).map(({ where, record }) => {
+    const out: DataRecord = { ...record };
     for (const field of fields) {
-      const name = [field, ...(aliases[field] ?? [])].find((n) => typeof row[n] === 'string');
-      if (name === undefined) throw new ConfigError(`${file}: row ${i + 1} has no string field '${field}'${aliases[field] ? ` (or ${aliases[field].join(', ')})` : ''}`);
-      out[field] = row[name];
+      const name = [field, ...(aliases[field] ?? [])].find((n) => typeof record[n] === 'string');
+      if (name === undefined) throw new ConfigError(`${where}: the record has no string field '${field}'${aliases[field] ? ` (or ${aliases[field].join(', ')})` : ''}`);
+      out[field] = record[name];
     }
     return out as DataRecord & Record<F, string>;
   });

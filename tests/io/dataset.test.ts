@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
-import { readRecords, readTextRecords } from '../../src/io/dataset.js';
+import { ConfigError } from '../../src/errors.js';
+import { MAX_RECORD_BYTES, readRecords, readTextRecords } from '../../src/io/dataset.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'wgml-dataset-'));
 const rows = [
@@ -45,7 +46,7 @@ describe('dataset files', () => {
 
   it('name the file, row and field a record lacks', async () => {
     const file = await fileWith('short.jsonl', `${JSON.stringify(rows[0])}\n${JSON.stringify({ question: 'x' })}\n`);
-    await expect(readTextRecords(file, ['question', 'answer'])).rejects.toThrow(/short\.jsonl: row 2 has no string field 'answer'/);
+    await expect(readTextRecords(file, ['question', 'answer'])).rejects.toThrow(/short\.jsonl:2: the record has no string field 'answer'/);
   });
 
   it('accept an alias for a field', async () => {
@@ -55,5 +56,46 @@ describe('dataset files', () => {
 
   it('refuse an unknown format by name', async () => {
     await expect(readRecords(await fileWith('a.csv', 'q,a\n'))).rejects.toThrow(/unknown data format '\.csv'/);
+  });
+});
+
+describe('dataset bounds and strictness', () => {
+  it('errors name the file line, counting blank lines, not the record number', async () => {
+    const file = await fileWith('gappy.jsonl', `${JSON.stringify(rows[0])}\n\n\n${JSON.stringify({ question: 'x' })}\n`);
+    await expect(readTextRecords(file, ['question', 'answer'])).rejects.toThrow(/gappy\.jsonl:4: the record has no string field 'answer'/);
+  });
+
+  it('a JSONL line over the record bound is an error naming its line, before later lines are read', async () => {
+    const huge = JSON.stringify({ question: 'q'.repeat(MAX_RECORD_BYTES + 10), answer: '#### 1' });
+    const file = await fileWith('huge.jsonl', `${JSON.stringify(rows[0])}\n${huge}\n{not json\n`);
+    const err = await readRecords(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/huge\.jsonl:2: record is over 1048576 bytes/);
+  });
+
+  it('the record bound can be set per read', async () => {
+    const file = await fileWith('small-bound.jsonl', `${JSON.stringify(rows[0])}\n`);
+    await expect(readRecords(file, { maxRecordBytes: 10 })).rejects.toThrow(/small-bound\.jsonl:1: record is over 10 bytes/);
+    expect(await readRecords(file, { maxRecordBytes: 1000 })).toEqual([rows[0]]);
+  });
+
+  it('a JSON array record over the bound is an error naming its record number', async () => {
+    const file = await fileWith('big.json', JSON.stringify([rows[0], { question: 'q'.repeat(200), answer: '' }]));
+    await expect(readRecords(file, { maxRecordBytes: 100 })).rejects.toThrow(/big\.json: record 2 is \d+ bytes, over the 100-byte bound/);
+  });
+
+  it('invalid UTF-8 in a JSONL line is an error naming the line, not a silent U+FFFD', async () => {
+    const bytes = Buffer.concat([Buffer.from(`${JSON.stringify(rows[0])}\n{"question":"caf`), Buffer.from([0xe9]), Buffer.from('","answer":"x"}\n')]);
+    await expect(readRecords(await fileWith('latin1.jsonl', bytes))).rejects.toThrow(/latin1\.jsonl:2: not valid UTF-8/);
+  });
+
+  it('a JSONL file without a final newline keeps its last record', async () => {
+    const file = await fileWith('no-newline.jsonl', rows.map((r) => JSON.stringify(r)).join('\r\n'));
+    expect(await readRecords(file)).toEqual(rows);
+  });
+
+  it('a line that is not an object names its line', async () => {
+    const file = await fileWith('array-line.jsonl', `${JSON.stringify(rows[0])}\n[1, 2]\n`);
+    await expect(readRecords(file)).rejects.toThrow(/array-line\.jsonl:2: the record is not a JSON object/);
   });
 });

@@ -83,3 +83,17 @@ describe('SFT examples on the real Qwen3 chat template', () => {
     expect(dropped).toBe(4);
   });
 });
+
+describe('record bounds', () => {
+  it('readGsm8k refuses a 50 MB record at read, naming its line, before anything tokenizes it', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(await mkdtemp(join(tmpdir(), 'wgml-gsm-')), 'train.jsonl');
+    const huge = JSON.stringify({ question: 'x'.repeat(50_000_000), answer: '#### 1' });
+    await writeFile(file, `${JSON.stringify(train[0])}\n${huge}\n`);
+    const started = performance.now();
+    await expect(readGsm8k(file)).rejects.toThrow(/train\.jsonl:2: record is over 1048576 bytes/);
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
