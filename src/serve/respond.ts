@@ -55,7 +55,9 @@ export async function answer(a: Answer, format: ChoiceFormat): Promise<void> {
     for await (const { index, event } of a.events) {
       const s = a.states[index]!;
       const entries = s.add(event);
-      if (event.text || entries.length || event.finish) send([format.chunk(s, event.text, entries, event.finish ? finishReason(s) : null)]);
+      // A chunk per token, even while its text is held back (a split character, a possible stop string), so
+      // clients see progress and time to first token is the first token's.
+      if (event.token !== undefined || event.finish) send([format.chunk(s, event.text, entries, event.finish ? finishReason(s) : null)]);
     }
     if (a.includeUsage) send([], { usage: usage(a.states, a.n) });
   } catch (error) {
