@@ -12,6 +12,8 @@ export interface StepMetrics {
   tokensPerS: number;
   gpuMemoryBytes: number;
   evalLoss?: number;
+  /** Extra eval scalars of this step (from the trainer's evaluate hook), under `eval/<name>` in TensorBoard. */
+  scalars?: Record<string, number>;
 }
 
 export class MetricsLogger {
@@ -29,8 +31,18 @@ export class MetricsLogger {
     await appendFile(this.jsonl, JSON.stringify({ ...m, time: new Date().toISOString() }) + '\n');
     const scalars: Record<string, number> = { 'train/loss': m.loss, 'train/lr': m.lr, 'train/grad_norm': m.gradNorm, 'train/tokens_per_s': m.tokensPerS };
     if (m.evalLoss !== undefined) scalars['eval/loss'] = m.evalLoss;
-    await this.tensorboard.addScalars(m.step, scalars);
+    await this.tensorboard.addScalars(m.step, { ...scalars, ...evalTags(m.scalars ?? {}) });
   }
+
+  /** Eval scalars of a step with no training (step 0, before the first update): a line without loss. */
+  async logScalars(step: number, values: Record<string, number>): Promise<void> {
+    await appendFile(this.jsonl, JSON.stringify({ step, scalars: values, time: new Date().toISOString() }) + '\n');
+    await this.tensorboard.addScalars(step, evalTags(values));
+  }
+}
+
+function evalTags(values: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [`eval/${k}`, v]));
 }
 
 /** `3m05s`, `1h02m`; `?` when unknown. */

@@ -52,6 +52,11 @@ export interface TrainOptions {
   runDir: string;
   resume?: boolean;
   evalData?: readonly LabelledExample[];
+  /**
+   * Called at step 0 (unless resuming past it) and every `evalEvery` steps and at the last; the
+   * scalars it returns (a generation metric, say) are logged with that step.
+   */
+  evaluate?: (step: number) => Promise<Record<string, number>>;
   onProgress?: (line: string, metrics: StepMetrics) => void;
 }
 
@@ -134,7 +139,9 @@ export async function train(model: Trainable, data: readonly LabelledExample[], 
   const history: StepMetrics[] = [];
   const started = performance.now();
   const firstStep = step;
+  const evalDue = (at: number) => config.evalEvery > 0 && (at % config.evalEvery === 0 || at === totalSteps);
   try {
+    if (step === 0 && options.evaluate && config.evalEvery > 0) await metrics.logScalars(0, await options.evaluate(0));
     while (step < totalSteps) {
       const stepStart = performance.now();
       const batches = Array.from({ length: config.gradAccum }, () => cursor.next());
@@ -156,9 +163,8 @@ export async function train(model: Trainable, data: readonly LabelledExample[], 
         tokensPerS: tokens / ((performance.now() - stepStart) / 1000),
         gpuMemoryBytes: model.device.pool.stats.peakBytes,
       };
-      if (config.evalEvery && options.evalData?.length && (step % config.evalEvery === 0 || step === totalSteps)) {
-        m.evalLoss = await evalLoss(model, options.evalData, config.batchSize);
-      }
+      if (evalDue(step) && options.evalData?.length) m.evalLoss = await evalLoss(model, options.evalData, config.batchSize);
+      if (evalDue(step) && options.evaluate) m.scalars = await options.evaluate(step);
       await metrics.log(m);
       history.push(m);
       options.onProgress?.(progressLine(m, totalSteps, (performance.now() - started) / 1000, step - firstStep), m);
