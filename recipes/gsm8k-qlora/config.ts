@@ -1,10 +1,8 @@
-// The gsm8k-qlora config: one zod schema holding every default; configs/gsm8k-qlora/*.yaml are
-// presets over it (snake_case, as TRL's and PEFT's configs are), configs/gsm8k-qlora/smoke.yaml the
+// The gsm8k-qlora config: one zod schema holding every default (the kit's shared blocks plus the
+// recipe's own); configs/gsm8k-qlora/*.yaml are presets over it, configs/gsm8k-qlora/smoke.yaml the
 // --smoke overlay. Unknown keys are errors, so a typo cannot silently fall back to a default.
 import { z } from 'zod';
-import { LORA_TARGETS } from '../../src/io/peft.js';
-
-const limit = z.number().int().positive().nullable();
+import { evalBlock, limit, LoraBlock, QuantizationBlock, runFields, TrainBlock } from '../kit/blocks.js';
 
 const JudgeSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -24,10 +22,7 @@ const JudgeSchema = z.discriminatedUnion('type', [
 ]);
 
 export const Gsm8kQloraConfigSchema = z.strictObject({
-  preset: z.string().default('simple'),
-  /** Directory name under runs/gsm8k-qlora; null: <preset>-<timestamp>. */
-  run_name: z.string().regex(/^[\w.-]+$/).nullable().default(null),
-  output_dir: z.string().default('runs/gsm8k-qlora'),
+  ...runFields('gsm8k-qlora', 'simple'),
   model: z.string().default('models/qwen3-tiny'),
   data: z.strictObject({
     /** GSM8K records (question, answer) as .jsonl, .json, .parquet or .arrow. */
@@ -47,36 +42,10 @@ export const Gsm8kQloraConfigSchema = z.strictObject({
     pool_size: z.number().int().positive().default(8),
     seed: z.number().int().min(0).default(42),
   }).prefault({}),
-  quantization: z.strictObject({
-    format: z.enum(['nf4', 'q4']).default('nf4'),
-    double_quant: z.boolean().default(true),
-    block_size: z.number().int().positive().default(64),
-  }).prefault({}),
-  lora: z.strictObject({
-    r: z.number().int().positive().default(16),
-    alpha: z.number().positive().default(32),
-    dropout: z.number().min(0).lt(1).default(0.05),
-    target_modules: z.array(z.enum(LORA_TARGETS)).nonempty().default([...LORA_TARGETS]),
-  }).prefault({}),
-  train: z.strictObject({
-    epochs: z.number().positive().default(1),
-    /** Caps the optimizer steps; null = as many as the epochs take. */
-    max_steps: limit.default(null),
-    learning_rate: z.number().positive().default(2e-4),
-    batch_size: z.number().int().positive().default(8),
-    grad_accum: z.number().int().positive().default(1),
-    scheduler: z.enum(['constant', 'linear', 'cosine']).default('cosine'),
-    warmup_ratio: z.number().min(0).max(1).default(0.03),
-    weight_decay: z.number().min(0).default(0),
-    max_grad_norm: z.number().min(0).default(1),
-    /** Checkpoint every N steps (0 = only at the end). */
-    save_every: z.number().int().min(0).default(0),
-    seed: z.number().int().min(0).default(42),
-  }).prefault({}),
-  eval: z.strictObject({
-    batch_size: z.number().int().positive().default(16),
-    max_new_tokens: z.number().int().positive().default(160),
-  }).prefault({}),
+  quantization: QuantizationBlock,
+  lora: LoraBlock,
+  train: TrainBlock,
+  eval: evalBlock(160),
   /** Score every checkpoint on a dev split carved from the training file and keep the best. */
   sweep: z.strictObject({
     enabled: z.boolean().default(false),

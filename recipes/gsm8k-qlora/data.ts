@@ -2,20 +2,9 @@
 // split for the checkpoint sweep, an optional refined training file, and the seeded training subset.
 import { Rng } from '../../src/cpu/random.js';
 import { ConfigError } from '../../src/errors.js';
-import { readTextRecords } from '../../src/io/dataset.js';
 import { shuffled } from '../../src/train/batches.js';
-import { parseAnswer } from './answer.js';
-
-export interface GsmRecord {
-  question: string;
-  answer: string;
-}
-
-export async function readGsm8k(file: string): Promise<GsmRecord[]> {
-  const rows = await readTextRecords(file, ['question', 'answer']);
-  if (rows.length === 0) throw new ConfigError(`${file}: no records`);
-  return rows.map((r) => ({ question: r.question, answer: r.answer }));
-}
+import { parseAnswer } from '../data/gsm8k-answer.js';
+import type { GsmRecord } from '../data/gsm8k-records.js';
 
 /** `size` training records chosen by `seed`, in the order drawn (the first k are the prompt's shots). */
 export function fewShotPool(train: readonly GsmRecord[], size: number, seed: number): GsmRecord[] {

@@ -2,9 +2,10 @@
 // is the answer (the text's last number is reported as a fallback but never counts as correct).
 import type { ChatMessage } from '../../src/io/chat-template.js';
 import type { Model } from '../../src/nn/model.js';
-import { Progress, type ProgressSink } from '../common/progress.js';
-import { isCorrect, parseAnswer } from './answer.js';
-import type { GsmRecord } from './data.js';
+import { isCorrect, parseAnswer } from '../data/gsm8k-answer.js';
+import type { GsmRecord } from '../data/gsm8k-records.js';
+import { generateAll } from '../kit/generate.js';
+import type { ProgressSink } from '../kit/progress.js';
 
 export interface GsmPrediction {
   model: string;
@@ -42,14 +43,7 @@ export function gsmPrompt(model: Model, pool: readonly GsmRecord[], k: number, q
 
 export async function evaluateGsm8k(model: Model, tag: string, test: readonly GsmRecord[], pool: readonly GsmRecord[], o: GsmEvalOptions, sink: ProgressSink): Promise<{ accuracy: number; preds: GsmPrediction[] }> {
   const prompts = test.map((r) => gsmPrompt(model, pool, o.k, r.question, o.maxNewTokens));
-  const outputs: string[] = new Array<string>(test.length);
-  const progress = new Progress(`[${tag}] gsm8k`, test.length, sink);
-  for (let start = 0; start < test.length; start += o.batchSize) {
-    const batch = prompts.slice(start, start + o.batchSize).map((p) => p.prompt);
-    const texts = await model.generateBatch(batch, { maxNewTokens: o.maxNewTokens });
-    texts.forEach((t, j) => (outputs[start + j] = t));
-    progress.advance(start + batch.length, texts.reduce((n, t) => n + model.tokenizer.encode(t).length, 0));
-  }
+  const outputs = await generateAll(model, `[${tag}] gsm8k`, prompts.map((p) => p.prompt), o, sink);
   const preds = test.map((r, i): GsmPrediction => {
     const got = parseAnswer(outputs[i]!);
     const gold = parseAnswer(r.answer).value;

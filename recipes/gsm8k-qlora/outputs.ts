@@ -1,10 +1,9 @@
-// The files a gsm8k-qlora run writes besides training's own, the summary row and the closing table.
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import type { StepMetrics } from '../../src/train/metrics.js';
-import { appendCsvRow, formatTable, percent, toCsv } from '../common/report.js';
+// What a gsm8k-qlora run reports: results.json's shape, the runs/summary.csv row, the checkpoint
+// sweep's CSV and the closing PASS/FAIL table.
+import type { Row } from '../kit/report.js';
+import { formatTable, percent, toCsv } from '../kit/report.js';
+import type { CheckpointScore } from '../kit/sft.js';
 import type { Gsm8kQloraConfig } from './config.js';
-import type { CheckpointScore } from './finetune.js';
 
 export interface ModelScores {
   accuracy: number;
@@ -20,7 +19,7 @@ export interface RunResult {
   passed: boolean;
 }
 
-const SUMMARY_COLUMNS = ['run', 'recipe', 'date', 'model', 'data', 'method', 'hyperparameters', 'base_accuracy', 'accuracy', 'base_safety', 'safety', 'accuracy_threshold', 'safety_threshold', 'chosen_checkpoint', 'result'];
+export const SUMMARY_COLUMNS = ['model', 'data', 'method', 'hyperparameters', 'base_accuracy', 'accuracy', 'base_safety', 'safety', 'accuracy_threshold', 'safety_threshold', 'chosen_checkpoint', 'result'];
 
 export function passes(config: Gsm8kQloraConfig, tuned: ModelScores): boolean {
   return tuned.accuracy >= config.thresholds.accuracy && (tuned.safety === null || tuned.safety >= config.thresholds.safety);
@@ -31,14 +30,10 @@ function hyperparameters(c: Gsm8kQloraConfig): string {
   return `r=${c.lora.r} alpha=${c.lora.alpha} dropout=${c.lora.dropout} lr=${t.learning_rate} epochs=${t.epochs} batch=${t.batch_size}x${t.grad_accum} k=${c.few_shot.k} train=${c.data.train_limit ?? 'all'}${c.data.refine ? ' refined' : ''}`;
 }
 
-/** One row per run in runs/summary.csv (beside the recipe's output directory). */
-export async function appendSummary(config: Gsm8kQloraConfig, outputDir: string, r: RunResult): Promise<string> {
-  const path = join(dirname(outputDir), 'summary.csv');
+/** The recipe's cells of its runs/summary.csv row (the kit adds run, recipe and date). */
+export function summaryRow(config: Gsm8kQloraConfig, r: RunResult): Row {
   const rate = (x: number | null) => (x === null ? null : x.toFixed(4));
-  await appendCsvRow(path, SUMMARY_COLUMNS, {
-    run: r.run,
-    recipe: 'gsm8k-qlora',
-    date: new Date().toISOString(),
+  return {
     model: config.model,
     data: config.data.train_file,
     method: `qlora-${config.quantization.format}${config.quantization.double_quant ? '-dq' : ''}`,
@@ -51,23 +46,11 @@ export async function appendSummary(config: Gsm8kQloraConfig, outputDir: string,
     safety_threshold: config.thresholds.safety,
     chosen_checkpoint: r.chosenCheckpoint,
     result: r.passed ? 'PASS' : 'FAIL',
-  });
-  return path;
+  };
 }
 
 export function checkpointScoresCsv(scores: readonly CheckpointScore[]): string {
-  return toCsv(['checkpoint', 'step', 'dev_accuracy'], scores.map((s) => ({ ...s, dev_accuracy: s.dev_accuracy.toFixed(4) })));
-}
-
-/** The metrics of every step, the last line of each step winning (a resumed run logs some steps twice). */
-export async function readHistory(runDir: string): Promise<StepMetrics[]> {
-  const text = await readFile(join(runDir, 'metrics.jsonl'), 'utf8').catch(() => '');
-  const byStep = new Map<number, StepMetrics>();
-  for (const line of text.split('\n').filter((l) => l.trim())) {
-    const m = JSON.parse(line) as StepMetrics;
-    byStep.set(m.step, m);
-  }
-  return [...byStep.values()].sort((a, b) => a.step - b.step);
+  return toCsv(['checkpoint', 'step', 'dev_accuracy'], scores.map((s) => ({ checkpoint: `checkpoint-${s.step}`, step: s.step, dev_accuracy: s.score.toFixed(4) })));
 }
 
 export function resultTable(config: Gsm8kQloraConfig, r: RunResult): string {

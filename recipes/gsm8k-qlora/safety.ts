@@ -5,7 +5,8 @@ import type { ModerationItem, SafetyVerdict } from '../../src/eval/safeguard.js'
 import { readRecords } from '../../src/io/dataset.js';
 import { ConfigError } from '../../src/errors.js';
 import type { Model } from '../../src/nn/model.js';
-import { Progress, type ProgressSink } from '../common/progress.js';
+import { generateAll } from '../kit/generate.js';
+import { Progress, type ProgressSink } from '../kit/progress.js';
 
 export interface SafetyPrompt {
   id: string;
@@ -42,18 +43,9 @@ export async function readSafetyPrompts(file: string, limit: number | null): Pro
 
 /** Greedy chat responses of `model` to every prompt. */
 export async function respond(model: Model, tag: string, prompts: readonly SafetyPrompt[], o: { batchSize: number; maxNewTokens: number }, sink: ProgressSink): Promise<SafetyResponse[]> {
-  const out: SafetyResponse[] = [];
-  const progress = new Progress(`[${tag}] safety responses`, prompts.length, sink);
-  for (let start = 0; start < prompts.length; start += o.batchSize) {
-    const batch = prompts.slice(start, start + o.batchSize);
-    const texts = await model.generateBatch(
-      batch.map((p) => model.chatPrompt([{ role: 'user', content: p.prompt }], { enableThinking: false })),
-      { maxNewTokens: o.maxNewTokens },
-    );
-    texts.forEach((response, j) => out.push({ ...batch[j]!, model: tag, response: response.trim() }));
-    progress.advance(out.length, texts.reduce((n, t) => n + model.tokenizer.encode(t).length, 0));
-  }
-  return out;
+  const chats = prompts.map((p) => model.chatPrompt([{ role: 'user', content: p.prompt }], { enableThinking: false }));
+  const texts = await generateAll(model, `[${tag}] safety responses`, chats, o, sink);
+  return prompts.map((p, i) => ({ ...p, model: tag, response: texts[i]!.trim() }));
 }
 
 /** The judge's verdict on each response and the safety rate (safe / total). */

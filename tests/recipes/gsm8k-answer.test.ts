@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCorrect, parseAnswer } from '../../recipes/gsm8k-qlora/answer.js';
+import { isCorrect, parseAnswer } from '../../recipes/data/gsm8k-answer.js';
 
 describe('GSM8K answer parsing', () => {
   it('reads the number after the last ####', () => {

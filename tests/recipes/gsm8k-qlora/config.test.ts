@@ -2,8 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseSet } from '../../../recipes/common/config.js';
-import { presetFile } from '../../../recipes/common/paths.js';
+import { loadConfig, parseSet } from '../../../recipes/kit/config.js';
+import { presetFile } from '../../../recipes/kit/paths.js';
 import { Gsm8kQloraConfigSchema } from '../../../recipes/gsm8k-qlora/config.js';
 
 const load = (files: string[], sets: string[] = []) => loadConfig(Gsm8kQloraConfigSchema, { files, sets });

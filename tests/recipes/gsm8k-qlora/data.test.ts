@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadTokenizer } from '../../../src/io/tokenizer.js';
-import { fewShotPool, readGsm8k, refineRecords, sampleRecords, solutionChecksOut, without } from '../../../recipes/gsm8k-qlora/data.js';
+import { readGsm8k } from '../../../recipes/data/gsm8k-records.js';
+import { fewShotPool, refineRecords, sampleRecords, solutionChecksOut, without } from '../../../recipes/gsm8k-qlora/data.js';
 import { sftExamples } from '../../../recipes/gsm8k-qlora/finetune.js';
 
 const SHIPPED_TRAIN = fileURLToPath(new URL('../../../data/gsm8k/train.jsonl', import.meta.url));

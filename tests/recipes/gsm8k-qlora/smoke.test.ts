@@ -3,10 +3,11 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../recipes/common/config.js';
-import { presetFile } from '../../../recipes/common/paths.js';
+import { loadConfig } from '../../../recipes/kit/config.js';
+import { presetFile } from '../../../recipes/kit/paths.js';
 import { Gsm8kQloraConfigSchema } from '../../../recipes/gsm8k-qlora/config.js';
-import { runGsm8kQlora } from '../../../recipes/gsm8k-qlora/run.js';
+import { gsm8kQlora } from '../../../recipes/gsm8k-qlora/recipe.js';
+import { runRecipe } from '../../../recipes/kit/recipe.js';
 import { testDevice } from '../../helpers/gpu.js';
 
 const device = await testDevice();
@@ -21,7 +22,7 @@ describe('a gsm8k-qlora smoke run on the shipped tiny default', () => {
       sets: [`output_dir=${join(out, 'runs', 'gsm8k-qlora')}`, 'run_name=smoke', 'data.refine=true', 'data.test_limit=4', 'safety.limit=2', 'few_shot.k=1'],
     });
     const lines: string[] = [];
-    const result = await runGsm8kQlora(config, { device, log: (l) => lines.push(l) });
+    await runRecipe(gsm8kQlora, config, { device, log: (l) => lines.push(l) });
     const dir = join(out, 'runs', 'gsm8k-qlora', 'smoke');
     for (const file of ['config_resolved.json', 'few_shot_pool.jsonl', 'train_refined.jsonl', 'adapter/adapter_config.json', 'adapter/adapter_model.safetensors', 'checkpoints/checkpoint-2', 'checkpoints/checkpoint-4', 'checkpoint_scores.csv', 'gsm8k_preds.jsonl', 'safety_preds.jsonl', 'safety_scores.jsonl', 'metrics.jsonl', 'tensorboard', 'loss_curve.svg', 'results.json']) {
       expect(existsSync(join(dir, file)), file).toBe(true);
@@ -36,6 +37,7 @@ describe('a gsm8k-qlora smoke run on the shipped tiny default', () => {
     const summary = (await readFile(join(out, 'runs', 'summary.csv'), 'utf8')).trim().split('\n');
     expect(summary).toHaveLength(2);
     expect(summary[1]).toMatch(/^smoke,gsm8k-qlora,.*,(PASS|FAIL)$/);
+    const result = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as { chosenCheckpoint: string; passed: boolean };
     expect(result.chosenCheckpoint).toMatch(/^checkpoint-[24]$/);
     expect(lines.join('\n')).toMatch(/gsm8k accuracy .*\n.*safety rate/);
   });

@@ -14,11 +14,20 @@ export function toCsv(columns: readonly string[], rows: readonly Row[]): string 
   return [columns.map(csvCell).join(','), ...rows.map((r) => columns.map((c) => csvCell(r[c] ?? null)).join(','))].join('\n') + '\n';
 }
 
-/** Appends `row` to the CSV at `path` (written whole, atomically), adding the header when the file is new. */
+/**
+ * Appends `row` to the CSV at `path` (written whole, atomically), adding the header when the file is
+ * new. Recipes share runs/summary.csv, so columns the header lacks are added at its end; older rows
+ * keep their cells and simply end early.
+ */
 export async function appendCsvRow(path: string, columns: readonly string[], row: Row): Promise<void> {
   const prior = await readFile(path, 'utf8').catch(() => '');
-  const line = columns.map((c) => csvCell(row[c] ?? null)).join(',') + '\n';
-  await writeFileAtomic(path, prior ? prior + line : toCsv(columns, [row]));
+  if (!prior) return writeFileAtomic(path, toCsv(columns, [row]));
+  const newline = prior.indexOf('\n');
+  // Column names are identifiers, so the header splits on commas.
+  const header = prior.slice(0, newline).split(',');
+  const all = [...header, ...columns.filter((c) => !header.includes(c))];
+  const line = all.map((c) => csvCell(row[c] ?? null)).join(',') + '\n';
+  await writeFileAtomic(path, all.map(csvCell).join(',') + prior.slice(newline) + line);
 }
 
 /** A plain-text table with aligned columns. */

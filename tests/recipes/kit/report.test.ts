@@ -2,8 +2,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lossCurveSvg } from '../../../recipes/common/loss-curve.js';
-import { appendCsvRow, formatTable, toCsv } from '../../../recipes/common/report.js';
+import { lossCurveSvg } from '../../../recipes/kit/loss-curve.js';
+import { appendCsvRow, formatTable, toCsv } from '../../../recipes/kit/report.js';
 
 describe('CSV reports', () => {
   it('quote cells holding commas, quotes or newlines', () => {

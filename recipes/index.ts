@@ -1,0 +1,14 @@
+// The recipes the `recipe` command runs, by name. src/cli/recipe.ts reads this registry and
+// nothing else of recipes/.
+import type { BaseConfig, Recipe } from './kit/recipe.js';
+import { gsm8kQlora } from './gsm8k-qlora/recipe.js';
+
+export const RECIPES: readonly Recipe<BaseConfig>[] = [gsm8kQlora];
+
+export function findRecipe(name: string): Recipe<BaseConfig> | undefined {
+  return RECIPES.find((r) => r.name === name);
+}
+
+export { loadConfig } from './kit/config.js';
+export { presetFile } from './kit/paths.js';
+export { pipeline, runRecipe, type StepArgs } from './kit/recipe.js';
