@@ -6,7 +6,8 @@ import { submitChoices, type Job } from './choices.js';
 import { chatFormat, completionFormat } from './formats.js';
 import { badRequest, bodyError, HttpError, toHttpError } from './http-error.js';
 import { ChatBodySchema, CompletionBodySchema, messageText, type ChatBody, type CompletionBody } from './protocol.js';
-import { answer, type ChoiceFormat } from './respond.js';
+import { answer, sendJson, type ChoiceFormat } from './respond.js';
+import { z } from 'zod';
 
 export interface ServedModel {
   model: Model;
@@ -65,6 +66,37 @@ export async function chatCompletions(served: ServedModel, raw: unknown, res: Se
     throw badRequest(`messages: ${(error as Error).message}`, 'messages');
   }
   await run(served, res, body, job(body, [prompt], adapter, logprobs, body.max_completion_tokens ?? body.max_tokens, signal), chatFormat(logprobs !== undefined));
+}
+
+const LoadAdapterSchema = z.object({ lora_name: z.string().min(1), lora_path: z.string().min(1) });
+const UnloadAdapterSchema = z.object({ lora_name: z.string().min(1) });
+
+/** POST /v1/load_lora_adapter, as vLLM names it: {lora_name, lora_path}. */
+export async function loadAdapter(served: ServedModel, raw: unknown, res: ServerResponse): Promise<void> {
+  const parsed = LoadAdapterSchema.safeParse(raw);
+  if (!parsed.success) throw bodyError(parsed.error);
+  const { lora_name: name, lora_path: dir } = parsed.data;
+  if (name === served.name || served.engine.adapters.names.includes(name)) throw badRequest(`the name "${name}" is already served`, 'lora_name');
+  try {
+    await served.engine.loadAdapter(name, dir);
+  } catch (error) {
+    throw badRequest(`lora_path: ${(error as Error).message}`, 'lora_path');
+  }
+  sendJson(res, 200, { object: 'lora_adapter', id: name, loaded: true });
+}
+
+/** POST /v1/unload_lora_adapter: {lora_name}; refused while requests use it. */
+export async function unloadAdapter(served: ServedModel, raw: unknown, res: ServerResponse): Promise<void> {
+  const parsed = UnloadAdapterSchema.safeParse(raw);
+  if (!parsed.success) throw bodyError(parsed.error);
+  const name = parsed.data.lora_name;
+  adapterFor(served, name);
+  try {
+    served.engine.unloadAdapter(name);
+  } catch (error) {
+    throw new HttpError(409, (error as Error).message, 'invalid_request_error', 'lora_name', 'adapter_in_use');
+  }
+  sendJson(res, 200, { object: 'lora_adapter', id: name, loaded: false });
 }
 
 export async function completions(served: ServedModel, raw: unknown, res: ServerResponse, signal: AbortSignal): Promise<void> {

@@ -9,7 +9,7 @@ import type { EngineOptions } from '../engine/capacity.js';
 import type { Device } from '../gpu/device.js';
 import { loadModel } from '../nn/model.js';
 import type { QuantFormat } from '../quant/layouts.js';
-import { chatCompletions, completions, type ServedModel } from './handlers.js';
+import { chatCompletions, completions, loadAdapter, unloadAdapter, type ServedModel } from './handlers.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { ServerMetrics } from './metrics.js';
 import { sendJson } from './respond.js';
@@ -84,7 +84,12 @@ export async function serve(options: ServeOptions): Promise<WgmlServer> {
     if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
       throw new HttpError(401, 'Incorrect API key provided: send Authorization: Bearer <key> with the key the server was started with', 'invalid_request_error', null, 'invalid_api_key');
     }
-    const endpoints: Record<string, typeof chatCompletions> = { '/v1/chat/completions': chatCompletions, '/v1/completions': completions };
+    const endpoints: Record<string, typeof chatCompletions> = {
+      '/v1/chat/completions': chatCompletions,
+      '/v1/completions': completions,
+      '/v1/load_lora_adapter': loadAdapter,
+      '/v1/unload_lora_adapter': unloadAdapter,
+    };
     const handler = endpoints[path];
     if (req.method === 'GET' && path === '/v1/models') {
       if (!served) throw unavailable();

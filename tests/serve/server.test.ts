@@ -113,6 +113,18 @@ describe('wgml serve, through the openai client', () => {
     expect(new Set(alone.map((r) => r.choices[0]!.text)).size).toBe(3);
   });
 
+  it('loads and unloads an adapter at run time (vLLM\'s /v1/load_lora_adapter)', async () => {
+    const post = (path: string, body: unknown) => fetch(`${server.url}/v1/${path}`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post('load_lora_adapter', { lora_name: 'late', lora_path: adapters.math })).status).toBe(200);
+    const late = await client.completions.create({ model: 'late', prompt: QUESTION, max_tokens: 8, temperature: 0 });
+    const math = await client.completions.create({ model: 'math', prompt: QUESTION, max_tokens: 8, temperature: 0 });
+    expect(late.choices[0]!.text).toBe(math.choices[0]!.text);
+    expect((await post('load_lora_adapter', { lora_name: 'late', lora_path: adapters.math })).status).toBe(400);
+    expect((await post('unload_lora_adapter', { lora_name: 'late' })).status).toBe(200);
+    const gone = await post('unload_lora_adapter', { lora_name: 'late' });
+    expect([gone.status, ((await gone.json()) as { error: { code: string } }).error.code]).toEqual([404, 'model_not_found']);
+  });
+
   it('lists the base and its adapters with their parent', async () => {
     const list = await client.models.list();
     const rows = list.data.map((m) => ({ id: m.id, parent: (m as unknown as { parent: string | null }).parent }));
