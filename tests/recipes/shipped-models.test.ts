@@ -1,25 +1,54 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openSafetensors } from '../../src/io/safetensors.js';
 import { loadModel } from '../../src/nn/model.js';
 import { testDevice } from '../helpers/gpu.js';
 
 const device = await testDevice();
 const ROOT = join(import.meta.dirname, '..', '..');
 
+// The greedy replies of the shipped weights, pinned: remaking a model (npm run make:models) changes them,
+// and then this table is updated with the new card.
+const GREEDY: Record<string, string> = {
+  'qwen3-tiny': 'Kenji has 2*3 = <<2*3=14>>14 apples.\nThe answer is ',
+  'qwen3-tiny-b': 'assistant\nassassassassassassassassassassassassassassassassassass',
+};
+
+/** A row `| key | value |` of the card's table. */
+function cardRow(card: string, key: string): string {
+  const row = card.split('\n').find((l) => l.startsWith(`| ${key} |`));
+  expect(row, `card row '${key}'`).toBeDefined();
+  return row!.slice(key.length + 4).replace(/\s*\|\s*$/, '').trim();
+}
+
 describe.each(['qwen3-tiny', 'qwen3-tiny-b'])('the shipped model %s', (name) => {
   const dir = join(ROOT, 'models', name);
 
-  it('loads with the shipped tokenizer and generates', async () => {
+  it('loads with the shipped tokenizer and gives its pinned greedy reply', async () => {
     const model = await loadModel(dir, { device });
     expect(model.tokenizer.vocabSize).toBe(2048);
-    const text = await model.generate(model.chatPrompt([{ role: 'user', content: 'Tom has 3 apples and buys 4 more. How many apples does Tom have now?' }]), { maxNewTokens: 24 });
-    expect(text.length).toBeGreaterThan(0);
+    const prompt = model.chatPrompt([{ role: 'user', content: 'Tom has 3 apples and buys 4 more. How many apples does Tom have now?' }]);
+    expect(await model.generate(prompt, { maxNewTokens: 24, temperature: 0 })).toBe(GREEDY[name]);
     model.dispose();
   });
 
-  it('has a model card with its size, data, training, loss, accuracy and the command that makes it', async () => {
+  it('has a model card whose parameter count and architecture are the checkpoint’s', async () => {
     const card = await readFile(join(dir, 'README.md'), 'utf8');
-    for (const field of ['parameters', 'training data', 'training', 'loss', 'GSM8K-style test accuracy', 'npm run make:models']) expect(card).toContain(field);
+    const reader = await openSafetensors(dir);
+    const params = reader.names().reduce((n, k) => n + reader.info(k).shape.reduce((a, b) => a * b, 1), 0);
+    await reader.close();
+    expect(cardRow(card, 'parameters')).toBe(params.toLocaleString('en-US'));
+    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, number>;
+    const arch = cardRow(card, 'architecture');
+    expect(arch).toContain(`${config.num_hidden_layers} layers, hidden ${config.hidden_size}, MLP ${config.intermediate_size}, ${config.num_attention_heads} heads / ${config.num_key_value_heads} KV heads × ${config.head_dim}`);
+  });
+
+  it('has a model card with its data, training, loss, accuracy and the command that makes it', async () => {
+    const card = await readFile(join(dir, 'README.md'), 'utf8');
+    for (const field of ['training data', 'training', 'loss', 'GSM8K-style test accuracy']) cardRow(card, field);
+    const [first, last] = cardRow(card, 'loss').split(' → ').map(Number);
+    expect(last, 'final loss below the first').toBeLessThan(first!);
+    expect(card).toContain('npm run make:models');
   });
 });
