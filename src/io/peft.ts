@@ -2,38 +2,36 @@
 // (base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight), readable by peft.PeftModel.
 import { readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { CheckpointFormatError, ConfigError } from '../errors.js';
+import { CheckpointFormatError } from '../errors.js';
+import { type LoraTarget, moduleName, parseAdapterConfigFile, resolveAdapterTargets } from './adapter-config.js';
 import { writeFileAtomic } from './atomic.js';
 import { openSafetensors, writeSafetensors, type TensorToWrite } from './safetensors.js';
 
-export const LORA_TARGETS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
-export type LoraTarget = (typeof LORA_TARGETS)[number];
+export { LORA_TARGETS, type LoraTarget } from './adapter-config.js';
 
-/** The adapter_config.json fields wgml reads; others PEFT writes are kept as they are. */
-export const AdapterConfigSchema = z
-  .object({
-    peft_type: z.literal('LORA'),
-    task_type: z.string().default('CAUSAL_LM'),
-    r: z.number().int().positive(),
-    lora_alpha: z.number().positive(),
-    lora_dropout: z.number().min(0).lt(1).default(0),
-    target_modules: z.union([z.array(z.enum(LORA_TARGETS)), z.enum(LORA_TARGETS)]).transform((t) => (Array.isArray(t) ? t : [t])),
-    use_rslora: z.boolean().default(false),
-    bias: z.literal('none').default('none'),
-    base_model_name_or_path: z.string().nullable().default(null),
-    fan_in_fan_out: z.literal(false).default(false),
-  })
-  .passthrough();
-export type AdapterConfig = z.output<typeof AdapterConfigSchema>;
+/** adapter_config.json with target_modules and layers_to_transform resolved for one model; other fields kept as written. */
+export interface AdapterConfig {
+  peft_type: 'LORA';
+  task_type: string;
+  r: number;
+  lora_alpha: number;
+  lora_dropout: number;
+  target_modules: LoraTarget[];
+  use_rslora: boolean;
+  bias: 'none';
+  base_model_name_or_path: string | null;
+  fan_in_fan_out: false;
+  /** null: every layer. */
+  layers_to_transform: number[] | null;
+  [field: string]: unknown;
+}
 
 export const ADAPTER_CONFIG = 'adapter_config.json';
 export const ADAPTER_WEIGHTS = 'adapter_model.safetensors';
 
 /** PEFT's name of layer `layer`'s LoRA `which` matrix on `target`. */
 export function loraTensorName(layer: number, target: LoraTarget, which: 'A' | 'B'): string {
-  const block = ['gate_proj', 'up_proj', 'down_proj'].includes(target) ? 'mlp' : 'self_attn';
-  return `base_model.model.model.layers.${layer}.${block}.${target}.lora_${which}.weight`;
+  return `base_model.model.${moduleName(layer, target)}.lora_${which}.weight`;
 }
 
 /** The scale PEFT applies to B·A: alpha/r, or alpha/√r with rsLoRA. */
@@ -54,7 +52,12 @@ export interface PeftAdapter {
   tensors: Map<string, { shape: number[]; data: Float32Array }>;
 }
 
-export async function readPeftAdapter(dir: string): Promise<PeftAdapter> {
+/**
+ * Reads a PEFT adapter for a model of `numLayers` layers (by default, as many as its tensor
+ * names reach). Every tensor stored must belong to a selected module: a file holding LoRA for
+ * modules its config does not target disagrees with itself, and is refused.
+ */
+export async function readPeftAdapter(dir: string, numLayers?: number): Promise<PeftAdapter> {
   const configFile = join(dir, ADAPTER_CONFIG);
   let json: unknown;
   try {
@@ -62,17 +65,20 @@ export async function readPeftAdapter(dir: string): Promise<PeftAdapter> {
   } catch (error) {
     throw new CheckpointFormatError(`${configFile}: cannot read the adapter config (${(error as Error).message})`);
   }
-  const parsed = AdapterConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`${configFile}: field "${issue.path.join('.')}": ${issue.message}`);
-  }
+  const file = parseAdapterConfigFile(json, configFile);
   const reader = await openSafetensors(join(dir, ADAPTER_WEIGHTS));
   try {
+    const { targets, layers } = resolveAdapterTargets(file, numLayers ?? layersIn(reader.names()), configFile);
+    const config: AdapterConfig = { ...file, target_modules: targets, layers_to_transform: file.layers_to_transform ? layers : null };
     const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
     for (const name of reader.names()) tensors.set(name, { shape: [...reader.info(name).shape], data: await reader.readF32(name) });
-    return { config: parsed.data, tensors };
+    return { config, tensors };
   } finally {
     await reader.close();
   }
+}
+
+/** One past the highest layer index in PEFT tensor names. */
+function layersIn(names: readonly string[]): number {
+  return Math.max(0, ...names.map((n) => Number(/\.layers\.(\d+)\./.exec(n)?.[1] ?? -1) + 1));
 }

@@ -2,8 +2,8 @@
 // exposes the trainable tensors by PEFT name, saves and loads PEFT's format, merges into the base.
 import { z } from 'zod';
 import { Rng } from '../cpu/random.js';
-import { CheckpointFormatError, WgmlError } from '../errors.js';
-import { LORA_TARGETS, loraScaling, loraTensorName, readPeftAdapter, writePeftAdapter, type AdapterConfig, type LoraTarget } from '../io/peft.js';
+import { CheckpointFormatError, ConfigError, WgmlError } from '../errors.js';
+import { ADAPTER_CONFIG, LORA_TARGETS, loraScaling, loraTensorName, readPeftAdapter, writePeftAdapter, type AdapterConfig, type LoraTarget } from '../io/peft.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Linear } from './linear.js';
 import { initLora, LoraLinear } from './lora.js';
@@ -18,6 +18,8 @@ export const LoraConfigSchema = z.object({
   useRslora: z.boolean().default(false),
   /** Token ids whose embed_tokens (and lm_head) rows train too: newly added tokens (PEFT's trainable_token_indices). */
   trainableTokenIndices: z.array(z.number().int().min(0)).default([]),
+  /** Layers carrying LoRA (PEFT's layers_to_transform); null = every layer. */
+  layersToTransform: z.array(z.number().int().min(0)).nullable().default(null),
 });
 export type LoraConfig = z.output<typeof LoraConfigSchema>;
 
@@ -48,8 +50,9 @@ export class LoraAdapter {
   static attach(net: QwenModel, config: LoraConfig, seed = 0): LoraAdapter {
     const rng = new Rng(seed);
     const scaling = loraScaling({ r: config.r, lora_alpha: config.alpha, use_rslora: config.useRslora });
-    const modules = net.layers.flatMap((w, layer) =>
+    const modules = adaptedLayers(net, config).flatMap((layer) =>
       config.targetModules.map((target) => {
+        const w = net.layers[layer]!;
         if (w[FIELD[target]] instanceof LoraLinear) throw new WgmlError(`layer ${layer} ${target} already carries a LoRA adapter`);
         const [out, inp] = targetShape(net, target);
         const names = { A: loraTensorName(layer, target, 'A'), B: loraTensorName(layer, target, 'B') };
@@ -62,11 +65,11 @@ export class LoraAdapter {
     return new LoraAdapter(net, config, modules, rows);
   }
 
-  /** Reads a PEFT adapter directory onto `net`, checking every tensor against the model's shapes. */
+  /** Reads a PEFT adapter directory onto `net`, checking every tensor against the model's shapes before any GPU work. */
   static async load(net: QwenModel, dir: string): Promise<LoraAdapter> {
-    const { config: peft, tensors } = await readPeftAdapter(dir);
-    const trainableTokenIndices = Array.isArray(peft['trainable_token_indices']) ? peft['trainable_token_indices'] : [];
-    const config = LoraConfigSchema.parse({ r: peft.r, alpha: peft.lora_alpha, dropout: peft.lora_dropout, targetModules: peft.target_modules, useRslora: peft.use_rslora, trainableTokenIndices });
+    const { config: peft, tensors } = await readPeftAdapter(dir, net.config.numLayers);
+    const config = adapterLoraConfig(peft, `${dir}/${ADAPTER_CONFIG}`);
+    checkStoredTensors(net, config, tensors, dir);
     const adapter = LoraAdapter.attach(net, config);
     try {
       adapter.loadTensors(new Map([...tensors].map(([n, t]) => [n, t.data])), dir, new Map([...tensors].map(([n, t]) => [n, t.shape])));
@@ -109,6 +112,7 @@ export class LoraAdapter {
       lora_dropout: this.config.dropout,
       target_modules: [...this.config.targetModules],
       use_rslora: this.config.useRslora,
+      layers_to_transform: this.config.layersToTransform,
       bias: 'none',
       base_model_name_or_path: baseModel,
       fan_in_fan_out: false,
@@ -150,5 +154,51 @@ export class LoraAdapter {
       lora.disposeAdapter();
     }
     this.modules.length = 0;
+  }
+}
+
+function adaptedLayers(net: QwenModel, config: LoraConfig): number[] {
+  const layers = config.layersToTransform ?? net.layers.map((_, i) => i);
+  const bad = layers.find((l) => l >= net.layers.length);
+  if (bad !== undefined) throw new ConfigError(`layersToTransform names layer ${bad}; the model has ${net.layers.length} layers`);
+  return layers;
+}
+
+function adapterLoraConfig(peft: AdapterConfig, file: string): LoraConfig {
+  const trainableTokenIndices = Array.isArray(peft['trainable_token_indices']) ? peft['trainable_token_indices'] : [];
+  const parsed = LoraConfigSchema.safeParse({
+    r: peft.r, alpha: peft.lora_alpha, dropout: peft.lora_dropout, targetModules: peft.target_modules, useRslora: peft.use_rslora, trainableTokenIndices, layersToTransform: peft.layers_to_transform,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${file}: field "${issue.path.join('.')}": ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * The stored LoRA tensors are exactly those of the selected modules, in the shapes the model
+ * needs: a tensor for a module the config does not select would be dropped silently, and a
+ * wrong shape is caught here, before rank-r buffers are allocated for it.
+ */
+function checkStoredTensors(net: QwenModel, config: LoraConfig, tensors: ReadonlyMap<string, { shape: number[] }>, dir: string): void {
+  const wanted = new Map<string, number[]>();
+  for (const layer of adaptedLayers(net, config)) {
+    for (const target of config.targetModules) {
+      const [out, inp] = targetShape(net, target);
+      wanted.set(loraTensorName(layer, target, 'A'), [config.r, inp]);
+      wanted.set(loraTensorName(layer, target, 'B'), [out, config.r]);
+    }
+  }
+  for (const [name, want] of wanted) {
+    const shape = tensors.get(name)?.shape;
+    if (shape && shape.join() !== want.join()) {
+      throw new CheckpointFormatError(`${dir}: tensor ${name} has shape [${shape.join(', ')}], the model needs [${want.join(', ')}]; was the adapter made for another model shape or rank?`);
+    }
+  }
+  for (const name of tensors.keys()) {
+    if (!wanted.has(name) && name.includes('.lora_')) {
+      throw new CheckpointFormatError(`${dir}: adapter_model.safetensors holds ${name}, a module that ${ADAPTER_CONFIG}'s target_modules/layers_to_transform do not select; fix the config or drop the tensor`);
+    }
   }
 }
