@@ -12,24 +12,29 @@ import { chatDocument, pretrain, TinyModelSchema, writeModelCard } from '../../r
 import { testDevice } from '../helpers/gpu.js';
 
 const device = await testDevice();
+/** Enough for the 4 documents to be learnt (loss 5.53 → 0.09 at seed 0), about 15 s here. */
+const STEPS = 120;
 
 describe('tiny model pre-training', () => {
-  it('trains a base model from scratch that loads, generates and carries a model card', async () => {
+  it('trains a base model from scratch that learns its documents, loads, answers a trained item and carries a model card', async () => {
     const files = byteLevelTokenizer();
     const tokDir = await mkdtemp(join(tmpdir(), 'wgml-tok-'));
     await writeFile(join(tokDir, 'tokenizer.json'), JSON.stringify(files.tokenizerJson));
     await writeFile(join(tokDir, 'tokenizer_config.json'), JSON.stringify(files.tokenizerConfig));
     const tokenizer = await loadTokenizer(tokDir);
     const docs = [1, 2, 3, 4].map((n) => chatDocument(tokenizer, [{ role: 'user', content: `${n}+${n}?` }, { role: 'assistant', content: `#### ${2 * n}` }], 64));
-    const spec = TinyModelSchema.parse({ name: 'qwen3-test', hiddenSize: 32, intermediateSize: 64, numLayers: 1, numHeads: 2, numKvHeads: 1, headDim: 16, steps: 12, batchSize: 4, lr: 1e-2 });
+    const spec = TinyModelSchema.parse({ name: 'qwen3-test', hiddenSize: 32, intermediateSize: 64, numLayers: 1, numHeads: 2, numKvHeads: 1, headDim: 16, steps: STEPS, batchSize: 4, lr: 1e-2 });
     const out = join(await mkdtemp(join(tmpdir(), 'wgml-pre-')), 'model');
     await mkdir(out);
     const result = await pretrain(device, spec, files, 272, docs, out);
-    expect(result.finalLoss).toBeLessThan(result.firstLoss);
+    expect(result.finalLoss).toBeLessThan(result.firstLoss / 2);
     await writeModelCard(result, spec, { data: 'four sums', command: 'npm run make:models' });
-    expect(await readFile(join(out, 'README.md'), 'utf8')).toMatch(/parameters \| [\d,]+/);
+    expect(await readFile(join(out, 'README.md'), 'utf8')).toContain(`| parameters | ${result.params.toLocaleString('en-US')} |`);
     const model = await loadModel(out, { device });
-    expect(typeof (await model.generate(model.chatPrompt([{ role: 'user', content: '2+2?' }]), { maxNewTokens: 4 }))).toBe('string');
+    for (const n of [1, 2, 3, 4]) {
+      const reply = await model.generate(model.chatPrompt([{ role: 'user', content: `${n}+${n}?` }]), { maxNewTokens: 8, temperature: 0 });
+      expect(reply, `${n}+${n}?`).toContain(`#### ${2 * n}`);
+    }
     model.dispose();
   });
 });
