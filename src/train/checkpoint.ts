@@ -25,6 +25,13 @@ export interface Checkpoint {
 }
 
 const PREFIX = 'checkpoint-';
+const TEMP_MARK = '.tmp-';
+
+/** Half-written checkpoints of a run killed mid-write (one trainer writes a run's checkpoints at a time). */
+export async function removeLeftovers(root: string): Promise<void> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith(PREFIX) && n.includes(TEMP_MARK))) await rm(join(root, name), { recursive: true, force: true });
+}
 
 function f32Tensors(values: ReadonlyMap<string, Float32Array>, prefix = ''): Record<string, TensorToWrite> {
   return Object.fromEntries([...values].map(([name, data]) => [prefix + name, { dtype: 'F32', shape: [data.length], data }]));
@@ -39,9 +46,9 @@ export async function saveCheckpoint(
   keepLast: number,
 ): Promise<string> {
   await mkdir(root, { recursive: true });
+  await removeLeftovers(root);
   const final = checkpointDir(root, checkpoint.state.step);
-  const temp = `${final}.tmp-${process.pid}`;
-  await rm(temp, { recursive: true, force: true });
+  const temp = `${final}${TEMP_MARK}${process.pid}`;
   await mkdir(temp);
   await writeTensors(temp);
   const { m, v, step } = checkpoint.optimizer;
@@ -83,10 +90,26 @@ export function checkpointDir(root: string, step: number): string {
   return join(root, `${PREFIX}${step}`);
 }
 
-/** The newest complete checkpoint under `root`, or null when there is none. */
-export async function loadLatestCheckpoint(root: string): Promise<Checkpoint | null> {
-  const step = (await checkpointSteps(root)).at(-1);
-  return step === undefined ? null : loadCheckpoint(checkpointDir(root, step));
+/**
+ * The newest intact checkpoint under `root`, or null when there is none. A newest one that is
+ * corrupt (a disk error, a hand edit) is skipped for the one before it, reported through
+ * `onSkip`; when none is intact, the newest one's error is thrown.
+ */
+export async function loadLatestCheckpoint(root: string, onSkip: (dir: string, error: Error) => void = () => {}): Promise<Checkpoint | null> {
+  const steps = (await checkpointSteps(root)).reverse();
+  let newestError: unknown;
+  for (const step of steps) {
+    const dir = checkpointDir(root, step);
+    try {
+      return await loadCheckpoint(dir);
+    } catch (error) {
+      if (!(error instanceof CheckpointFormatError)) throw error;
+      newestError ??= error;
+      onSkip(dir, error);
+    }
+  }
+  if (newestError) throw newestError;
+  return null;
 }
 
 export async function loadCheckpoint(dir: string): Promise<Checkpoint> {

@@ -1,6 +1,7 @@
 // Training metrics: one JSON line per step in metrics.jsonl, the same scalars in TensorBoard, and a
 // progress line with step, loss, tokens/s and ETA.
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../io/atomic.js';
 import { join } from 'node:path';
 import { TensorBoardWriter } from './tensorboard.js';
 
@@ -22,9 +23,12 @@ export class MetricsLogger {
     private readonly tensorboard: TensorBoardWriter,
   ) {}
 
-  static async create(runDir: string): Promise<MetricsLogger> {
+  /** `resumeFrom`: the step a resumed run continues after; rows past it are dropped, as they are logged again. */
+  static async create(runDir: string, resumeFrom?: number): Promise<MetricsLogger> {
     await mkdir(runDir, { recursive: true });
-    return new MetricsLogger(join(runDir, 'metrics.jsonl'), await TensorBoardWriter.create(join(runDir, 'tensorboard')));
+    const jsonl = join(runDir, 'metrics.jsonl');
+    if (resumeFrom !== undefined) await keepRowsThrough(jsonl, resumeFrom);
+    return new MetricsLogger(jsonl, await TensorBoardWriter.create(join(runDir, 'tensorboard')));
   }
 
   async log(m: StepMetrics): Promise<void> {
@@ -39,6 +43,20 @@ export class MetricsLogger {
     await appendFile(this.jsonl, JSON.stringify({ step, scalars: values, time: new Date().toISOString() }) + '\n');
     await this.tensorboard.addScalars(step, evalTags(values));
   }
+}
+
+// A row cut short by a kill mid-append is dropped as well.
+async function keepRowsThrough(jsonl: string, step: number): Promise<void> {
+  const text = await readFile(jsonl, 'utf8').catch(() => null);
+  if (text === null) return;
+  const kept = text.split('\n').filter((line) => {
+    try {
+      return (JSON.parse(line) as { step: number }).step <= step;
+    } catch {
+      return false;
+    }
+  });
+  await writeFileAtomic(jsonl, kept.map((line) => line + '\n').join(''));
 }
 
 function evalTags(values: Record<string, number>): Record<string, number> {

@@ -58,6 +58,8 @@ export interface TrainOptions {
    */
   evaluate?: (step: number) => Promise<Record<string, number>>;
   onProgress?: (line: string, metrics: StepMetrics) => void;
+  /** Lines that are not a step's progress: a corrupt checkpoint skipped on resume. */
+  onNotice?: (line: string) => void;
 }
 
 export interface TrainResult {
@@ -128,14 +130,14 @@ export async function train(model: Trainable, data: readonly LabelledExample[], 
   const totalSteps = config.maxSteps ?? Math.ceil((config.epochs * data.length) / perStep);
   let step = 0;
   let cursor = new DataCursor(data, config, model.padId);
-  const latest = options.resume ? await loadLatestCheckpoint(checkpoints) : null;
+  const latest = options.resume ? await loadLatestCheckpoint(checkpoints, (dir, error) => options.onNotice?.(`resume: skipping corrupt ${dir} (${error.message}); using the checkpoint before it`)) : null;
   if (latest) {
     model.loadTrained(latest.tensors);
     optimizer.importState(latest.optimizer);
     step = latest.state.step;
     cursor = new DataCursor(data, config, model.padId, latest.state.epoch, latest.state.dataPosition);
   } else if (!options.resume) await refuseOverwrite(checkpoints);
-  const metrics = await MetricsLogger.create(options.runDir);
+  const metrics = await MetricsLogger.create(options.runDir, options.resume ? step : undefined);
   const history: StepMetrics[] = [];
   const started = performance.now();
   const firstStep = step;

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,5 +37,38 @@ describe('checkpoints', () => {
 
   it('report no checkpoint for a new run', async () => {
     expect(await loadLatestCheckpoint(join(tmpdir(), 'wgml-none-' + Date.now()))).toBeNull();
+  });
+
+  it('remove the half-written checkpoint-N.tmp-PID a killed run left, at the next save', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'wgml-ckpt-'));
+    await save(root, 5);
+    await mkdir(join(root, 'checkpoint-6.tmp-999'));
+    await save(root, 6);
+    expect((await readdir(root)).sort()).toEqual(['checkpoint-5', 'checkpoint-6']);
+  });
+
+  it('fall back to the previous intact checkpoint when the newest is corrupt, saying which was skipped', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'wgml-ckpt-'));
+    await save(root, 5);
+    await save(root, 6);
+    await writeFile(join(root, 'checkpoint-6', 'trainer_state.json'), '{"step": 6, ');
+    const skipped: string[] = [];
+    expect((await loadLatestCheckpoint(root, (dir) => skipped.push(dir)))!.state.step).toBe(5);
+    expect(skipped).toEqual([join(root, 'checkpoint-6')]);
+  });
+
+  it('refuse an optimizer file padded with trailing bytes, falling back past it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'wgml-ckpt-'));
+    await save(root, 5);
+    await save(root, 6);
+    await appendFile(join(root, 'checkpoint-6', 'optimizer.safetensors'), Buffer.alloc(16));
+    expect((await loadLatestCheckpoint(root))!.state.step).toBe(5);
+  });
+
+  it('throw the newest error when no checkpoint is intact', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'wgml-ckpt-'));
+    await save(root, 5);
+    await writeFile(join(root, 'checkpoint-5', 'trainer_state.json'), 'nope');
+    await expect(loadLatestCheckpoint(root)).rejects.toThrow(/checkpoint-5.*trainer_state\.json/);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,5 +23,19 @@ describe('training metrics', () => {
 
   it('print step, loss, tokens/s and an ETA from the pace so far', () => {
     expect(progressLine({ ...step, step: 10 }, 100, 20, 10)).toBe('step 10/100 · loss 1.5000 · lr 2.00e-4 · 812 tok/s · ETA 3m00s');
+  });
+});
+
+describe('metrics.jsonl on resume', () => {
+  it('drops the rows past the resumed checkpoint, so each step appears once (and a torn last row goes too)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wgml-metrics-'));
+    const row = (step: number) => ({ step, loss: 1 / step, lr: 1e-3, gradNorm: 1, tokensPerS: 10, gpuMemoryBytes: 0 });
+    const first = await MetricsLogger.create(dir);
+    for (const step of [1, 2, 3, 4, 5]) await first.log(row(step));
+    await appendFile(join(dir, 'metrics.jsonl'), '{"step": 6, "lo');
+    const resumed = await MetricsLogger.create(dir, 3);
+    for (const step of [4, 5, 6]) await resumed.log(row(step));
+    const steps = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
+    expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
