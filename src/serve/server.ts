@@ -102,20 +102,23 @@ export async function serve(options: ServeOptions): Promise<WgmlServer> {
     await handler(served, body, res, signal);
   }
 
+  const inFlight = new Set<Promise<void>>();
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const controller = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) controller.abort();
     });
-    route(req, res, path, controller.signal)
+    const handled = route(req, res, path, controller.signal)
       .then(() => metrics.count(path, res.statusCode))
       .catch((error: unknown) => {
         const e = toHttpError(error, 'prompt');
         metrics.count(path, e.status);
         if (res.headersSent) return void res.end();
         sendJson(res, e.status, e.body);
-      });
+      })
+      .finally(() => inFlight.delete(handled));
+    inFlight.add(handled);
   });
 
   await new Promise<void>((ok, fail) => {
@@ -140,6 +143,8 @@ export async function serve(options: ServeOptions): Promise<WgmlServer> {
     if (served) {
       const s = served;
       const timer = setTimeout(() => s.engine.abortAll(), options.drainMs ?? 10_000);
+      // Requests already received are answered (those still reading their body get 503); then the engine empties.
+      await Promise.all([...inFlight]);
       await s.engine.drain();
       clearTimeout(timer);
       s.engine.dispose();

@@ -26,7 +26,8 @@ describe('npx wgml serve', () => {
     });
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'k', maxRetries: 0 });
     const pending = client.chat.completions.create({ model: 'qwen3-tiny', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 40, ignore_eos: true } as never);
-    await new Promise((r) => setTimeout(r, 100));
+    // SIGTERM once the request holds a slot: it must still be answered in full.
+    while (!/wgml_running_requests [1-9]/.test(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text())) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGTERM');
     const answer = (await pending) as { choices: { finish_reason: string }[]; usage: { completion_tokens: number } };
     expect(answer.usage.completion_tokens).toBe(40);
