@@ -2,35 +2,22 @@
 // are prefilled, and join the next decode step with everything else in flight; each row samples with
 // its own parameters, seed and adapter; a slot is freed the moment its sequence ends.
 import { WgmlError } from '../errors.js';
+
+export { ContextLengthError, EngineClosedError, QueueFullError };
 import type { Tokenizer } from '../io/tokenizer.js';
 import { KvCache } from '../nn/kv-cache.js';
 import type { QwenModel } from '../nn/qwen.js';
 import { validateIds } from '../tensor/ops/embedding.js';
-import { applyPenalties, penaltiesOff } from '../tensor/ops/penalties.js';
-import { sampleRows } from '../tensor/ops/sample.js';
 import { Tensor } from '../tensor/tensor.js';
-import { AdapterRegistry } from './adapters.js';
+import { AdapterInUseError, AdapterRegistry } from './adapters.js';
 import { EngineOptionsSchema, planCache, type CachePlan, type EngineOptions } from './capacity.js';
 import { stepLogits, tokenAdapterRows } from './forward.js';
-import { drawAllowed, rowLogprobs } from './logprobs.js';
+import { ContextLengthError, EngineClosedError, QueueFullError } from './errors.js';
+import { rowLogprobs } from './logprobs.js';
+import { sampleStep } from './sample-step.js';
 import { resolveRequest, type EngineRequest, type ResolvedRequest } from './options.js';
 import { Sequence, type EngineEvent, type TokenConstraint } from './sequence.js';
 import { packPrefills } from './prefill-groups.js';
-
-/** The queue is full: try again later (the server answers 429). */
-export class QueueFullError extends WgmlError {}
-/** The engine is draining or closed (the server answers 503). */
-export class EngineClosedError extends WgmlError {}
-/** Prompt plus max new tokens exceed what one slot holds. */
-export class ContextLengthError extends WgmlError {
-  constructor(
-    readonly promptTokens: number,
-    readonly maxNewTokens: number,
-    readonly limit: number,
-  ) {
-    super(`the prompt has ${promptTokens} tokens and max_tokens is ${maxNewTokens}: ${promptTokens + maxNewTokens} > ${limit}, the context a request may use; shorten the prompt or lower max_tokens`);
-  }
-}
 
 /** What the engine needs of a model: the network and its tokenizer. */
 export interface EngineHost {
@@ -115,7 +102,7 @@ export class Engine {
 
   unloadAdapter(name: string): void {
     const users = [...this.waiting, ...this.running].filter((s) => s.request.adapter === name).length;
-    if (users) throw new WgmlError(`adapter "${name}" is used by ${users} running or waiting requests; unload it when they are done`);
+    if (users) throw new AdapterInUseError(`adapter "${name}" is used by ${users} running or waiting requests; unload it when they are done`);
     this.adapters.unload(name);
   }
 
@@ -285,33 +272,15 @@ export class Engine {
     await this.sampleAndEmit(group, logits);
   }
 
-  /** Penalties, per-row sampling, constrained redraws and logprobs for a step's (B,V) logits; emits each row's token. */
+  /** Samples the step's tokens and emits each row's, with its logprobs when asked. */
   private async sampleAndEmit(group: Sequence[], logits: Tensor): Promise<void> {
-    const raw = group.some((s) => s.request.logprobs !== undefined) ? await logits.readFloat() : null;
-    const penalties = group.map((s) => s.penalties);
-    if (!penaltiesOff(penalties)) applyPenalties(logits, group.map((s, b) => (penaltiesOff([penalties[b]!]) ? { prompt: [], output: [] } : s.seen)), penalties);
-    const sampled = sampleRows(logits, group.map((s) => s.rowSampling()));
-    const tokens = Array.from((await sampled.read()) as Int32Array);
-    sampled.dispose();
-    await this.redrawConstrained(group, tokens, logits);
-    logits.dispose();
+    const { tokens, raw } = await sampleStep(group, logits);
     const V = logits.cols;
+    logits.dispose();
     group.forEach((s, b) => {
       const lp = raw ? rowLogprobs(raw.subarray(b * V, (b + 1) * V), tokens[b]!, s.request.logprobs ?? 0) : undefined;
       s.accept(tokens[b]!, this.cache.lengths[s.slot]! + 1 <= this.plan.slotTokens, lp);
       this.stats.generatedTokens++;
     });
-  }
-
-  /** A constrained row whose sampled token its automaton rejects draws again over the allowed tokens only. */
-  private async redrawConstrained(group: Sequence[], tokens: number[], logits: Tensor): Promise<void> {
-    let values: Float32Array | null = null;
-    const V = logits.cols;
-    for (let b = 0; b < group.length; b++) {
-      const c = group[b]!.constraint;
-      if (!c || c.allows(tokens[b]!)) continue;
-      values ??= await logits.readFloat();
-      tokens[b] = drawAllowed(values.subarray(b * V, (b + 1) * V), c.allowedTokens(), group[b]!.rowSampling());
-    }
   }
 }

@@ -1,6 +1,7 @@
 // POST /v1/chat/completions and /v1/completions: body → prompts → engine choices → answer.
 import type { ServerResponse } from 'node:http';
 import type { Engine } from '../engine/engine.js';
+import { AdapterInUseError } from '../engine/adapters.js';
 import type { Model } from '../nn/model.js';
 import { submitChoices, type Job } from './choices.js';
 import { chatFormat, completionFormat } from './formats.js';
@@ -94,7 +95,8 @@ export async function unloadAdapter(served: ServedModel, raw: unknown, res: Serv
   try {
     served.engine.unloadAdapter(name);
   } catch (error) {
-    throw new HttpError(409, (error as Error).message, 'invalid_request_error', 'lora_name', 'adapter_in_use');
+    if (error instanceof AdapterInUseError) throw new HttpError(409, error.message, 'invalid_request_error', 'lora_name', 'adapter_in_use');
+    throw error;
   }
   sendJson(res, 200, { object: 'lora_adapter', id: name, loaded: false });
 }
