@@ -1,9 +1,10 @@
 // The recipes the `recipe` command runs, by name. src/cli/recipe.ts reads this registry and
 // nothing else of recipes/.
 import type { BaseConfig, Recipe } from './kit/recipe.js';
+import { critique } from './critique/recipe.js';
 import { gsm8kQlora } from './gsm8k-qlora/recipe.js';
 
-export const RECIPES: readonly Recipe<BaseConfig>[] = [gsm8kQlora];
+export const RECIPES: readonly Recipe<BaseConfig>[] = [gsm8kQlora, critique];
 
 export function findRecipe(name: string): Recipe<BaseConfig> | undefined {
   return RECIPES.find((r) => r.name === name);

@@ -1,0 +1,35 @@
+// The commands step: one `generate` command line per worker, each owning a contiguous range of
+// chunks, as the original pipeline splits its chunks over 8 GPUs. Every worker writes into the same
+// run directory (a shared disk, or copy the chunk files together), and `merge` then checks the set.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError } from '../../src/errors.js';
+import { PACKAGE_ROOT } from '../kit/paths.js';
+
+export interface WorkerPlan {
+  worker: number;
+  /** Inclusive chunk ids. */
+  first: number;
+  last: number;
+}
+
+/** `chunks` split into at most `workers` contiguous ranges, sizes differing by at most one. */
+export function workerPlans(chunks: number, workers: number): WorkerPlan[] {
+  const used = Math.min(workers, chunks);
+  const plans: WorkerPlan[] = [];
+  for (let w = 0, first = 0; w < used; w++) {
+    const size = Math.floor(chunks / used) + (w < chunks % used ? 1 : 0);
+    plans.push({ worker: w, first, last: first + size - 1 });
+    first += size;
+  }
+  return plans;
+}
+
+/** The command line of each worker: the same config file and run directory, its own chunk range. */
+export function workerCommands(plans: readonly WorkerPlan[], c: { config: string; run: string }, backend: 'webgpu' | 'cuda'): string[] {
+  if (backend === 'cuda' && !existsSync(join(PACKAGE_ROOT, 'src', 'cuda'))) throw new ConfigError('commands.backend cuda: this build has no CUDA path (src/cuda/) yet, so there are no vLLM commands to print; use backend webgpu');
+  return plans.map((p) => {
+    const range = p.first === p.last ? String(p.first) : `${p.first}-${p.last}`;
+    return `npx recipe critique generate --config ${c.config} --run ${c.run} --set generate.chunk_id=${range}   # worker ${p.worker}: chunks ${range}`;
+  });
+}

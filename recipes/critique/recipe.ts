@@ -1,0 +1,43 @@
+// `npx recipe critique`: critique training data from sampled solutions. Each configured model
+// answers every question n times (chunked, resumable, reproducible), the samples are graded and
+// questions where no model is mixed are dropped, and up to M solutions per kept question become
+// critique prompts with right/wrong targets in the original pipeline's training-data layout.
+import type { Recipe, StepContext } from '../kit/recipe.js';
+import { formatTable } from '../kit/report.js';
+import { CritiqueConfigSchema, type CritiqueConfig } from './config.js';
+import type { FilterCounts } from './filter.js';
+import { CRITIQUE_STEPS, filterTable, models } from './steps.js';
+
+const SUMMARY_COLUMNS = ['model', 'data', 'method', 'hyperparameters', 'questions', 'kept', 'removed', 'critique_right', 'critique_wrong'];
+
+async function finish(ctx: StepContext<CritiqueConfig>) {
+  const c = ctx.config;
+  const r = await ctx.run.results();
+  const filter = r.filter as FilterCounts;
+  const critique = r.critique as { rows: number; right: number; wrong: number };
+  await ctx.run.addResults({ run: ctx.run.name, passed: filter.kept > 0 });
+  const g = c.generate;
+  const summary = await ctx.run.appendSummary(SUMMARY_COLUMNS, {
+    model: models(c).map((m) => m.name).join('+'),
+    data: c.data.questions_file,
+    method: 'sample-filter-critique',
+    hyperparameters: `n=${g.n} T=${g.temperature} top_p=${g.top_p} max_tokens=${g.max_tokens} seed=${g.seed} M=${c.critique.max_per_question}`,
+    questions: filter.questions,
+    kept: filter.kept,
+    removed: filter.removed,
+    critique_right: critique.right,
+    critique_wrong: critique.wrong,
+  });
+  const verdicts = formatTable(['critique rows', 'right', 'wrong'], [[String(critique.rows), String(critique.right), String(critique.wrong)]]);
+  // An empty filtered set means nothing to train on: the run fails (exit 2) rather than ship no data.
+  return { table: `${filterTable(filter)}\n\n${verdicts}\n\nsummary row in ${summary}`, passed: filter.kept > 0 };
+}
+
+export const critique: Recipe<CritiqueConfig> = {
+  name: 'critique',
+  summary: 'critique training data: chunked multi-model sampling, consistency filter, right/wrong targets',
+  schema: CritiqueConfigSchema,
+  defaultPreset: 'default',
+  steps: CRITIQUE_STEPS,
+  finish,
+};
