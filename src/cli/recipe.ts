@@ -3,11 +3,10 @@
 // configs/<recipe>/, with a --config file, the --smoke overlay and --set overrides on top (see
 // recipes/kit/config.ts); `recipe NAME STEP` runs one step on an earlier run's directory.
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { findRecipe, loadConfig, pipeline, presetFile, RECIPES, runRecipe } from '../../recipes/index.js';
-import { parseFlags } from './args.js';
+import { checkSets, parseCommandLine, parseFlags, runName } from './args.js';
 
 const USAGE = `usage: recipe <${RECIPES.map((r) => r.name).join('|')}> [STEP] [options]
   --list               the recipes and their steps
@@ -44,7 +43,7 @@ function listing(): string {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  const { positionals, values } = parseCommandLine({ args: argv, allowPositionals: true, options: OPTIONS });
   if (values.list) return console.log(listing());
   const [name, step] = positionals;
   if (values.help || !name) return console.log(USAGE);
@@ -57,7 +56,8 @@ async function main(argv: string[]): Promise<void> {
   const preset = presetFile(recipe.name, presetName);
   if (!existsSync(preset)) throw new ConfigError(`--preset ${presetName}: no ${preset}`);
   const files = [preset, ...(values.config ? [values.config] : []), ...(values.smoke ? [presetFile(recipe.name, 'smoke')] : [])];
-  const sets = [`preset=${presetName}`, ...(values.model ? [`model=${values.model}`] : []), ...(values.run ? [`run_name=${values.run}`] : []), ...(values.set ?? [])];
+  checkSets(values.set ?? []);
+  const sets = [`preset=${presetName}`, ...(values.model ? [`model=${values.model}`] : []), ...(values.run ? [`run_name=${runName(values.run)}`] : []), ...(values.set ?? [])];
   const config = await loadConfig(recipe.schema, { files, sets });
   const args = parseFlags(StepFlags, { adapter: values.adapter, n: values.n });
   const outcome = await runRecipe(recipe, config, { step, resume: values.resume, args });
