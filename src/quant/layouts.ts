@@ -103,10 +103,13 @@ export function nibbleAt(packed: Uint8Array, i: number, firstNibbleHigh: boolean
   return (i & 1) === 0 === firstNibbleHigh ? byte >> 4 : byte & 15;
 }
 
-/** Values codebook[code] · scale of `n` packed codes, in f32 arithmetic as the kernels do it. */
+/**
+ * Values codebook[code] · scale of `n` packed codes, in f32 arithmetic as the kernels do it.
+ * The last block may be partial (n not a multiple of the block size), as bitsandbytes allows.
+ */
 export function dequantizeBlocks(layout: FourBitLayout, packed: Uint8Array, scales: Float32Array, n: number): Float32Array {
-  assertWholeBlocks(n, layout.blockSize, `dequantize ${layout.format}`);
-  if (packed.length < n / 2 || scales.length < n / layout.blockSize) {
+  if (!Number.isInteger(n) || n <= 0) throw new RangeError(`dequantize ${layout.format}: ${n} is not a positive count of values`);
+  if (packed.length < Math.ceil(n / 2) || scales.length < Math.ceil(n / layout.blockSize)) {
     throw new RangeError(`dequantize ${layout.format}: ${packed.length} code bytes and ${scales.length} scales cannot hold ${n} values`);
   }
   const out = new Float32Array(n);

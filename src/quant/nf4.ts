@@ -1,7 +1,7 @@
 // bitsandbytes NF4, bit for bit: absmax per block of consecutive values, each value scaled by
 // the f32 reciprocal of its absmax and rounded to a code by dQuantizeNF4's decision tree.
 import { doubleQuantize, type NestedAbsmax } from './blockwise8.js';
-import { assertWholeBlocks, dequantizeBlocks, NF4_CODEBOOK, nf4Layout, packNibbles } from './layouts.js';
+import { dequantizeBlocks, NF4_CODEBOOK, nf4Layout, packNibbles } from './layouts.js';
 
 const f32 = Math.fround;
 
@@ -36,20 +36,27 @@ export interface NF4Options {
   doubleQuant?: boolean;
 }
 
-/** values (n, a multiple of blocksize) → packed codes (n/2 bytes) and absmax (n/blocksize), as bitsandbytes' quantize_4bit(quant_type='nf4'). */
+/**
+ * values (n) → packed codes (⌈n/2⌉ bytes) and absmax (⌈n/blocksize⌉), as bitsandbytes'
+ * quantize_4bit(quant_type='nf4'). A partial last block is quantized as kQuantizeBlockwise
+ * does: its absmax over the values present, and an odd n's missing last value loaded as 0
+ * (so its nibble is the code of 0·(1/absmax)).
+ */
 export function quantizeNF4(values: Float32Array, blocksize = 64, options: NF4Options = {}): NF4Quantized {
   nf4Layout(blocksize);
-  assertWholeBlocks(values.length, blocksize, 'quantizeNF4');
-  const codes = new Uint8Array(values.length);
-  const absmax = new Float32Array(values.length / blocksize);
+  if (values.length === 0) throw new RangeError('quantizeNF4: no values to quantize');
+  const n = values.length;
+  const codes = new Uint8Array(n + (n % 2));
+  const absmax = new Float32Array(Math.ceil(n / blocksize));
   for (let b = 0; b < absmax.length; b++) {
     const start = b * blocksize;
+    const end = Math.min(n, start + blocksize);
     let max = 0;
     // fmaxf semantics: a NaN value never becomes the max.
-    for (let i = start; i < start + blocksize; i++) if (Math.abs(values[i]!) > max) max = Math.abs(values[i]!);
+    for (let i = start; i < end; i++) if (Math.abs(values[i]!) > max) max = Math.abs(values[i]!);
     absmax[b] = max;
     const inv = f32(1 / max);
-    for (let i = start; i < start + blocksize; i++) codes[i] = nf4Code(f32(values[i]! * inv));
+    for (let i = start; i < Math.min(codes.length, start + blocksize); i++) codes[i] = nf4Code(f32((values[i] ?? 0) * inv));
   }
   const packed = packNibbles(codes, true);
   if (!options.doubleQuant) return { codes: packed, absmax };

@@ -94,9 +94,33 @@ describe('quantizeNF4 (bitsandbytes NF4)', () => {
     expect(dequantizeNF4(codes, absmax).every((v) => v === 0)).toBe(true);
   });
 
-  it('rejects a length the block size does not divide, and block sizes bitsandbytes lacks', () => {
-    expect(() => quantizeNF4(new Float32Array(100))).toThrow(/100 values.*blocks of 64/);
+  it('rejects block sizes bitsandbytes lacks, no values, and too few codes for n', () => {
     expect(() => quantizeNF4(new Float32Array(96), 48)).toThrow(/48/);
-    expect(() => dequantizeNF4(new Uint8Array(50), new Float32Array(2), 64, 100)).toThrow(/100 values/);
+    expect(() => quantizeNF4(new Float32Array(0))).toThrow(/no values/);
+    expect(() => dequantizeNF4(new Uint8Array(49), new Float32Array(2), 64, 100)).toThrow(/cannot hold 100 values/);
+  });
+});
+
+describe('quantizeNF4 with a partial last block, as bitsandbytes quantizes it', () => {
+  it('3 values in a 64-block: absmax over them, the missing 4th value coded as 0 (code 7)', () => {
+    const { codes, absmax } = quantizeNF4(Float32Array.from([1, -0.5, 0.25]), 64);
+    expect([...absmax]).toEqual([1]);
+    expect([...codes]).toEqual([0xf2, 0xa7]);
+  });
+
+  it.each([1, 63, 65, 127, 200, 333])('%i values give the codes and absmax of the same values zero-padded to whole blocks (the kernel pads with 0)', (n) => {
+    const { rng, seed } = freshRng();
+    const values = rng.normals(n);
+    const padded = new Float32Array(Math.ceil(n / 64) * 64);
+    padded.set(values);
+    const partial = quantizeNF4(values, 64);
+    const whole = quantizeNF4(padded, 64);
+    expect([...partial.absmax], `seed ${seed}`).toEqual([...whole.absmax]);
+    expect([...partial.codes], `seed ${seed}`).toEqual([...whole.codes.subarray(0, Math.ceil(n / 2))]);
+    expect(dequantizeNF4(partial.codes, partial.absmax, 64, n), `seed ${seed}`).toEqual(dequantizeNF4(whole.codes, whole.absmax, 64, padded.length).subarray(0, n));
+  });
+
+  it('an all-zero partial block codes its padding as bitsandbytes does (0·∞ = NaN → code 0)', () => {
+    expect([...quantizeNF4(new Float32Array(3), 64).codes]).toEqual([0x00, 0x00]);
   });
 });
