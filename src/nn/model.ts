@@ -18,6 +18,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { LoraAdapter, LoraConfigSchema, type LoraConfig } from './lora-adapter.js';
 import { QwenModel } from './qwen.js';
 import { saveModel } from './save-model.js';
+import { checkLayerCount } from './stored-layers.js';
 import { UndoableWeightLoader } from './undoable-loader.js';
 
 export interface LoadModelOptions {
@@ -196,10 +197,13 @@ export async function loadModel(dir: string, options: LoadModelOptions = {}): Pr
   const tokenizer = await loadTokenizer(dir);
   // Opened before a device is made, so a bad checkpoint leaves no device behind.
   const reader = await openSafetensors(dir);
-  const device = await Promise.resolve(options.device ?? createDevice()).catch(async (error: unknown) => {
-    await reader.close();
-    throw error;
-  });
+  const device = await Promise.resolve()
+    .then(() => checkLayerCount(reader, config, dir))
+    .then(() => options.device ?? createDevice())
+    .catch(async (error: unknown) => {
+      await reader.close();
+      throw error;
+    });
   const quantize = typeof options.quantize === 'string' ? { format: options.quantize } : options.quantize;
   const loader = new UndoableWeightLoader(device, reader, quantize, options.dtype === 'f32');
   let net: QwenModel | undefined;

@@ -70,3 +70,14 @@ describe('a failed loadModel frees all GPU memory it took', () => {
     expect(live()).toBe(before);
   });
 });
+
+describe('config.json against the stored layers', () => {
+  it('num_hidden_layers below the layers the checkpoint stores is refused, naming both counts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wgml-fewer-'));
+    await writeRandomQwen(dir, { ...TINY_QWEN3, numLayers: 2 });
+    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config, num_hidden_layers: 1 }));
+    await expect(loadModel(dir, { device })).rejects.toThrow(/stores 2 layers .* num_hidden_layers is 1/);
+    await expectNoLeak(() => loadModel(dir, { device }));
+  });
+});
