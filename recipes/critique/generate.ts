@@ -7,6 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import { Engine } from '../../src/engine/engine.js';
 import type { Device } from '../../src/gpu/device.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
+import { readQwenConfig } from '../../src/io/config.js';
+import { loadTokenizer } from '../../src/io/tokenizer.js';
 import { loadModel, type Model } from '../../src/nn/model.js';
 import type { ProgressSink } from '../kit/progress.js';
 import { chunkPath, chunkRange, modelName, readChunk, type ChunkFile, type SampledQuestion } from './chunks.js';
@@ -29,6 +31,16 @@ export interface GenerateJob {
   log: ProgressSink;
   /** Aborting stops between chunks or mid-chunk; the chunk in flight writes nothing. */
   signal?: AbortSignal;
+}
+
+/** Config and tokenizer of a model directory, read before any sampling so a bad one fails first, not after an hour of another model. */
+export async function checkModelDir(dir: string): Promise<void> {
+  try {
+    await readQwenConfig(dir);
+    await loadTokenizer(dir);
+  } catch (error) {
+    throw new ModelLoadError(`model ${dir} does not load: ${(error as Error).message}`);
+  }
 }
 
 export async function openModel(dir: string, device: Device): Promise<Model> {

@@ -15,7 +15,7 @@ import { critiqueRows, verdictTable, type CritiqueRow } from './critique.js';
 import { CritiqueFileError } from './errors.js';
 import { filterMerged, type FilterCounts, type FilteredQuestion } from './filter.js';
 import { formatSummary, trainingRows, type TrainingRow } from './format.js';
-import { generateChunks } from './generate.js';
+import { checkModelDir, generateChunks } from './generate.js';
 import { mergeModel, type MergedFile } from './merge.js';
 import { readQuestions } from './questions.js';
 
@@ -43,6 +43,7 @@ async function generateStep(ctx: Ctx): Promise<void> {
   const c = ctx.config;
   const questions = await questionsOf(c);
   const chunkIds = selectChunks(c.generate.chunk_id, chunkCount(questions.length, c.generate.chunk_size), c.data.questions_file);
+  for (const m of models(c)) await checkModelDir(m.dir);
   ctx.log(`[generate] ${questions.length} questions × ${c.generate.n} samples × ${models(c).length} models, chunks of ${c.generate.chunk_size}: ${chunkIds.length} chunks per model`);
   for (const m of models(c)) {
     await generateChunks({ questions, modelDir: m.dir, outDir: ctx.run.path('chunks'), sampling: samplingOf(c), chunkSize: c.generate.chunk_size, chunkIds, maxBatch: c.generate.max_batch, device: await ctx.device(), log: ctx.log });
