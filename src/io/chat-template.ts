@@ -40,14 +40,19 @@ export class ChatTemplate {
   private readonly template: Template;
   private readonly specialTokens: Readonly<Record<string, unknown>>;
 
-  /** `tokenizerConfig` is tokenizer_config.json, source of the special-token variables. */
-  constructor(source: string, tokenizerConfig: Readonly<Record<string, unknown>>, file: string) {
+  /**
+   * `tokenizerConfig` is tokenizer_config.json, source of the special-token variables. The
+   * template is rendered once on the simplest conversation here, so a broken one fails when
+   * the model loads rather than at its first prompt.
+   */
+  constructor(source: string, tokenizerConfig: Readonly<Record<string, unknown>>, readonly file: string) {
     try {
       this.template = new Template(source);
     } catch (err) {
       throw new ConfigError(`${file}: chat_template does not parse (${(err as Error).message})`);
     }
     this.specialTokens = specialTokenVariables(tokenizerConfig);
+    this.render([{ role: 'user', content: 'hello' }], { addGenerationPrompt: true });
   }
 
   render(messages: readonly ChatMessage[], options: ChatTemplateOptions = {}): string {
@@ -60,7 +65,12 @@ export class ChatTemplate {
     // as transformers does with its keyword arguments.
     if (options.enableThinking !== undefined) variables.enable_thinking = options.enableThinking;
     if (options.tools !== undefined) variables.tools = options.tools;
-    return this.template.render(variables);
+    try {
+      return this.template.render(variables);
+    } catch (err) {
+      const roles = messages.map((m) => m.role).join(', ');
+      throw new ConfigError(`${this.file}: chat_template failed to render [${roles}] (${(err as Error).message}); fix the template or the conversation`);
+    }
   }
 }
 
