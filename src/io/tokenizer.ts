@@ -1,6 +1,7 @@
 // The tokenizer of an HF model dir (tokenizer.json + tokenizer_config.json), with its chat
 // template and the ids that end a generation.
 
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { ConfigError } from '../errors.js';
@@ -18,7 +19,8 @@ export interface DecodeOptions {
 
 export class Tokenizer {
   constructor(
-    private readonly hf: HfTokenizer,
+    /** null: the directory has no tokenizer.json; ids work, text is an error (see loadTokenizer). */
+    private readonly hf: HfTokenizer | null,
     /** One more than the largest id, added tokens included: every id is below it. */
     readonly vocabSize: number,
     /** Ids that end a generation: generation_config.json's eos_token_id, then the tokenizer's eos_token. */
@@ -29,19 +31,24 @@ export class Tokenizer {
   ) {}
 
   encode(text: string, options: EncodeOptions = {}): number[] {
-    return this.hf.encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids;
+    return this.need().encode(text, { add_special_tokens: options.addSpecialTokens ?? true }).ids;
   }
 
   decode(ids: readonly number[], options: DecodeOptions = {}): string {
-    return this.hf.decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? false });
+    return this.need().decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? false });
   }
 
   tokenToId(token: string): number | undefined {
-    return this.hf.token_to_id(token);
+    return this.need().token_to_id(token);
   }
 
   idToToken(id: number): string | undefined {
-    return this.hf.id_to_token(id);
+    return this.need().id_to_token(id);
+  }
+
+  private need(): HfTokenizer {
+    if (!this.hf) throw new ConfigError(`${join(this.dir, 'tokenizer.json')}: missing; this model was loaded without a tokenizer, so only token ids work (logits, lossAndGrads). Add the tokenizer files to turn text into ids`);
+    return this.hf;
   }
 
   get hasChatTemplate(): boolean {
@@ -56,7 +63,19 @@ export class Tokenizer {
   }
 }
 
-export async function loadTokenizer(dir: string): Promise<Tokenizer> {
+export interface LoadTokenizerOptions {
+  /**
+   * A directory without tokenizer.json then gives a tokenizer whose text methods throw, as HF's
+   * AutoModel loads weights without one; `vocabSize` comes from the model's config.
+   */
+  readonly allowMissing?: { readonly vocabSize: number };
+}
+
+export async function loadTokenizer(dir: string, options: LoadTokenizerOptions = {}): Promise<Tokenizer> {
+  if (options.allowMissing && !(await stat(join(dir, 'tokenizer.json')).then((s) => s.isFile(), () => false))) {
+    const generation = await readGenerationConfig(dir);
+    return new Tokenizer(null, options.allowMissing.vocabSize, generation.eosTokenIds, generation.padTokenId ?? null, null, dir);
+  }
   const tokenizerJson = await readJsonObject(join(dir, 'tokenizer.json'));
   const tokenizerConfig = await readJsonObject(join(dir, 'tokenizer_config.json'));
   const hf = buildHfTokenizer(tokenizerJson, tokenizerConfig, dir);

@@ -194,7 +194,7 @@ export class Model {
 
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<Model> {
   const config = await readQwenConfig(dir);
-  const tokenizer = await loadTokenizer(dir);
+  const tokenizer = await loadTokenizer(dir, { allowMissing: { vocabSize: config.vocabSize } });
   // Opened before a device is made, so a bad checkpoint leaves no device behind.
   const reader = await openSafetensors(dir);
   const device = await Promise.resolve()

@@ -81,3 +81,15 @@ describe('config.json against the stored layers', () => {
     await expectNoLeak(() => loadModel(dir, { device }));
   });
 });
+
+describe('a model directory without tokenizer files', () => {
+  it('loads (the weights need none, as with HF AutoModel): ids work, text is a ConfigError naming tokenizer.json', async () => {
+    const { rm } = await import('node:fs/promises');
+    const tiny = await writeTinyQwen(TINY_QWEN3);
+    for (const f of ['tokenizer.json', 'tokenizer_config.json']) await rm(join(tiny.dir, f), { force: true });
+    const model = await loadModel(tiny.dir, { device });
+    expect((await model.logits([1, 2, 3])).length).toBe(3 * tiny.config.vocabSize);
+    expect(() => model.tokenizer.encode('hi')).toThrow(/tokenizer\.json: missing; .*only token ids work/);
+    model.dispose();
+  });
+});
