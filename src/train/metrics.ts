@@ -23,12 +23,12 @@ export class MetricsLogger {
     private readonly tensorboard: TensorBoardWriter,
   ) {}
 
-  /** `resumeFrom`: the step a resumed run continues after; rows past it are dropped, as they are logged again. */
+  /** `resumeFrom`: the step a resumed run continues after; rows (and TensorBoard events) past it are dropped, as they are logged again. */
   static async create(runDir: string, resumeFrom?: number): Promise<MetricsLogger> {
     await mkdir(runDir, { recursive: true });
     const jsonl = join(runDir, 'metrics.jsonl');
     if (resumeFrom !== undefined) await keepRowsThrough(jsonl, resumeFrom);
-    return new MetricsLogger(jsonl, await TensorBoardWriter.create(join(runDir, 'tensorboard')));
+    return new MetricsLogger(jsonl, await TensorBoardWriter.create(join(runDir, 'tensorboard'), resumeFrom));
   }
 
   async log(m: StepMetrics): Promise<void> {

@@ -3,9 +3,10 @@
 // they are encoded by hand: Event{1 wall_time double, 2 step int64, 3 file_version string,
 // 5 summary}, Summary{1 repeated Value}, Value{1 tag string, 2 simple_value float}.
 import { crc32c } from '@aws-crypto/crc32c';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
 
 export interface Scalar {
   tag: string;
@@ -59,14 +60,19 @@ function frame(record: Uint8Array): Uint8Array {
   return Uint8Array.from([...header, ...record, ...footer]);
 }
 
+let writers = 0;
+
 /** Appends scalars to one events.out.tfevents.* file in `dir`. */
 export class TensorBoardWriter {
   private constructor(readonly file: string) {}
 
-  static async create(dir: string): Promise<TensorBoardWriter> {
+  /** `resumeFrom`: earlier event files in `dir` lose their records past this step, which a resumed run logs again. */
+  static async create(dir: string, resumeFrom?: number): Promise<TensorBoardWriter> {
     await mkdir(dir, { recursive: true });
+    if (resumeFrom !== undefined) await keepEventsThrough(dir, resumeFrom);
     const now = Date.now() / 1000;
-    const file = join(dir, `events.out.tfevents.${Math.floor(now)}.${hostname()}.${process.pid}.wgml`);
+    // The counter keeps two writers of one process in one second (an in-process resume) apart.
+    const file = join(dir, `events.out.tfevents.${Math.floor(now)}.${hostname()}.${process.pid}.${writers++}.wgml`);
     const version = lengthDelimited(3, new TextEncoder().encode('brain.Event:2'));
     await writeFile(file, frame(encodeEvent(now, 0, version)));
     return new TensorBoardWriter(file);
@@ -127,18 +133,40 @@ function decodeScalars(record: Uint8Array): Scalar[] {
   return out.map((s) => ({ ...s, step, wallTime }));
 }
 
-/** Reads every scalar of an event file back, checking each record's CRCs. */
-export async function readTensorBoardScalars(file: string): Promise<Scalar[]> {
-  const bytes = new Uint8Array(await readFile(file));
+/** The TFRecord records of an event file; a torn last record (a kill mid-append) ends it when `tolerateTornEnd`. */
+function* records(bytes: Uint8Array, file: string, tolerateTornEnd = false): Generator<{ record: Uint8Array; framed: Uint8Array }> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const scalars: Scalar[] = [];
   for (let at = 0; at < bytes.length; ) {
+    if (tolerateTornEnd && at + 12 > bytes.length) return;
     const length = Number(view.getBigUint64(at, true));
-    if (view.getUint32(at + 8, true) !== maskedCrc(bytes.subarray(at, at + 8))) throw new Error(`${file}: bad length CRC at byte ${at}`);
+    if (view.getUint32(at + 8, true) !== maskedCrc(bytes.subarray(at, at + 8))) {
+      if (tolerateTornEnd) return;
+      throw new Error(`${file}: bad length CRC at byte ${at}`);
+    }
+    if (tolerateTornEnd && at + 16 + length > bytes.length) return;
     const record = bytes.subarray(at + 12, at + 12 + length);
     if (view.getUint32(at + 12 + length, true) !== maskedCrc(record)) throw new Error(`${file}: bad data CRC at byte ${at}`);
-    scalars.push(...decodeScalars(record));
+    yield { record, framed: bytes.subarray(at, at + 16 + length) };
     at += 16 + length;
   }
+}
+
+function stepOf(record: Uint8Array): number {
+  for (const f of fields(record)) if (f.field === 2 && f.wire === 0) return Number(f.value);
+  return 0;
+}
+
+async function keepEventsThrough(dir: string, step: number): Promise<void> {
+  for (const name of (await readdir(dir)).filter((n) => n.startsWith('events.out.tfevents.'))) {
+    const file = join(dir, name);
+    const kept = [...records(new Uint8Array(await readFile(file)), file, true)].filter((r) => stepOf(r.record) <= step).map((r) => r.framed);
+    await writeFileAtomic(file, kept);
+  }
+}
+
+/** Reads every scalar of an event file back, checking each record's CRCs. */
+export async function readTensorBoardScalars(file: string): Promise<Scalar[]> {
+  const scalars: Scalar[] = [];
+  for (const { record } of records(new Uint8Array(await readFile(file)), file)) scalars.push(...decodeScalars(record));
   return scalars;
 }

@@ -38,4 +38,16 @@ describe('metrics.jsonl on resume', () => {
     const steps = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
     expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
   });
+
+  it('drops the TensorBoard events past the resumed checkpoint, so each step appears once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wgml-metrics-'));
+    const row = (step: number) => ({ step, loss: 1 / step, lr: 1e-3, gradNorm: 1, tokensPerS: 10, gpuMemoryBytes: 0 });
+    const first = await MetricsLogger.create(dir);
+    for (const step of [1, 2, 3, 4, 5]) await first.log(row(step));
+    const resumed = await MetricsLogger.create(dir, 3);
+    for (const step of [4, 5, 6]) await resumed.log(row(step));
+    const files = await readdir(join(dir, 'tensorboard'));
+    const scalars = (await Promise.all(files.map((f) => readTensorBoardScalars(join(dir, 'tensorboard', f))))).flat();
+    expect(scalars.filter((s) => s.tag === 'train/loss').map((s) => s.step).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
 });
