@@ -55,7 +55,7 @@ export function selectChunks(selection: number | string | null, count: number, q
   return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 }
 
-/** Chunk files of `model` in `dir`, by id, from the directory listing. */
+/** The names of `model`'s chunk files in a directory listing. */
 export function chunkFilePattern(model: string): RegExp {
   return new RegExp(`^${model.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}_chunk_(\\d+)\\.json$`);
 }

@@ -43,7 +43,7 @@ export async function checkModelDir(dir: string): Promise<void> {
   }
 }
 
-export async function openModel(dir: string, device: Device): Promise<Model> {
+async function openModel(dir: string, device: Device): Promise<Model> {
   try {
     return await loadModel(dir, { device });
   } catch (error) {
@@ -53,7 +53,10 @@ export async function openModel(dir: string, device: Device): Promise<Model> {
 
 const stableJson = (x: unknown): string => JSON.stringify(x, (_, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
 
-/** True when `path` is this chunk, finished; a finished chunk made with other parameters is an error. */
+/**
+ * True when `path` is this chunk, finished; a finished chunk made with other parameters is an error.
+ * The wgml version is recorded but not compared: an upgrade mid-run keeps the chunks already paid for.
+ */
 async function alreadyDone(path: string, meta: ChunkFile['meta']): Promise<boolean> {
   if (!existsSync(path)) return false;
   const prior = (await readChunk(path)).meta;
