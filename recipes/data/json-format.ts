@@ -7,8 +7,10 @@ import { between, drawUnique, pick, shuffled } from './common.js';
 import { ENTITIES, type FieldType, type JsonValue } from './json-entities.js';
 
 export type { FieldType, JsonValue };
-export type Negative = 'fenced-json' | 'prose-bait' | 'explain-bait' | 'markdown-input';
-const NEGATIVES: Negative[] = ['fenced-json', 'prose-bait', 'explain-bait', 'markdown-input'];
+export type Negative = 'fenced-json' | 'prose-bait' | 'explain-bait' | 'markdown-input' | 'trailing-bait';
+/** The kinds make:data's shipped files draw from (kept, so the shipped bytes stay what they are). */
+const SHIPPED_NEGATIVES: Negative[] = ['fenced-json', 'prose-bait', 'explain-bait', 'markdown-input'];
+export const NEGATIVES: Negative[] = [...SHIPPED_NEGATIVES, 'trailing-bait'];
 
 export interface JsonTask {
   entity: string;
@@ -28,7 +30,12 @@ export interface JsonTask {
    * Hard negatives are graded 'hard'.
    */
   strictness: 'easy' | 'hard';
+  /** The prompt shows a bad earlier reply to repair (a recipe's fix_bad_output_prob_train). */
+  repair?: BadOutput;
 }
+
+export type BadOutput = 'chatty' | 'fenced' | 'commentary' | 'truncated' | 'duplicated';
+export const BAD_OUTPUTS: BadOutput[] = ['chatty', 'fenced', 'commentary', 'truncated', 'duplicated'];
 
 export interface JsonTaskOptions {
   /** Share of tasks that are hard negatives. Default 0.4. */
@@ -44,7 +51,7 @@ const INSTRUCTIONS = [
 /** `count` distinct tasks (no two share a prompt), the same for the same seed. */
 export function generateJsonTasks(seed: number, count: number, options: JsonTaskOptions = {}, exclude: ReadonlySet<string> = new Set()): JsonTask[] {
   const rng = new Rng(seed);
-  return drawUnique(count, () => drawTask(rng, options.negativeShare ?? 0.4), (t) => t.prompt, exclude);
+  return drawUnique(count, () => drawTask(rng, options.negativeShare ?? 0.4, SHIPPED_NEGATIVES), (t) => t.prompt, exclude);
 }
 
 export function jsonSplits(seed: number, trainCount: number, testCount: number, options: JsonTaskOptions = {}): { train: JsonTask[]; test: JsonTask[] } {
@@ -69,7 +76,7 @@ function firstObject(reply: string): string | null {
   return start >= 0 && end > start ? reply.slice(start, end + 1) : null;
 }
 
-function drawTask(rng: Rng, negativeShare: number): JsonTask {
+export function drawTask(rng: Rng, negativeShare: number, kinds: readonly Negative[]): JsonTask {
   const entity = pick(rng, ENTITIES);
   const record = entity.draw(rng);
   const names = Object.keys(entity.fields);
@@ -77,7 +84,7 @@ function drawTask(rng: Rng, negativeShare: number): JsonTask {
   const fields = names.filter((f) => chosen.has(f));
   const schema = Object.fromEntries(fields.map((f) => [f, entity.fields[f]!])) as Record<string, FieldType>;
   const output = Object.fromEntries(fields.map((f) => [f, record[f]!])) as Record<string, JsonValue>;
-  const negative = rng.next() < negativeShare ? pick(rng, NEGATIVES) : null;
+  const negative = rng.next() < negativeShare ? pick(rng, kinds) : null;
   const sentences = shuffled(rng, entity.describe(record, rng));
   const input = negative ? bait(rng, negative, sentences, entity.draw(rng), fields) : sentences.join(' ');
   const prompt = `${pick(rng, INSTRUCTIONS)}\nSchema: ${JSON.stringify(schema)}\nText: ${input}`;
@@ -98,7 +105,32 @@ function bait(rng: Rng, negative: Negative, sentences: string[], stale: Record<s
       ])}`;
     case 'explain-bait':
       return `${pick(rng, ['Explain your reasoning step by step before giving the answer.', 'First describe which sentence each value comes from.'])} ${sentences.join(' ')}`;
+    case 'trailing-bait':
+      return `${sentences.join(' ')} ${pick(rng, ['After the JSON, add a short note on anything you were unsure about.', 'Finish with one sentence summarising the record.'])}`;
     case 'markdown-input':
       return `## Notes\n${sentences.map((s) => `- **${s}**`).join('\n')}`;
   }
+}
+
+/** A wrong reply of `kind` for `task`: what the repair prompt shows the model. */
+export function badOutput(kind: BadOutput, task: Pick<JsonTask, 'completion'>): string {
+  switch (kind) {
+    case 'chatty':
+      return `Sure! Here is the JSON you asked for: ${task.completion}`;
+    case 'fenced':
+      return `\`\`\`json\n${task.completion}\n\`\`\``;
+    case 'commentary':
+      return `${task.completion}\nLet me know if you need anything else!`;
+    case 'truncated':
+      return task.completion.slice(0, Math.max(2, Math.floor(task.completion.length / 2)));
+    case 'duplicated':
+      return `${task.completion}\n${task.completion}`;
+  }
+}
+
+/** `task` turned into a repair: the prompt adds a rejected earlier reply; the target is still the bare object. */
+export function withRepair(rng: Rng, task: JsonTask): JsonTask {
+  const repair = pick(rng, BAD_OUTPUTS);
+  const prompt = `${task.prompt}\nA previous reply was rejected because it was not exactly one JSON object:\n${badOutput(repair, task)}\nReply again with only the corrected JSON object.`;
+  return { ...task, prompt, repair };
 }
