@@ -1,0 +1,60 @@
+// A TokenConstraint: the automaton's current state, checked one token at a time or over the trie.
+import { ConstraintError } from './errors.js';
+import type { State } from './state.js';
+import type { ConstraintVocab } from './vocab.js';
+
+export class ByteConstraint {
+  private state: State;
+  private ended = false;
+  private readonly walk: (State | null)[];
+
+  constructor(private readonly vocab: ConstraintVocab, start: State) {
+    this.state = start;
+    this.walk = new Array(vocab.maxDepth + 1).fill(null);
+  }
+
+  get complete(): boolean {
+    return this.ended || this.state.acceptsEnd;
+  }
+
+  allows(token: number): boolean {
+    if (this.ended) return false;
+    if (this.vocab.eosIds.includes(token)) return this.state.acceptsEnd;
+    return this.after(token) !== null;
+  }
+
+  advance(token: number): void {
+    if (!this.allows(token)) throw new ConstraintError(`token ${token} does not continue the constrained output; sample from allowedTokens()`);
+    if (this.vocab.eosIds.includes(token)) this.ended = true;
+    else this.state = this.after(token)!;
+  }
+
+  /** Every token that keeps the output a valid prefix: one preorder pass over the trie, skipping dead subtrees. */
+  allowedTokens(): Uint8Array {
+    const v = this.vocab;
+    const mask = new Uint8Array(v.vocabSize);
+    let allowed = 0;
+    if (!this.ended) {
+      const walk = this.walk;
+      walk[0] = this.state;
+      for (let i = 1, n = v.byte.length; i < n; ) {
+        const s = walk[v.depth[i] - 1]!.step(v.byte[i]);
+        if (s === null) { i += v.size[i]; continue; }
+        walk[v.depth[i]] = s;
+        for (let t = v.tokenAt[i]; t >= 0; t = v.sameNext[t]) { mask[t] = 1; allowed++; }
+        i++;
+      }
+      if (this.state.acceptsEnd) for (const e of v.eosIds) { mask[e] = 1; allowed++; }
+    }
+    if (allowed === 0) throw new ConstraintError(this.ended ? 'the constrained output already ended with EOS' : 'no token of the vocabulary continues the constrained output');
+    return mask;
+  }
+
+  private after(token: number): State | null {
+    const bytes = this.vocab.tokens[token];
+    if (!bytes || bytes.length === 0) return null;
+    let s: State | null = this.state;
+    for (let i = 0; i < bytes.length && s !== null; i++) s = s.step(bytes[i]);
+    return s;
+  }
+}
