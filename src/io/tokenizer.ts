@@ -46,6 +46,11 @@ export class Tokenizer {
     return this.need().id_to_token(id);
   }
 
+  /** Added tokens by id; special ones are control tokens rather than text (constrained decoding skips them). */
+  addedTokens(): ReadonlyMap<number, { readonly content: string; readonly special: boolean }> {
+    return this.need().get_added_tokens_decoder();
+  }
+
   private need(): HfTokenizer {
     if (!this.hf) throw new ConfigError(`${join(this.dir, 'tokenizer.json')}: missing; this model was loaded without a tokenizer, so only token ids work (logits, lossAndGrads). Add the tokenizer files to turn text into ids`);
     return this.hf;
