@@ -1,5 +1,6 @@
 // A generate killed between chunks and run again gives the same merged file as one uninterrupted
 // run, and the chunk files do not depend on the engine's batch size.
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,9 +19,17 @@ describe('generate', async () => {
     questions, modelDir: 'models/qwen3-tiny', outDir, sampling: SAMPLING, chunkSize: 2, chunkIds: [0, 1], maxBatch: 8, device, log: () => undefined, ...o,
   });
 
+  const whole = await mkdtemp(join(tmpdir(), 'critique-whole-'));
+  const wholeMerged = async () => {
+    if (!existsSync(join(whole, 'merged.json'))) {
+      await generateChunks(job(whole));
+      await mergeModel(whole, 'qwen3-tiny', 4, join(whole, 'merged.json'));
+    }
+    return readFile(join(whole, 'merged.json'), 'utf8');
+  };
+
   it('resumed after a kill between chunks, merges to the same file as an uninterrupted run at another batch size', async () => {
-    const whole = await mkdtemp(join(tmpdir(), 'critique-whole-'));
-    await generateChunks(job(whole));
+    const expected = await wholeMerged();
 
     const resumed = await mkdtemp(join(tmpdir(), 'critique-resumed-'));
     const kill = new AbortController();
@@ -32,10 +41,22 @@ describe('generate', async () => {
     await generateChunks(job(resumed, { maxBatch: 3, log: (l) => lines.push(l) }));
     expect(lines[0]).toContain('1 of 2 chunks to sample (1 done already)');
 
-    const a = await mergeModel(whole, 'qwen3-tiny', 4, join(whole, 'merged.json'));
-    await mergeModel(resumed, 'qwen3-tiny', 4, join(resumed, 'merged.json'));
-    expect(await readFile(join(resumed, 'merged.json'), 'utf8')).toBe(await readFile(join(whole, 'merged.json'), 'utf8'));
-    expect(a.records.flatMap((r) => r.responses).every((t) => t.length > 0)).toBe(true);
+    const merged = await mergeModel(resumed, 'qwen3-tiny', 4, join(resumed, 'merged.json'));
+    expect(await readFile(join(resumed, 'merged.json'), 'utf8')).toBe(expected);
+    expect(merged.records.flatMap((r) => r.responses).every((t) => t.length > 0)).toBe(true);
+  });
+
+  it('killed midway through a chunk leaves no file of it, and a rerun samples it whole', async () => {
+    const expected = await wholeMerged();
+    const dir = await mkdtemp(join(tmpdir(), 'critique-midchunk-'));
+    const kill = new AbortController();
+    // The first progress line comes when the chunk's first question is done and its second is not.
+    const killMidway = (line: string) => line.includes('chunk 0 (1/2) · 1/4 questions') && kill.abort(new Error('killed'));
+    await expect(generateChunks(job(dir, { signal: kill.signal, log: killMidway }))).rejects.toThrow('killed');
+    expect(await readdir(dir)).toEqual([]);
+    await generateChunks(job(dir));
+    await mergeModel(dir, 'qwen3-tiny', 4, join(dir, 'merged.json'));
+    expect(await readFile(join(dir, 'merged.json'), 'utf8')).toBe(expected);
   });
 
   it('refuses a finished chunk made with other parameters, naming the file', async () => {
