@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `wgml` command line: adapter info, text generation and chat, 4-bit quantization, benchmarks.
-import { parseArgs } from 'node:util';
+import type { parseArgs } from 'node:util';
 import { createDevice, type Device } from '../gpu/device.js';
 import { loadModel } from '../nn/model.js';
-import { DeviceFlags, generateOptionsFrom, LoadFlags, parseFlags, QuantizeFlags, SAMPLING_OPTIONS, SamplingFlags } from './args.js';
+import { DeviceFlags, generateOptionsFrom, LoadFlags, parseCommandLine, parseFlags, QuantizeFlags, SAMPLING_OPTIONS, SamplingFlags } from './args.js';
 import { runChat, runGenerate } from './commands/generate.js';
 import { printInfo } from './commands/info.js';
 import { runQuantize } from './commands/quantize.js';
@@ -69,7 +69,7 @@ async function runModelCommand(device: Device, command: 'generate' | 'chat', val
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  const { positionals, values } = parseCommandLine({ args: argv, allowPositionals: true, options: OPTIONS });
   const [command, ...rest] = positionals;
   if (values.help || !command) {
     console.log(USAGE);

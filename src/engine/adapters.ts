@@ -48,9 +48,10 @@ export class AdapterRegistry {
   /** Reads a PEFT adapter directory under `name`, checking every tensor against the model's shapes. */
   async load(name: string, dir: string): Promise<void> {
     if (this.loaded.has(name)) throw new WgmlError(`adapter "${name}" is already loaded (from ${this.loaded.get(name)!.dir}); unload it first`);
-    const { config, tensors } = await readPeftAdapter(dir);
+    const { config, tensors } = await readPeftAdapter(dir, this.net.config.numLayers);
     const weights = new Map<string, { A: Float32Array; B: Float32Array; r: number }>();
-    for (let layer = 0; layer < this.net.config.numLayers; layer++) {
+    const layers = config.layers_to_transform ?? this.net.layers.map((_, i) => i);
+    for (const layer of layers) {
       for (const target of config.target_modules) {
         const [out, inp] = targetShape(this.net, target);
         const want = { A: [config.r, inp], B: [out, config.r] };

@@ -7,6 +7,10 @@ import { loadModel } from '../../src/nn/model.js';
 import { testDevice } from '../helpers/gpu.js';
 import { TINY_QWEN3, writeTinyQwen } from '../helpers/tiny-qwen.js';
 import { writeRandomAdapter } from '../helpers/adapters.js';
+import { readPeftAdapter, writePeftAdapter } from '../../src/io/peft.js';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const device = await testDevice();
 const tiny = await writeTinyQwen({ ...TINY_QWEN3, maxPositionEmbeddings: 96 });
@@ -150,7 +154,17 @@ describe('Engine', () => {
   });
 });
 
-const dirs = { a: await writeRandomAdapter(model, 1), b: await writeRandomAdapter(model, 2, { r: 8, targetModules: ['q_proj', 'v_proj', 'down_proj'] }) };
+const adapterA = await writeRandomAdapter(model, 1);
+const dirs = { a: adapterA, b: await writeRandomAdapter(model, 2, { r: 8, targetModules: ['q_proj', 'v_proj', 'down_proj'] }), c: await layerOneAdapter() };
+
+/** A PEFT adapter on layer 1 only (layers_to_transform), from adapter a's layer-1 tensors. */
+async function layerOneAdapter(): Promise<string> {
+  const { config, tensors } = await readPeftAdapter(adapterA);
+  const dir = await mkdtemp(join(tmpdir(), 'wgml-adapter-l1-'));
+  const kept = new Map([...tensors].filter(([name]) => name.includes('.layers.1.')));
+  await writePeftAdapter(dir, { ...config, layers_to_transform: [1] }, kept);
+  return dir;
+}
 
 describe('Engine with several adapters', () => {
   it('runs two adapters and the base in one batch, each giving what it gives alone', async () => {
@@ -169,6 +183,18 @@ describe('Engine with several adapters', () => {
     expect(none.tokens).toEqual((await model.generateIds([ids], { maxNewTokens: 8, stopTokenIds: [] }))[0]);
     expect(new Set([a.tokens.join(), b.tokens.join(), none.tokens.join()]).size).toBe(3);
     expect(engine.stats.decodeRows).toBe(3 * engine.stats.decodeSteps);
+    engine.dispose();
+    base.dispose();
+  });
+
+  it('applies an adapter’s layers_to_transform, as PEFT does', async () => {
+    const base = await loadModel(tiny.dir, { device });
+    const engine = new Engine(base);
+    await engine.loadAdapter('c', dirs.c);
+    const got = await collect(engine.submit({ ids: prompt(22, 6), adapter: 'c', maxNewTokens: 6, stopTokenIds: [] }));
+    const alone = await loadModel(tiny.dir, { device, adapter: dirs.c });
+    expect(got.tokens).toEqual((await alone.generateIds([prompt(22, 6)], { maxNewTokens: 6, stopTokenIds: [] }))[0]);
+    alone.dispose();
     engine.dispose();
     base.dispose();
   });

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import type { ChatMessage } from '../../io/chat-template.js';
 import type { GenerateOptions } from '../../engine/options.js';
 import type { Model } from '../../nn/model.js';
+import { ConfigError } from '../../errors.js';
 
 async function streamTo(out: NodeJS.WritableStream, chunks: AsyncIterable<string>): Promise<string> {
   let text = '';
@@ -13,8 +14,17 @@ async function streamTo(out: NodeJS.WritableStream, chunks: AsyncIterable<string
   return text;
 }
 
+/** The CLI does not cap --max-tokens silently, as the library's generate (like HF's) does. */
+function checkContext(model: Model, text: string, options: GenerateOptions): void {
+  const promptTokens = model.tokenizer.encode(text).length;
+  const max = options.maxNewTokens ?? 128;
+  const limit = model.engine.plan.slotTokens;
+  if (promptTokens + max > limit) throw new ConfigError(`--max-tokens ${max}: the prompt has ${promptTokens} tokens, and ${promptTokens} + ${max} > ${limit}, the model's context; lower --max-tokens to at most ${Math.max(0, limit - promptTokens)}`);
+}
+
 export async function runGenerate(model: Model, prompt: string, chat: boolean, options: GenerateOptions, enableThinking?: boolean): Promise<void> {
   const text = chat ? model.chatPrompt([{ role: 'user', content: prompt }], { enableThinking }) : prompt;
+  checkContext(model, text, options);
   const started = performance.now();
   const reply = await streamTo(process.stdout, model.stream(text, options));
   const seconds = (performance.now() - started) / 1000;
