@@ -1,10 +1,7 @@
 // The commands step: one `generate` command line per worker, each owning a contiguous range of
 // chunks, as the original pipeline splits its chunks over 8 GPUs. Every worker writes into the same
 // run directory (a shared disk, or copy the chunk files together), and `merge` then checks the set.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
-import { PACKAGE_ROOT } from '../kit/paths.js';
 
 export interface WorkerPlan {
   worker: number;
@@ -27,7 +24,9 @@ export function workerPlans(chunks: number, workers: number): WorkerPlan[] {
 
 /** The command line of each worker: the same config file and run directory, its own chunk range. */
 export function workerCommands(plans: readonly WorkerPlan[], c: { config: string; run: string }, backend: 'webgpu' | 'cuda'): string[] {
-  if (backend === 'cuda' && !existsSync(join(PACKAGE_ROOT, 'src', 'cuda'))) throw new ConfigError('commands.backend cuda: this build has no CUDA path (src/cuda/) yet, so there are no vLLM commands to print; use backend webgpu');
+  // The vLLM worker (python -m wgml_cuda generate SPEC --shard K/W) reads a generate spec that only
+  // the CUDA launcher can write, and critique has no launcher yet: print nothing a worker cannot run.
+  if (backend === 'cuda') throw new ConfigError('commands.backend cuda: critique has no CUDA launcher yet to write the generate spec the vLLM worker (src/cuda/) reads, so there are no vLLM commands to print; use backend webgpu');
   return plans.map((p) => {
     const range = p.first === p.last ? String(p.first) : `${p.first}-${p.last}`;
     return `npx recipe critique generate --config ${c.config} --run ${c.run} --set generate.chunk_id=${range}   # worker ${p.worker}: chunks ${range}`;

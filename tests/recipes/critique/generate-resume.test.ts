@@ -59,6 +59,14 @@ describe('generate', async () => {
     expect(await readFile(join(dir, 'merged.json'), 'utf8')).toBe(expected);
   });
 
+  it('gives the same samples whatever the chunk size', async () => {
+    const expected = JSON.parse(await wholeMerged()) as { records: unknown[] };
+    const dir = await mkdtemp(join(tmpdir(), 'critique-chunk4-'));
+    await generateChunks(job(dir, { chunkSize: 4, chunkIds: [0] }));
+    const merged = await mergeModel(dir, 'qwen3-tiny', 4, join(dir, 'merged.json'));
+    expect(merged.records).toEqual(expected.records);
+  });
+
   it('refuses a finished chunk made with other parameters, naming the file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'critique-params-'));
     await generateChunks(job(dir, { chunkIds: [0] }));

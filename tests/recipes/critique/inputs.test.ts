@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chunkRange, selectChunks } from '../../../recipes/critique/chunks.js';
 import { workerCommands, workerPlans } from '../../../recipes/critique/commands.js';
+import { CritiqueConfigSchema } from '../../../recipes/critique/config.js';
 import { QuestionsFileError } from '../../../recipes/critique/errors.js';
 import { readQuestions } from '../../../recipes/critique/questions.js';
+import { models } from '../../../recipes/critique/steps.js';
 
 async function questionsFile(text: string, name = 'q.json'): Promise<string> {
   const path = join(await mkdtemp(join(tmpdir(), 'critique-q-')), name);
@@ -60,7 +62,14 @@ describe('chunks and workers', () => {
     ]);
   });
 
-  it('says the CUDA path is not in this build when asked for vLLM commands', () => {
-    expect(() => workerCommands(workerPlans(1, 1), { config: 'c', run: 'x' }, 'cuda')).toThrow(/no CUDA path \(src\/cuda\/\)/);
+  it('says critique has no CUDA launcher yet when asked for vLLM commands', () => {
+    expect(() => workerCommands(workerPlans(1, 1), { config: 'c', run: 'x' }, 'cuda')).toThrow(/critique has no CUDA launcher yet/);
+  });
+});
+
+describe('models', () => {
+  it('refuses two model directories with the same basename, whose chunk files would collide', () => {
+    const c = CritiqueConfigSchema.parse({ model: 'a/qwen', other_models: ['b/qwen'] });
+    expect(() => models(c)).toThrow(/two models are named qwen/);
   });
 });
