@@ -1,0 +1,88 @@
+"""`python -m wgml_cuda train SPEC`: QLoRA on the standard stack. The base loads in 4 bits through
+bitsandbytes (nf4, double quantization, bf16 compute), PEFT adds LoRA on the spec's target modules,
+gradient checkpointing trades compute for memory, and accelerate holds one process per GPU (started
+by torchrun or `accelerate launch`). The loop itself is loop.py, shared with the CPU tests."""
+import contextlib
+import os
+
+from .deps import require, require_cuda
+from .data import read_examples
+from .errors import WorkerError
+from .loop import Model, train
+
+
+class AccelerateRuntime:
+    def __init__(self, accelerator) -> None:
+        self.acc = accelerator
+        self.rank, self.world, self.device = accelerator.process_index, accelerator.num_processes, accelerator.device
+
+    def reduce_sum(self, values):
+        import torch
+
+        return [float(v) for v in self.acc.reduce(torch.tensor(values, dtype=torch.float64, device=self.device), reduction="sum")]
+
+    def backward(self, loss):
+        self.acc.backward(loss)
+
+    def no_sync(self, model):
+        return self.acc.no_sync(model) if self.world > 1 else contextlib.nullcontext()
+
+    def clip_grad_norm(self, params, max_norm):
+        return float(self.acc.clip_grad_norm_(params, max_norm if max_norm > 0 else float("inf")))
+
+    def barrier(self):
+        self.acc.wait_for_everyone()
+
+    def autocast(self):
+        return self.acc.autocast()
+
+    def peak_memory(self):
+        import torch
+
+        return int(torch.cuda.max_memory_allocated(self.device))
+
+
+def load_qlora(spec: dict, device_index: int):
+    import torch
+    from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+
+    q, lora, t = spec["quantization"], spec["lora"], spec["train"]
+    compute = getattr(torch, q["compute_dtype"])
+    bnb = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type=q["format"], bnb_4bit_use_double_quant=q["double_quant"], bnb_4bit_compute_dtype=compute)
+    # One whole copy per process: each rank places the base on its own GPU (data parallel).
+    base = AutoModelForCausalLM.from_pretrained(spec["model"], quantization_config=bnb, torch_dtype=compute, device_map={"": device_index})
+    base.config.use_cache = False
+    base = prepare_model_for_kbit_training(base, use_gradient_checkpointing=t["gradient_checkpointing"], gradient_checkpointing_kwargs={"use_reentrant": False})
+    config = LoraConfig(r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"], target_modules=lora["target_modules"], bias="none", task_type="CAUSAL_LM")
+    return get_peft_model(base, config)
+
+
+def run_train(spec: dict, log=print) -> None:
+    require("torch", "transformers", "peft", "bitsandbytes", "accelerate", "safetensors")
+    require_cuda()
+    from accelerate import Accelerator
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    data = read_examples(spec["data"]["train"])
+    eval_data = read_examples(spec["data"]["eval"]) if spec["data"]["eval"] else None
+    acc = Accelerator(mixed_precision="bf16" if spec["quantization"]["compute_dtype"] == "bfloat16" else "fp16")
+    if acc.num_processes != spec["gpus"]:
+        raise WorkerError(f"the spec is for {spec['gpus']} GPUs but {acc.num_processes} processes started; use the command --dry-run prints")
+    peft_model = load_qlora(spec, acc.local_process_index)
+    params = [p for p in peft_model.parameters() if p.requires_grad]
+    wrapped = acc.prepare(peft_model)
+    unwrapped = lambda: acc.unwrap_model(wrapped)  # noqa: E731 - the PEFT model under DDP
+    model = Model(
+        module=wrapped,
+        params=params,
+        forward=lambda ids, mask: wrapped(input_ids=ids, attention_mask=mask).logits,
+        save=lambda d: unwrapped().save_pretrained(d, safe_serialization=True),
+        load=lambda d: set_peft_model_state_dict(unwrapped(), load_file(os.path.join(d, "adapter_model.safetensors"))),
+    )
+    steps = train(model, AccelerateRuntime(acc), data, spec, eval_data, log if acc.is_main_process else (lambda _: None))
+    acc.wait_for_everyone()
+    if acc.is_main_process:
+        unwrapped().save_pretrained(spec["adapter_dir"], safe_serialization=True)
+        log(f"[cuda train] {steps} steps; adapter in {spec['adapter_dir']}, metrics in {os.path.join(spec['output_dir'], 'metrics.jsonl')}")
