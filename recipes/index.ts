@@ -13,4 +13,4 @@ export function findRecipe(name: string): Recipe<BaseConfig> | undefined {
 
 export { loadConfig } from './kit/config.js';
 export { presetFile } from './kit/paths.js';
-export { pipeline, runRecipe, type StepArgs } from './kit/recipe.js';
+export { pipeline, runRecipe } from './kit/recipe.js';
