@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { Engine } from '../../src/engine/engine.js';
+import { ConfigError } from '../../src/errors.js';
 import type { Device } from '../../src/gpu/device.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { readQwenConfig } from '../../src/io/config.js';
@@ -69,6 +70,15 @@ function promptIds(model: Model, template: string, q: Question): number[] {
   return model.tokenizer.encode(text, { addSpecialTokens: false });
 }
 
+/** Every prompt checked against the engine's slot before anything is sampled, so a long question fails first and by row. */
+function checkPromptsFit(engine: Engine, model: Model, job: GenerateJob): void {
+  const room = engine.plan.slotTokens;
+  for (const q of job.questions) {
+    const length = promptIds(model, job.sampling.prompt_template, q).length;
+    if (length + job.sampling.max_tokens > room) throw new ConfigError(`question row ${q.index}: its prompt has ${length} tokens and generate.max_tokens is ${job.sampling.max_tokens}, more than the ${room} a sequence of ${modelName(job.modelDir)} may hold; lower max_tokens or drop the row`);
+  }
+}
+
 async function sampleOne(engine: Engine, ids: number[], p: SamplingParams, seed: number, signal: AbortSignal | undefined, progress: SamplingProgress): Promise<string> {
   let text = '';
   let tokens = 0;
@@ -114,6 +124,7 @@ export async function generateChunks(job: GenerateJob): Promise<string[]> {
   const progress = new SamplingProgress(`[generate ${name}]`, todo.reduce((n, id) => n + metaOf(id).question_indices.length, 0), job.log);
   const written: string[] = [];
   try {
+    checkPromptsFit(engine, model, job);
     for (const [k, id] of todo.entries()) {
       throwIfAborted(job.signal);
       const meta = metaOf(id);

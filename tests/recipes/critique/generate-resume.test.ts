@@ -73,6 +73,12 @@ describe('generate', async () => {
     await expect(generateChunks(job(dir, { chunkIds: [0], sampling: { ...SAMPLING, seed: 10 } }))).rejects.toThrow(/qwen3-tiny_chunk_0\.json was made with other parameters/);
   });
 
+  it('names the question row whose prompt and max_tokens do not fit the context, before sampling any', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'critique-long-'));
+    await expect(generateChunks(job(dir, { sampling: { ...SAMPLING, max_tokens: 500 } }))).rejects.toThrow(/question row 0: its prompt has \d+ tokens and generate.max_tokens is 500/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('names the model directory that does not load', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'critique-nomodel-'));
     await expect(generateChunks(job(dir, { modelDir: join(dir, 'no-such-model') }))).rejects.toThrow(/model .*no-such-model does not load/);
