@@ -13,9 +13,6 @@ export class ValueStringEnd implements StringEnd {
   close(_text: string | null, length: number): State | null {
     return length >= this.limits.minLength ? this.cont : null;
   }
-  get maxLength(): number {
-    return this.limits.maxLength;
-  }
 }
 
 /**
