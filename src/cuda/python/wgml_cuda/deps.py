@@ -2,6 +2,7 @@
 installs them; no CUDA device is its own error. Standard library (the imports are the check)."""
 import importlib
 import os
+import sys
 
 from .errors import MissingPackageError, NoCudaError
 
@@ -12,7 +13,7 @@ PIP_NAMES = {"torch": "torch", "transformers": "transformers", "peft": "peft", "
 
 
 def install_command() -> str:
-    return f"python3 -m pip install -r {REQUIREMENTS}"
+    return f"{sys.executable or 'python3'} -m pip install -r {REQUIREMENTS}"
 
 
 def require(*names: str) -> None:
