@@ -45,9 +45,15 @@ async function generateStep(ctx: Ctx): Promise<void> {
   const chunkIds = selectChunks(c.generate.chunk_id, chunkCount(questions.length, c.generate.chunk_size), c.data.questions_file);
   for (const m of models(c)) await checkModelDir(m.dir);
   ctx.log(`[generate] ${questions.length} questions × ${c.generate.n} samples × ${models(c).length} models, chunks of ${c.generate.chunk_size}: ${chunkIds.length} chunks per model`);
+  const started = performance.now();
+  let written = 0;
   for (const m of models(c)) {
-    await generateChunks({ questions, modelDir: m.dir, outDir: ctx.run.path('chunks'), sampling: samplingOf(c), chunkSize: c.generate.chunk_size, chunkIds, maxBatch: c.generate.max_batch, device: await ctx.device(), log: ctx.log });
+    const job = { questions, modelDir: m.dir, outDir: ctx.run.path('chunks'), sampling: samplingOf(c), chunkSize: c.generate.chunk_size, chunkIds, maxBatch: c.generate.max_batch, device: await ctx.device(), log: ctx.log };
+    written += (await generateChunks(job)).length;
   }
+  const seconds = (performance.now() - started) / 1000;
+  await ctx.run.addResults({ generate: { chunk_files_written: written, seconds: Number(seconds.toFixed(1)) } });
+  ctx.log(`[generate] ${written} chunk files written in ${seconds.toFixed(1)} s`);
 }
 
 /**
