@@ -1,6 +1,7 @@
 // Decode benchmark: prefill and decode tokens/s of a random ~34M-parameter Qwen3-shaped model
 // (bf16, tied head) at batch 1 and 8, with the bytes each decoded token moves against the
-// adapter's measured copy bandwidth.
+// adapter's measured copy bandwidth; beside it the PyTorch-CPU peer (bench/peers/) at the same
+// shape, batch and lengths, and wgml's tokens/s over the peer's.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import type { Device } from '../src/gpu/device.js';
 import { writeRandomQwen, parameterShapes, type RandomQwenSpec } from '../src/io/random-model.js';
 import { loadModel, type Model } from '../src/nn/model.js';
 import { copyBandwidth, timeMs, writeResults } from './harness.js';
+import { torchPeer } from './peers/torch.js';
 
 export const BENCH_QWEN3: RandomQwenSpec = {
   architecture: 'Qwen3ForCausalLM',
@@ -31,7 +33,11 @@ interface DecodeRow {
   decodeTokensPerS: number;
   bytesPerToken: number;
   ofCopyBandwidth: number;
+  /** The PyTorch-CPU peer's figures for the same batch, and wgml's over the peer's. */
+  peer?: { prefillTokensPerS: number; decodeTokensPerS: number; prefillRatio: number; decodeRatio: number };
 }
+
+type PeerRows = { rows: { batch: number; prefillTokensPerS: number; decodeTokensPerS: number }[]; torch: string; threads: number };
 
 function prompts(batch: number): number[][] {
   return Array.from({ length: batch }, (_, b) => Array.from({ length: PROMPT }, (_, t) => (b * 7919 + t * 31) % 256));
@@ -71,6 +77,13 @@ export async function benchDecode(device: Device): Promise<DecodeRow[]> {
     model.dispose();
     await rm(dir, { recursive: true, force: true });
   }
+  const peer = await torchPeer<PeerRows>('decode', { model: BENCH_QWEN3, prompt: PROMPT, steps: DECODE_STEPS, batches: rows.map((r) => r.batch) });
+  if (peer.ok) {
+    for (const r of rows) {
+      const p = peer.result.rows.find((x) => x.batch === r.batch)!;
+      r.peer = { ...p, prefillRatio: r.prefillTokensPerS / p.prefillTokensPerS, decodeRatio: r.decodeTokensPerS / p.decodeTokensPerS };
+    }
+  } else console.log(`no PyTorch-CPU peer: ${peer.reason}`);
   console.log(`\nwgml decode: random Qwen3 ${(params / 1e6).toFixed(1)}M params bf16, prompt ${PROMPT}, ${DECODE_STEPS} decode steps; copy bandwidth ${roof.toFixed(2)} GB/s`);
   console.table(
     rows.map((r) => ({
@@ -79,9 +92,17 @@ export async function benchDecode(device: Device): Promise<DecodeRow[]> {
       'decode tok/s': +r.decodeTokensPerS.toFixed(2),
       'MB/token': +(r.bytesPerToken / 1e6).toFixed(2),
       'of copy bw': `${(100 * r.ofCopyBandwidth).toFixed(1)}%`,
+      ...(r.peer && {
+        'torch prefill tok/s': +r.peer.prefillTokensPerS.toFixed(1),
+        'prefill ×torch': +r.peer.prefillRatio.toFixed(2),
+        'torch decode tok/s': +r.peer.decodeTokensPerS.toFixed(2),
+        'decode ×torch': +r.peer.decodeRatio.toFixed(2),
+      }),
     })),
   );
-  const file = await writeResults('decode', { date: new Date().toISOString(), adapter: device.info, model: { ...BENCH_QWEN3, params }, prompt: PROMPT, decodeSteps: DECODE_STEPS, copyBandwidthGBs: roof, rows });
+  if (peer.ok) console.log(`peer: PyTorch ${peer.result.torch} on the CPU, ${peer.result.threads} threads, f32, KV cache`);
+  const file = await writeResults('decode', { date: new Date().toISOString(), adapter: device.info, model: { ...BENCH_QWEN3, params }, prompt: PROMPT, decodeSteps: DECODE_STEPS, copyBandwidthGBs: roof, rows,
+    peer: peer.ok ? { name: `PyTorch ${peer.result.torch} CPU f32`, threads: peer.result.threads } : { absent: peer.reason } });
   console.log(`wrote ${file}`);
   return rows;
 }

@@ -1,7 +1,8 @@
 // Training benchmark: LoRA (r = 16 on all seven projections) steps of the ~34M-parameter bench model
 // at batch 4 × 256 tokens, on a bf16 and an nf4 base, with peak GPU memory; beside it the plain-TS
 // reference forward of the same model, whose training step is estimated as 3× its forward (backward
-// ≈ 2× forward, and the GPU step recomputes each layer once more, so the ratio favours the peer).
+// ≈ 2× forward, and the GPU step recomputes each layer once more, so the ratio favours the peer),
+// and the PyTorch-CPU peer (bench/peers/: f32 base, autograd LoRA r=16 on the seven projections).
 import { GradSink } from '../src/nn/grads.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { causalLmStep } from '../src/train/causal-lm.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 import { BENCH_QWEN3 } from './decode.js';
 import { timeMs, writeResults } from './harness.js';
+import { torchPeer } from './peers/torch.js';
 
 const BATCH = 4;
 const SEQ = 256;
@@ -29,6 +31,8 @@ interface TrainRow {
   stepMs: number;
   tokensPerS: number;
   peakGpuBytes: number;
+  /** wgml's tokens/s over the PyTorch-CPU peer's. */
+  torchRatio?: number;
 }
 
 function batchOf(rng: Rng) {
@@ -70,6 +74,11 @@ export async function benchTrain(device: Device): Promise<TrainRow[]> {
     const values = await writeRandomQwen(dir, BENCH_QWEN3);
     const rows = [await gpuStep(device, dir, undefined), await gpuStep(device, dir, 'nf4')];
     const peer = await peerTokensPerS(dir, values);
+    const torch = await torchPeer<{ stepMs: number; tokensPerS: number; torch: string; threads: number }>('train', {
+      model: BENCH_QWEN3, batch: BATCH, seq: SEQ, rank: 16, alpha: 32, dropout: 0.05,
+    });
+    if (torch.ok) for (const r of rows) r.torchRatio = r.tokensPerS / torch.result.tokensPerS;
+    else console.log(`no PyTorch-CPU peer: ${torch.reason}`);
     console.log(`\nwgml train: LoRA r=16 on q,k,v,o,gate,up,down of a random 34M Qwen3, batch ${BATCH} × ${SEQ} tokens, on ${device.info.backend}`);
     console.table(
       rows.map((r) => ({
@@ -78,10 +87,13 @@ export async function benchTrain(device: Device): Promise<TrainRow[]> {
         'tokens/s': +r.tokensPerS.toFixed(1),
         'peak GPU MB': +(r.peakGpuBytes / 1e6).toFixed(1),
         'vs plain-TS peer': `${(r.tokensPerS / peer).toFixed(1)}×`,
+        ...(r.torchRatio !== undefined && { '×torch': +r.torchRatio.toFixed(2) }),
       })),
     );
     console.log(`plain-TS reference peer: ${peer.toFixed(2)} tokens/s (3 × forward of ${PEER_TOKENS} tokens)`);
-    const file = await writeResults('train', { date: new Date().toISOString(), adapter: device.info, batch: BATCH, seq: SEQ, rows, peerTokensPerS: peer, peerMethod: `3 × reference forward of ${PEER_TOKENS} tokens` });
+    if (torch.ok) console.log(`PyTorch ${torch.result.torch} CPU peer (f32 base, autograd LoRA r=16, ${torch.result.threads} threads): ${torch.result.tokensPerS.toFixed(2)} tokens/s`);
+    const file = await writeResults('train', { date: new Date().toISOString(), adapter: device.info, batch: BATCH, seq: SEQ, rows, peerTokensPerS: peer, peerMethod: `3 × reference forward of ${PEER_TOKENS} tokens`,
+      torchPeer: torch.ok ? { name: `PyTorch ${torch.result.torch} CPU f32`, ...torch.result } : { absent: torch.reason } });
     console.log(`wrote ${file}`);
     return rows;
   } finally {
