@@ -45,7 +45,10 @@ def with_field(spec: dict, path: str, value) -> dict:
     return out
 
 
-def write_json(path: str, value) -> str:
-    with open(path, "w", encoding="utf-8") as f:
-        json.dump(value, f)
-    return path
+def read_text(path: str) -> str:
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def read_rows(path: str) -> list:
+    return [json.loads(line) for line in read_text(path).splitlines() if line.strip()]

@@ -6,6 +6,8 @@ import unittest
 from wgml_cuda import checkpoints as ck
 from wgml_cuda.errors import WorkerError
 
+from .fixtures import read_text
+
 
 def write_files(d):
     for name in ("adapter_config.json", "adapter_model.safetensors", "optimizer.pt"):
@@ -45,7 +47,7 @@ class CheckpointsTest(unittest.TestCase):
 
     def test_the_state_is_json_with_step_epoch_and_position(self):
         d = self.save(3)
-        self.assertEqual(json.load(open(os.path.join(d, ck.STATE))), {"step": 3, "epoch": 0, "dataPosition": 3})
+        self.assertEqual(json.loads(read_text(os.path.join(d, ck.STATE))), {"step": 3, "epoch": 0, "dataPosition": 3})
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ import unittest
 from wgml_cuda.chunks import already_done, chunk_meta, chunk_path, write_chunk
 from wgml_cuda.errors import WorkerError
 
+from .fixtures import read_text
+
 SAMPLING = {"n": 2, "temperature": 0.7, "top_p": 1, "top_k": 0, "max_tokens": 16, "stop": [], "seed": 42, "prompt_template": "{problem}"}
 
 
@@ -20,8 +22,7 @@ class ChunksTest(unittest.TestCase):
 
     def test_a_chunk_is_compact_json_with_meta_then_records(self):
         write_chunk(self.path, self.meta, [{"index": 2, "problem": "p", "answer": "4", "responses": ["a", "b"]}])
-        with open(self.path, encoding="utf-8") as f:
-            text = f.read()
+        text = read_text(self.path)
         self.assertTrue(text.startswith('{"meta":{"model":"tiny","chunk_id":1,"chunk_size":2,"question_indices":[2,3],"sampling":{"n":2,"temperature":0.7,"top_p":1,'))
         self.assertTrue(text.endswith('"responses":["a","b"]}]}\n'))
 
@@ -40,7 +41,7 @@ class ChunksTest(unittest.TestCase):
     def test_no_temporary_file_is_left(self):
         write_chunk(self.path, self.meta, [])
         self.assertEqual(os.listdir(self.dir), ["tiny_chunk_1.json"])
-        json.load(open(self.path, encoding="utf-8"))
+        json.loads(read_text(self.path))
 
 
 if __name__ == "__main__":

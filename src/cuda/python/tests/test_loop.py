@@ -1,9 +1,8 @@
-import json
 import os
 import tempfile
 import unittest
 
-from .fixtures import train_spec
+from .fixtures import read_rows, train_spec
 from .needs import HAS_TORCH, needs_torch
 
 if HAS_TORCH:
@@ -30,7 +29,8 @@ def toy(crash_at_call=None):
 
     def save(d):
         torch.save(module.state_dict(), os.path.join(d, "adapter_model.safetensors"))
-        open(os.path.join(d, "adapter_config.json"), "w").write("{}")
+        with open(os.path.join(d, "adapter_config.json"), "w") as f:
+            f.write("{}")
 
     def load(d):
         module.load_state_dict(torch.load(os.path.join(d, "adapter_model.safetensors")))
@@ -65,7 +65,7 @@ class LoopTest(unittest.TestCase):
             total = sum(float(torch.nn.functional.cross_entropy(l[0, :-1], torch.tensor(DATA[i]["labels"][1:]), ignore_index=-100, reduction="sum")) for l, i in zip(logits, step))
             counted = sum(len(DATA[i]["labels"]) - 1 for i in step)
         self.fit(root, model, max_steps=1, save_every=0)
-        row = json.loads(open(os.path.join(root, "metrics.jsonl")).readline())
+        row = read_rows(os.path.join(root, "metrics.jsonl"))[0]
         self.assertAlmostEqual(row["loss"], total / counted, places=5)
 
     def test_a_killed_run_resumes_to_the_same_weights_and_logs_each_step_once(self):
@@ -78,13 +78,13 @@ class LoopTest(unittest.TestCase):
         resumed = toy()
         self.fit(root_b, resumed, resume=True)
         self.assertTrue(torch.allclose(flat(whole), flat(resumed), atol=1e-6))
-        steps = [json.loads(l)["step"] for l in open(os.path.join(root_b, "metrics.jsonl"))]
+        steps = [r["step"] for r in read_rows(os.path.join(root_b, "metrics.jsonl"))]
         self.assertEqual(steps, [1, 2, 3, 4])
 
     def test_the_learning_rate_follows_the_warmup_schedule(self):
         root = tempfile.mkdtemp()
         self.fit(root, toy(), save_every=0)
-        lrs = [json.loads(l)["lr"] for l in open(os.path.join(root, "metrics.jsonl"))]
+        lrs = [r["lr"] for r in read_rows(os.path.join(root, "metrics.jsonl"))]
         # linear, 1 warmup step of 4: factors 0, 1, 2/3, 1/3 of 0.05.
         for got, want in zip(lrs, [0.0, 0.05, 0.05 * 2 / 3, 0.05 / 3]):
             self.assertAlmostEqual(got, want)

@@ -1,16 +1,17 @@
-import json
 import os
 import tempfile
 import unittest
 
 from wgml_cuda.metrics import MetricsWriter, progress_line
 
+from .fixtures import read_rows
+
 
 class MetricsTest(unittest.TestCase):
     def test_rows_have_wgmls_fields_in_wgmls_order(self):
         d = tempfile.mkdtemp()
         MetricsWriter(d).log(1, 2.5, 2e-4, 0.5, 100.0, 0, eval_loss=2.25)
-        row = json.loads(open(os.path.join(d, "metrics.jsonl"), encoding="utf-8").read())
+        row = read_rows(os.path.join(d, "metrics.jsonl"))[0]
         self.assertEqual(list(row), ["step", "loss", "lr", "gradNorm", "tokensPerS", "gpuMemoryBytes", "evalLoss", "time"])
         self.assertRegex(row["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
@@ -22,7 +23,7 @@ class MetricsTest(unittest.TestCase):
         with open(w.path, "a", encoding="utf-8") as f:
             f.write('{"step": 4, "lo')
         MetricsWriter(d, resume_from=2)
-        steps = [json.loads(l)["step"] for l in open(w.path, encoding="utf-8")]
+        steps = [r["step"] for r in read_rows(w.path)]
         self.assertEqual(steps, [1, 2])
 
     def test_the_progress_line_reads_as_wgmls(self):

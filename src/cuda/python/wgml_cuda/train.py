@@ -8,7 +8,6 @@ import os
 from .deps import require, require_cuda
 from .data import read_examples
 from .errors import WorkerError
-from .loop import Model, train
 
 
 class AccelerateRuntime:
@@ -64,6 +63,9 @@ def run_train(spec: dict, log=print) -> None:
     from accelerate import Accelerator
     from peft import set_peft_model_state_dict
     from safetensors.torch import load_file
+
+    # loop.py needs torch, so it is imported only once the packages are known to be there.
+    from .loop import Model, train
 
     data = read_examples(spec["data"]["train"])
     eval_data = read_examples(spec["data"]["eval"]) if spec["data"]["eval"] else None
