@@ -5,3 +5,4 @@ export { generateSpec, perDeviceBatch, trainSpec, type GeneratePlanInput, type T
 export { readExamples, writeExamples, writePrompts, type PromptRow } from './pretokenized.js';
 export { CudaGenerateSpecSchema, CudaSpecSchema, CudaTrainSpecSchema, type CudaGenerateSpec, type CudaSpec, type CudaTrainSpec, type SamplingSpec } from './spec.js';
 export { REQUIREMENTS, WORKER_DIR } from './worker.js';
+export { chatPromptIds, cudaFineTune, cudaGenerate, type CudaFineTuneInput, type CudaFineTuneResult, type CudaGenerateInput, type CudaRunOptions } from './steps.js';

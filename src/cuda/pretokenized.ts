@@ -2,7 +2,8 @@
 // (assistantOnlyLabels: labels = input_ids on assistant tokens, −100 elsewhere, unshifted), and
 // generation prompts as wgml's chat template and tokenizer rendered them, with one seed per sample.
 // So the CUDA path trains on, and samples from, exactly the tokens the WebGPU path would.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { LabelledExample } from '../train/labels.js';
@@ -19,9 +20,14 @@ export interface PromptRow {
 
 const jsonl = (rows: readonly object[]): string => rows.map((r) => JSON.stringify(r) + '\n').join('');
 
+async function writeJsonl(file: string, rows: readonly object[]): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFileAtomic(file, jsonl(rows));
+}
+
 export async function writeExamples(file: string, examples: readonly LabelledExample[]): Promise<void> {
   if (examples.length === 0) throw new ConfigError(`${file}: no training examples to write`);
-  await writeFileAtomic(file, jsonl(examples.map((e) => ({ input_ids: e.input_ids, labels: e.labels }))));
+  await writeJsonl(file, examples.map((e) => ({ input_ids: e.input_ids, labels: e.labels })));
 }
 
 export async function readExamples(file: string): Promise<LabelledExample[]> {
@@ -35,5 +41,5 @@ export async function readExamples(file: string): Promise<LabelledExample[]> {
 
 export async function writePrompts(file: string, rows: readonly PromptRow[]): Promise<void> {
   if (rows.length === 0) throw new ConfigError(`${file}: no prompts to write`);
-  await writeFileAtomic(file, jsonl(rows.map((r) => ({ index: r.index, record: r.record, prompt_token_ids: r.prompt_token_ids, seeds: r.seeds }))));
+  await writeJsonl(file, rows.map((r) => ({ index: r.index, record: r.record, prompt_token_ids: r.prompt_token_ids, seeds: r.seeds })));
 }
