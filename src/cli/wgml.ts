@@ -16,7 +16,7 @@ const USAGE = `usage: wgml <command> [options]
   serve --model DIR                      OpenAI-compatible server [--adapter NAME=DIR ...] [--port 8000] [--host 127.0.0.1]
                                          [--api-key KEY] [--max-batch 32] [--max-queue 1024] [--served-model-name NAME]
   quantize --model DIR --out DIR         4-bit copy: --format nf4|q4 [--block-size N] [--double-quant]
-  bench [kernels|decode|quant|train|serve]  benchmarks → bench/results/<suite>.json
+  bench [kernels|decode|quant|train|serve|constrained]  benchmarks → bench/results/<suite>.json
 options:
   --backend auto|vulkan|metal|d3d12|opengles  --quantize nf4|q4 (generate, chat: 4-bit projections)
   --max-tokens N  --temperature T  --top-k K  --top-p P  --repetition-penalty R  --seed S  --stop STR (repeatable)`;
@@ -46,7 +46,8 @@ async function runBench(device: Device, suite: string): Promise<void> {
   if (suite === 'quant') return (await import('../../bench/quant.js')).benchQuant(device).then(() => undefined);
   if (suite === 'train') return (await import('../../bench/train.js')).benchTrain(device).then(() => undefined);
   if (suite === 'serve') return (await import('../../bench/serve.js')).benchServe(device).then(() => undefined);
-  throw new Error(`unknown bench suite '${suite}' (available: kernels, decode, quant, train, serve)`);
+  if (suite === 'constrained') return (await import('../../bench/constrained.js')).benchConstrained().then(() => undefined);
+  throw new Error(`unknown bench suite '${suite}' (available: kernels, decode, quant, train, serve, constrained)`);
 }
 
 function requireFlag(values: Values, name: 'model' | 'prompt'): string {

@@ -1,7 +1,6 @@
 // The Engine: the one way wgml generates text. Requests queue, take a KV-cache slot when one is free,
 // are prefilled, and join the next decode step with everything else in flight; each row samples with
 // its own parameters, seed and adapter; a slot is freed the moment its sequence ends.
-import { WgmlError } from '../errors.js';
 
 export { ContextLengthError, EngineClosedError, QueueFullError };
 import type { Tokenizer } from '../io/tokenizer.js';
@@ -16,7 +15,8 @@ import { ContextLengthError, EngineClosedError, QueueFullError } from './errors.
 import { rowLogprobs } from './logprobs.js';
 import { sampleStep } from './sample-step.js';
 import { resolveRequest, type EngineRequest, type ResolvedRequest } from './options.js';
-import { Sequence, type EngineEvent, type TokenConstraint } from './sequence.js';
+import { Sequence, type EngineEvent } from './sequence.js';
+import { compileResponseFormat, ConstraintVocab, type ResponseFormat, type TokenConstraint } from './constrain/index.js';
 import { packPrefills } from './prefill-groups.js';
 
 /** What the engine needs of a model: the network and its tokenizer. */
@@ -24,9 +24,6 @@ export interface EngineHost {
   readonly net: QwenModel;
   readonly tokenizer: Tokenizer;
 }
-
-/** Compiles a request's responseFormat; the constrained-decoding module provides it. */
-export type ConstraintCompiler = (format: Record<string, unknown>) => (() => TokenConstraint) | null;
 
 export interface EngineStats {
   requests: number;
@@ -45,8 +42,6 @@ export class Engine {
   readonly plan: CachePlan;
   readonly adapters: AdapterRegistry;
   readonly stats: EngineStats = { requests: 0, promptTokens: 0, generatedTokens: 0, prefillSteps: 0, decodeSteps: 0, decodeRows: 0, ttftMs: { sum: 0, count: 0 }, finished: { stop: 0, length: 0, abort: 0 } };
-  /** Set by whoever provides constrained decoding; without it a responseFormat is refused. */
-  constraints: ConstraintCompiler | null = null;
   private readonly cache: KvCache;
   private readonly options;
   private readonly waiting: Sequence[] = [];
@@ -148,10 +143,11 @@ export class Engine {
     return seq;
   }
 
+  /** A responseFormat's automaton over this tokenizer's vocabulary (bad schemas throw here, naming the keyword). */
   private compileConstraint(r: ResolvedRequest): TokenConstraint | null {
-    if (!r.responseFormat || r.responseFormat['type'] === 'text') return null;
-    if (!this.constraints) throw new WgmlError('responseFormat needs constrained decoding, which this engine was not given');
-    return this.constraints(r.responseFormat)?.() ?? null;
+    if (!r.responseFormat) return null;
+    const factory = compileResponseFormat(r.responseFormat as ResponseFormat, ConstraintVocab.fromTokenizer(this.host.tokenizer));
+    return factory?.() ?? null;
   }
 
   private cancel(seq: Sequence): void {

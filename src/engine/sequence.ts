@@ -3,6 +3,7 @@ import type { PenaltyParams, SeenTokens } from '../cpu/penalties.js';
 import type { Tokenizer } from '../io/tokenizer.js';
 import type { RowSampling } from '../tensor/ops/sample.js';
 import { Channel } from './channel.js';
+import type { TokenConstraint } from './constrain/index.js';
 import type { ResolvedRequest } from './options.js';
 import { TextStream } from './text-stream.js';
 
@@ -24,14 +25,6 @@ export interface EngineEvent {
   top?: TokenLogprob[];
   /** Set on the request's last event. */
   finish?: FinishReason;
-}
-
-/** The part of a token constraint the engine drives (src/engine/constrain). */
-export interface TokenConstraint {
-  allows(token: number): boolean;
-  allowedTokens(): Uint8Array;
-  advance(token: number): void;
-  readonly complete: boolean;
 }
 
 export class Sequence {

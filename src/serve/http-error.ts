@@ -2,7 +2,8 @@
 import type { z } from 'zod';
 import { ContextLengthError, EngineClosedError, QueueFullError } from '../engine/engine.js';
 import { UnknownAdapterError } from '../engine/adapters.js';
-import { WgmlError } from '../errors.js';
+import { ConfigError, WgmlError } from '../errors.js';
+import { InvalidSchemaError, UnsupportedSchemaError } from '../engine/constrain/index.js';
 
 export class HttpError extends WgmlError {
   constructor(
@@ -36,6 +37,7 @@ export function toHttpError(error: unknown, promptParam: string): HttpError {
   if (error instanceof QueueFullError) return new HttpError(429, error.message, 'rate_limit_exceeded', null, 'rate_limit_exceeded');
   if (error instanceof EngineClosedError) return new HttpError(503, error.message, 'service_unavailable', null, 'service_unavailable');
   if (error instanceof UnknownAdapterError) return new HttpError(404, error.message, 'invalid_request_error', 'model', 'model_not_found');
-  if (error instanceof WgmlError && error.name === 'ConfigError') return badRequest(error.message);
+  if (error instanceof UnsupportedSchemaError || error instanceof InvalidSchemaError) return badRequest(`response_format: ${error.message}`, 'response_format');
+  if (error instanceof ConfigError) return badRequest(error.message);
   return new HttpError(500, error instanceof Error ? error.message : String(error), 'server_error');
 }

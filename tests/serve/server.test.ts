@@ -125,6 +125,13 @@ describe('wgml serve, through the openai client', () => {
     expect([gone.status, ((await gone.json()) as { error: { code: string } }).error.code]).toEqual([404, 'model_not_found']);
   });
 
+  it('constrains a chat answer to a json_schema response_format', async () => {
+    const schema = { type: 'object', properties: { answer: { enum: [6, 7, 8] }, unit: { enum: ['apples', 'pears'] }, sure: { type: 'boolean' } }, required: ['answer', 'unit', 'sure'] };
+    const r = await client.chat.completions.create({ model: 'qwen3-tiny', messages: user(QUESTION), max_tokens: 60, temperature: 0, response_format: { type: 'json_schema', json_schema: { name: 'a', schema } } });
+    const v = JSON.parse(r.choices[0]!.message.content!) as { answer: number; unit: string; sure: boolean };
+    expect([[6, 7, 8].includes(v.answer), ['apples', 'pears'].includes(v.unit), typeof v.sure]).toEqual([true, true, 'boolean']);
+  });
+
   it('lists the base and its adapters with their parent', async () => {
     const list = await client.models.list();
     const rows = list.data.map((m) => ({ id: m.id, parent: (m as unknown as { parent: string | null }).parent }));
@@ -147,6 +154,12 @@ describe('wgml serve errors, the OpenAI way', () => {
     expect(e.status).toBe(400);
     expect(e.param).toBe('temperature');
     expect((e.error as { type: string }).type).toBe('invalid_request_error');
+  });
+
+  it('400 naming response_format for a schema keyword it cannot enforce', async () => {
+    const e = await status(client.chat.completions.create({ model: 'qwen3-tiny', messages: user('hi'), response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'string', pattern: 'a+' } } } }));
+    expect([e.status, e.param]).toEqual([400, 'response_format']);
+    expect(e.message).toMatch(/pattern/);
   });
 
   it('404 for an unknown model or adapter', async () => {

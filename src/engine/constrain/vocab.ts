@@ -14,10 +14,13 @@ export class ConstraintVocab {
   readonly tokenAt: Int32Array;
   readonly sameNext: Int32Array;
   readonly maxDepth: number;
+  /** 1 for tokens made of JSON whitespace only. */
+  readonly whitespace: Uint8Array;
 
   constructor(readonly tokens: readonly (Uint8Array | null)[], readonly eosIds: readonly number[]) {
     const t = buildTrie(tokens);
     this.byte = t.byte; this.depth = t.depth; this.size = t.size; this.tokenAt = t.tokenAt; this.sameNext = t.sameNext; this.maxDepth = t.maxDepth;
+    this.whitespace = Uint8Array.from(tokens, (b) => (b && b.length > 0 && b.every((x) => x === 0x20 || x === 0x0a || x === 0x0d || x === 0x09) ? 1 : 0));
   }
 
   get vocabSize(): number {
