@@ -15,6 +15,14 @@ def parse_shard(text: str):
     return int(k), int(w)
 
 
+# vLLM sizes its LoRA slots from a fixed set of ranks; the smallest one that holds the adapter.
+LORA_SLOTS = (8, 16, 32, 64, 128, 256, 320, 512)
+
+
+def lora_slot(rank: int) -> int:
+    return next((s for s in LORA_SLOTS if s >= rank), rank)
+
+
 def vllm_sampling(p: dict, seed: int):
     from vllm import SamplingParams
 
@@ -38,7 +46,7 @@ def run_generate(spec: dict, worker: int = 0, workers: int = 1, log=print) -> No
     from vllm.lora.request import LoRARequest
 
     v, adapter = spec["vllm"], spec["adapter"]
-    llm = LLM(model=spec["model"], tensor_parallel_size=v["tensor_parallel_size"], dtype=v["dtype"], gpu_memory_utilization=v["gpu_memory_utilization"], max_model_len=v["max_model_len"], seed=p["seed"], enable_lora=adapter is not None, max_lora_rank=adapter["rank"] if adapter else 16)
+    llm = LLM(model=spec["model"], tensor_parallel_size=v["tensor_parallel_size"], dtype=v["dtype"], gpu_memory_utilization=v["gpu_memory_utilization"], max_model_len=v["max_model_len"], seed=p["seed"], enable_lora=adapter is not None, max_lora_rank=lora_slot(adapter["rank"]) if adapter else 16)
     lora = LoRARequest(adapter["name"], 1, adapter["path"]) if adapter else None
     for c in todo:
         items = [rows[i] for i in chunk_range(c, size, len(rows))]

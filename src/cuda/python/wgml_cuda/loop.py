@@ -14,6 +14,7 @@ import torch
 from . import checkpoints as ckpt
 from .collate import pad_batch, token_loss_sum
 from .data import counted_tokens
+from .errors import WorkerError
 from .metrics import MetricsWriter, progress_line
 from .order import DataCursor, micro_batches, micro_count, rank_share
 from .schedule import lr_factor
@@ -81,6 +82,11 @@ def _micro_loss(model: Model, rt: Runtime, batch: Dict[str, torch.Tensor]) -> to
     return token_loss_sum(logits, batch["labels"].to(rt.device))
 
 
+def _write_checkpoint(model: Model, optimizer: torch.optim.Optimizer, directory: str) -> None:
+    model.save(directory)
+    torch.save(optimizer.state_dict(), f"{directory}/optimizer.pt")
+
+
 def eval_loss(model: Model, rt: Runtime, data: List[dict], per_device: int, pad_id: int) -> float:
     """Σ token losses / Σ counted tokens over the whole set (each rank a share), as wgml's evalLoss."""
     share = rank_share(list(range(len(data))), rt.world, rt.rank)
@@ -124,7 +130,7 @@ def train(model: Model, rt: Runtime, data: List[dict], spec: dict, eval_data: Op
         examples = [i for mb in cursor.next_step(t["grad_accum"]) for i in mb]
         counted = sum(counted_tokens(data[i]["labels"]) for i in examples)
         if counted == 0:
-            raise ValueError(f"train: step {step + 1} has no token with a label (every label is -100)")
+            raise WorkerError(f"train: step {step + 1} has no token with a label (every label is -100); check the assistant-only masks of the training file")
         count = micro_count(len(examples), rt.world, per_device)
         micro = micro_batches(rank_share(examples, rt.world, rt.rank), per_device, count)
         # Seeded per step, as wgml seeds dropout per step, so a resumed run draws what an unbroken one would.
@@ -156,6 +162,6 @@ def train(model: Model, rt: Runtime, data: List[dict], spec: dict, eval_data: Op
         if t["save_every"] and (step % t["save_every"] == 0 or step == total):
             if main:
                 state = {"step": step, "epoch": cursor.epoch, "dataPosition": cursor.position}
-                ckpt.save_checkpoint(root, state, lambda d: (model.save(d), torch.save(optimizer.state_dict(), f"{d}/optimizer.pt")), t["keep_last"])
+                ckpt.save_checkpoint(root, state, lambda d: _write_checkpoint(model, optimizer, d), t["keep_last"])
             rt.barrier()
     return step
