@@ -4,8 +4,9 @@ import type { BaseConfig, Recipe } from './kit/recipe.js';
 import { critique } from './critique/recipe.js';
 import { gsm8kQlora } from './gsm8k-qlora/recipe.js';
 import { jsonFormat } from './json-format/recipe.js';
+import { specialTokens } from './special-tokens/recipe.js';
 
-export const RECIPES: readonly Recipe<BaseConfig>[] = [gsm8kQlora, jsonFormat, critique];
+export const RECIPES: readonly Recipe<BaseConfig>[] = [gsm8kQlora, jsonFormat, critique, specialTokens];
 
 export function findRecipe(name: string): Recipe<BaseConfig> | undefined {
   return RECIPES.find((r) => r.name === name);

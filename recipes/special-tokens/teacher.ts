@@ -105,7 +105,7 @@ export async function runTeacher(jobs: readonly TeacherJob[], output: string, o:
       const job = todo[next++]!;
       try {
         const record = o.toRecord(job, await ask(job, o));
-        if (!record) throw new Error('malformed teacher reply (no thinking block or no token)');
+        if (!record) throw new Error('malformed teacher reply (refused by toRecord)');
         // One write per line: appends of whole lines never interleave.
         await file.write(JSON.stringify({ id: job.id, ...record }) + '\n');
         meter.done++;
