@@ -1,5 +1,6 @@
 // What a recipe step calls for --backend cuda, in one call each: training writes the examples it
-// would have trained on as pre-tokenized JSONL under <run>/cuda/ and runs the train spec; generation
+// would have trained on as pre-tokenized JSONL under <run>/cuda/, runs the train spec and mirrors
+// metrics.jsonl into tensorboard/ as the WebGPU trainer does; generation
 // renders each prompt with wgml's chat template and tokenizer, writes the prompts file and runs the
 // generate spec. The files and the spec stay in <run>/cuda/, so a dry run's commands can be run by hand.
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import type { LabelledExample } from '../train/labels.js';
 import { runCudaStep, type CudaStepResult } from './launcher.js';
 import { generateSpec, trainSpec, type GeneratePlanInput, type TrainPlanInput } from './plan.js';
 import { writeExamples, writePrompts, type PromptRow } from './pretokenized.js';
+import { metricsToTensorBoard } from './tensorboard.js';
 
 export interface CudaRunOptions {
   gpus: number;
@@ -38,6 +40,7 @@ export async function cudaFineTune(input: CudaFineTuneInput, o: CudaRunOptions):
   if (evalFile) await writeExamples(evalFile, input.evalExamples!);
   const spec = trainSpec({ ...input, trainFile, evalFile, examples: input.examples.length, gpus: o.gpus });
   const step = await runCudaStep(spec, { specPath: join(dir, 'train.json'), dryRun: o.dryRun, log: o.log, python: o.python });
+  if (step.ran) await metricsToTensorBoard(input.runDir);
   return { adapterDir: spec.adapter_dir, checkpointDir: spec.checkpoint_dir, step };
 }
 
