@@ -75,6 +75,20 @@ describe('matmul', () => {
     await check(M, K, N, { transB, bias: true, dtype: 'bf16' });
   });
 
+  // On a CPU adapter (the test machine's llvmpipe) these take shaders/matvec_columns.wgsl: K a
+  // multiple of 8 (4 for f32), up to the engine's 32 decode rows, N not a multiple of the workgroup.
+  it.each([
+    [1, 512, 1000, 'bf16'],
+    [2, 1536, 67, 'bf16'],
+    [16, 40, 129, 'f16'],
+    [32, 520, 301, 'bf16'],
+    [1, 36, 65, 'f32'],
+    [31, 516, 130, 'f32'],
+  ] as const)('decode product by columns of %i rows, K=%i, N=%i (%s) matches the reference', async (M, K, N, dtype) => {
+    await check(M, K, N, { transB: true, bias: true, dtype });
+    await check(M, K, N, { transB: true, dtype });
+  });
+
   it('splits a large LM head and its logits into binding-sized chunks', async () => {
     const small = await testDevice({ maxBindingBytes: 4096 });
     const { rng, seed } = freshRng();
@@ -90,6 +104,8 @@ describe('matmul', () => {
     expect(relError(await logits.read(), ref), `seed ${seed}`).toBeLessThan(1e-5);
     const last = matmul(Tensor.from(small, aV.subarray(0, K), [1, K]), head, { transB: true });
     expect(relError(await last.read(), ref.subarray(0, N)), `seed ${seed}`).toBeLessThan(1e-5);
+    const rows = matmul(Tensor.from(small, aV.subarray(0, 3 * K), [3, K]), head, { transB: true });
+    expect(relError(await rows.read(), ref.subarray(0, 3 * N)), `seed ${seed}`).toBeLessThan(1e-5);
   });
 
   it('throws naming both shapes when the inner dimensions differ', () => {

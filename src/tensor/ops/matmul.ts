@@ -20,6 +20,13 @@ export interface MatmulOptions {
 
 /** Up to this many rows (decode batches) read each weight once in shaders/matvec.wgsl instead of a mostly empty 128-row tile. */
 const MATVEC_MAX_M = 8;
+/** shaders/matvec_columns.wgsl keeps its rows' sums in registers, so it takes the engine's whole 32-row decode batch. */
+const COLUMNS_MAX_M = 32;
+
+/** A CPU adapter runs a workgroup as one thread: there a column per invocation beats lanes and a barrier tree. */
+function cpuAdapter(device: Tensor['device']): boolean {
+  return /llvmpipe|softpipe|swiftshader/i.test(`${device.info.device} ${device.info.description}`);
+}
 
 interface Dims {
   batch: number;
@@ -61,7 +68,14 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const d = matmulDims(a, b, transB, bias);
   const device = a.device;
   const out = Tensor.empty(device, a.shape.length === 3 ? [d.batch, d.M, d.N] : [d.M, d.N]);
-  const decode = d.M <= MATVEC_MAX_M && d.batch === 1 && out.chunks.length === 1 && a.chunks.length === 1;
+  const single = d.batch === 1 && out.chunks.length === 1 && a.chunks.length === 1;
+  // vec4 loads: whole words of four weights, rows starting on one (chunks start on a row).
+  const columns = single && transB && d.M <= COLUMNS_MAX_M && d.K % (b.dtype === 'f32' ? 4 : 8) === 0 && cpuAdapter(device);
+  if (columns) {
+    matvecColumns(a, b, out, d, bias);
+    return out;
+  }
+  const decode = d.M <= MATVEC_MAX_M && single;
   if (!decode || (!transB && b.chunks.length > 1)) {
     gemm({ a, b, transB, c: out, M: d.M, N: d.N, K: d.K, batch: batchOf(d, d.M * d.N), bias });
     return out;
@@ -75,6 +89,17 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     device.recorder.dispatch(kernel, [n, d.K, bc.rowStart, d.N], [a.buffer, bc.buffer, bias?.buffer ?? bc.buffer, out.buffer], grid(groups));
   }
   return out;
+}
+
+/** a: (M,K) f32, b: (N,K) → out: (M,N) f32 in shaders/matvec_columns.wgsl, one dispatch per chunk of b. */
+function matvecColumns(a: Tensor, b: Tensor, out: Tensor, d: Dims, bias?: Tensor): void {
+  const device = a.device;
+  const overrides = { B_DTYPE: floatCode(b.dtype, 'B'), HAS_BIAS: bias !== undefined, BIAS_DTYPE: bias ? floatCode(bias.dtype, 'bias') : 0, M: d.M, WG: 64 };
+  const kernel = device.kernels.get('matvec_columns', overrides);
+  for (const bc of b.chunks) {
+    const n = b.chunks.length > 1 ? bc.rows : d.N;
+    device.recorder.dispatch(kernel, [n, d.K, bc.rowStart, d.N], [a.buffer, bc.buffer, bias?.buffer ?? bc.buffer, out.buffer], grid(Math.ceil(n / 64)));
+  }
 }
 
 export interface MatmulBackwardOptions {
