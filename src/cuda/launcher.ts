@@ -2,7 +2,7 @@
 // (atomically) where the caller says, then either prints the spec and the exact command lines
 // (--dry-run) or runs them (generation workers side by side) and waits; a worker's own one-line
 // error (bad spec, missing package, no CUDA device) becomes the message of a CudaWorkerError.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { WgmlError } from '../errors.js';
@@ -69,6 +69,20 @@ function run(c: WorkerCommand, log: (line: string) => void): Promise<void> {
   });
 }
 
+/**
+ * The library calls the worker will make (`python -m wgml_cuda check`: BitsAndBytesConfig, LoraConfig,
+ * AdamW, vllm.LLM, SamplingParams), asked of the worker itself so the dry run cannot drift from it.
+ */
+function workerCalls(python: string, specPath: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(python, ['-m', 'wgml_cuda', 'check', specPath], { env: workerEnv(), timeout: 60_000 }, (error, stdout, stderr) => {
+      if (!error) return resolve(stdout.trimEnd());
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return resolve(`(${python} not found: the worker's library calls are printed by \`${python} -m wgml_cuda check ${specPath}\` where Python 3.10+ is)`);
+      reject(new CudaWorkerError(`${specPath}: the worker refuses the spec: ${stderr.trim().split('\n').at(-1) ?? error.message}`));
+    });
+  });
+}
+
 export async function runCudaStep(spec: CudaSpec, o: CudaStepOptions): Promise<CudaStepResult> {
   const log = o.log ?? ((line: string) => console.log(line));
   const resolved = CudaSpecSchema.parse(o.gpus === undefined ? spec : withGpus(spec, o.gpus));
@@ -76,11 +90,13 @@ export async function runCudaStep(spec: CudaSpec, o: CudaStepOptions): Promise<C
   const text = JSON.stringify(resolved, null, 2) + '\n';
   await mkdir(dirname(o.specPath), { recursive: true });
   await writeFileAtomic(o.specPath, text);
-  const commands = workerCommands(resolved, o.specPath, o.python ?? pythonExecutable());
+  const python = o.python ?? pythonExecutable();
+  const commands = workerCommands(resolved, o.specPath, python);
   const lines = commands.map((c) => commandLine(c, { PYTHONPATH: WORKER_DIR }));
   if (o.dryRun) {
     log(`[cuda] spec ${o.specPath}:\n${text.trimEnd()}`);
     log(`[cuda] ${commands.length === 1 ? 'command' : `${commands.length} commands, run side by side`}:\n${lines.join('\n')}`);
+    log(`[cuda] ${await workerCalls(python, o.specPath)}`);
     return { spec: resolved, specPath: o.specPath, commands: lines, ran: false };
   }
   log(`[cuda] ${lines.join('\n[cuda] ')}`);

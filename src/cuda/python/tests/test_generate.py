@@ -4,7 +4,8 @@ import tempfile
 import unittest
 
 from wgml_cuda.chunks import chunk_meta, chunk_path, write_chunk
-from wgml_cuda.generate import lora_slot, parse_shard, run_generate
+from wgml_cuda.args import lora_slot
+from wgml_cuda.generate import parse_shard, run_generate
 
 from .fixtures import generate_spec
 

@@ -27,8 +27,10 @@ def main(argv=None) -> int:
 
             env_main()
         elif args.command == "check":
+            from .args import describe
+
             spec = read_spec(args.spec)
-            print(f"{args.spec}: a valid {spec['task']} spec")
+            print(f"{args.spec}: a valid {spec['task']} spec; the worker will call\n{describe(spec)}")
         elif args.command == "train":
             from .train import run_train
 

@@ -12,6 +12,7 @@ from typing import Callable, Dict, List, Optional, Protocol
 import torch
 
 from . import checkpoints as ckpt
+from .args import optimizer_args
 from .collate import pad_batch, token_loss_sum
 from .data import counted_tokens
 from .errors import WorkerError
@@ -107,7 +108,7 @@ def train(model: Model, rt: Runtime, data: List[dict], spec: dict, eval_data: Op
     t = spec["train"]
     total = t["max_steps"]
     pad_id, per_device, main = spec["pad_token_id"], t["per_device_batch_size"], rt.rank == 0
-    optimizer = torch.optim.AdamW(model.params, lr=t["learning_rate"], betas=(t["adam_beta1"], t["adam_beta2"]), eps=t["adam_epsilon"], weight_decay=t["weight_decay"])
+    optimizer = torch.optim.AdamW(model.params, **optimizer_args(spec))
     lengths = [len(e["input_ids"]) for e in data]
     cursor = DataCursor(lengths, t["batch_size"], t["seed"], t["group_by_length"])
     step = 0

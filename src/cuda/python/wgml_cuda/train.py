@@ -5,6 +5,7 @@ by torchrun or `accelerate launch`). The loop itself is loop.py, shared with the
 import contextlib
 import os
 
+from .args import lora_args, quantization_args
 from .deps import require, require_cuda
 from .data import read_examples
 from .errors import WorkerError
@@ -46,15 +47,14 @@ def load_qlora(spec: dict, device_index: int):
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
-    q, lora, t = spec["quantization"], spec["lora"], spec["train"]
-    compute = getattr(torch, q["compute_dtype"])
-    bnb = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type=q["format"], bnb_4bit_use_double_quant=q["double_quant"], bnb_4bit_compute_dtype=compute)
+    t = spec["train"]
+    compute = getattr(torch, spec["quantization"]["compute_dtype"])
+    bnb = BitsAndBytesConfig(**{**quantization_args(spec), "bnb_4bit_compute_dtype": compute})
     # One whole copy per process: each rank places the base on its own GPU (data parallel).
     base = AutoModelForCausalLM.from_pretrained(spec["model"], quantization_config=bnb, torch_dtype=compute, device_map={"": device_index})
     base.config.use_cache = False
     base = prepare_model_for_kbit_training(base, use_gradient_checkpointing=t["gradient_checkpointing"], gradient_checkpointing_kwargs={"use_reentrant": False})
-    config = LoraConfig(r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"], target_modules=lora["target_modules"], bias="none", task_type="CAUSAL_LM")
-    return get_peft_model(base, config)
+    return get_peft_model(base, LoraConfig(**lora_args(spec)))
 
 
 def run_train(spec: dict, log=print) -> None:

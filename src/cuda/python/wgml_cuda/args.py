@@ -1,0 +1,68 @@
+"""The arguments the worker passes to the libraries, built from the spec in one place so `check`
+(and the launcher's --dry-run) prints exactly what train and generate call: BitsAndBytesConfig,
+LoraConfig, torch.optim.AdamW, vllm.LLM and vllm.SamplingParams. Standard library."""
+
+
+def quantization_args(spec: dict) -> dict:
+    """BitsAndBytesConfig's arguments (the compute dtype by name; also what `check` prints)."""
+    q = spec["quantization"]
+    return {"load_in_4bit": True, "bnb_4bit_quant_type": q["format"], "bnb_4bit_use_double_quant": q["double_quant"], "bnb_4bit_compute_dtype": q["compute_dtype"]}
+
+
+def lora_args(spec: dict) -> dict:
+    lora = spec["lora"]
+    return {"r": lora["r"], "lora_alpha": lora["alpha"], "lora_dropout": lora["dropout"], "target_modules": lora["target_modules"], "bias": "none", "task_type": "CAUSAL_LM"}
+
+
+def optimizer_args(spec: dict) -> dict:
+    """torch.optim.AdamW's arguments (the rate is set per step from the schedule, as wgml does)."""
+    t = spec["train"]
+    return {"lr": t["learning_rate"], "betas": (t["adam_beta1"], t["adam_beta2"]), "eps": t["adam_epsilon"], "weight_decay": t["weight_decay"]}
+
+
+# vLLM sizes its LoRA slots from a fixed set of ranks; the smallest one that holds the adapter.
+LORA_SLOTS = (8, 16, 32, 64, 128, 256, 320, 512)
+
+
+def lora_slot(rank: int) -> int:
+    return next((s for s in LORA_SLOTS if s >= rank), rank)
+
+
+def engine_args(spec: dict) -> dict:
+    """vllm.LLM's arguments for this spec (also what `check` prints)."""
+    v, adapter = spec["vllm"], spec["adapter"]
+    return {
+        "model": spec["model"], "tensor_parallel_size": v["tensor_parallel_size"], "dtype": v["dtype"],
+        "gpu_memory_utilization": v["gpu_memory_utilization"], "max_model_len": v["max_model_len"], "seed": spec["sampling"]["seed"],
+        "enable_lora": adapter is not None, "max_lora_rank": lora_slot(adapter["rank"]) if adapter else 16,
+    }
+
+
+def sampling_args(p: dict, seed: int) -> dict:
+    """vllm.SamplingParams' arguments for one sample; vLLM reads top_k -1 as off, where wgml writes 0."""
+    return {"n": 1, "temperature": p["temperature"], "top_p": p["top_p"], "top_k": p["top_k"] or -1, "max_tokens": p["max_tokens"], "stop": p["stop"] or None, "seed": seed}
+
+
+class _PerSample:
+    def __repr__(self) -> str:
+        return "<each sample's seed from the prompts file>"
+
+
+SEED_PER_SAMPLE = _PerSample()
+
+
+def describe(spec: dict) -> str:
+    """The library calls a spec makes, one per line, as Python would read them."""
+    def call(name: str, kwargs: dict) -> str:
+        return f"{name}(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")"
+
+    if spec["task"] == "train":
+        t = spec["train"]
+        return "\n".join([
+            call("BitsAndBytesConfig", quantization_args(spec)),
+            call("prepare_model_for_kbit_training", {"use_gradient_checkpointing": t["gradient_checkpointing"], "gradient_checkpointing_kwargs": {"use_reentrant": False}}),
+            call("LoraConfig", lora_args(spec)),
+            call("torch.optim.AdamW", optimizer_args(spec)),
+        ])
+    first = {**sampling_args(spec["sampling"], 0), "seed": SEED_PER_SAMPLE}
+    return "\n".join([call("vllm.LLM", engine_args(spec)), call("vllm.SamplingParams", first) + f"  # one request per sample, {spec['sampling']['n']} per prompt"])
