@@ -9,6 +9,11 @@ def quantization_args(spec: dict) -> dict:
     return {"load_in_4bit": True, "bnb_4bit_quant_type": q["format"], "bnb_4bit_use_double_quant": q["double_quant"], "bnb_4bit_compute_dtype": q["compute_dtype"]}
 
 
+def kbit_args(spec: dict) -> dict:
+    """prepare_model_for_kbit_training's: non-reentrant checkpointing is the kind DDP's no_sync allows."""
+    return {"use_gradient_checkpointing": spec["train"]["gradient_checkpointing"], "gradient_checkpointing_kwargs": {"use_reentrant": False}}
+
+
 def lora_args(spec: dict) -> dict:
     lora = spec["lora"]
     return {"r": lora["r"], "lora_alpha": lora["alpha"], "lora_dropout": lora["dropout"], "target_modules": lora["target_modules"], "bias": "none", "task_type": "CAUSAL_LM"}
@@ -57,10 +62,9 @@ def describe(spec: dict) -> str:
         return f"{name}(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")"
 
     if spec["task"] == "train":
-        t = spec["train"]
         return "\n".join([
             call("BitsAndBytesConfig", quantization_args(spec)),
-            call("prepare_model_for_kbit_training", {"use_gradient_checkpointing": t["gradient_checkpointing"], "gradient_checkpointing_kwargs": {"use_reentrant": False}}),
+            call("prepare_model_for_kbit_training", kbit_args(spec)),
             call("LoraConfig", lora_args(spec)),
             call("torch.optim.AdamW", optimizer_args(spec)),
         ])

@@ -5,7 +5,7 @@ by torchrun or `accelerate launch`). The loop itself is loop.py, shared with the
 import contextlib
 import os
 
-from .args import lora_args, quantization_args
+from .args import kbit_args, lora_args, quantization_args
 from .deps import require, require_cuda
 from .data import read_examples
 from .errors import WorkerError
@@ -47,13 +47,12 @@ def load_qlora(spec: dict, device_index: int):
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
-    t = spec["train"]
     compute = getattr(torch, spec["quantization"]["compute_dtype"])
     bnb = BitsAndBytesConfig(**{**quantization_args(spec), "bnb_4bit_compute_dtype": compute})
     # One whole copy per process: each rank places the base on its own GPU (data parallel).
     base = AutoModelForCausalLM.from_pretrained(spec["model"], quantization_config=bnb, torch_dtype=compute, device_map={"": device_index})
     base.config.use_cache = False
-    base = prepare_model_for_kbit_training(base, use_gradient_checkpointing=t["gradient_checkpointing"], gradient_checkpointing_kwargs={"use_reentrant": False})
+    base = prepare_model_for_kbit_training(base, **kbit_args(spec))
     return get_peft_model(base, LoraConfig(**lora_args(spec)))
 
 
