@@ -24,9 +24,9 @@ export function workerPlans(chunks: number, workers: number): WorkerPlan[] {
 
 /** The command line of each worker: the same config file and run directory, its own chunk range. */
 export function workerCommands(plans: readonly WorkerPlan[], c: { config: string; run: string }, backend: 'webgpu' | 'cuda'): string[] {
-  // The vLLM worker (python -m wgml_cuda generate SPEC --shard K/W) reads a generate spec that only
-  // the CUDA launcher can write, and critique has no launcher yet: print nothing a worker cannot run.
-  if (backend === 'cuda') throw new ConfigError('commands.backend cuda: critique has no CUDA launcher yet to write the generate spec the vLLM worker (src/cuda/) reads, so there are no vLLM commands to print; use backend webgpu');
+  // The vLLM workers run from a generate spec and pre-tokenized prompts that src/cuda's cudaGenerate
+  // writes; critique's generate is not wired to it yet, so print nothing a worker cannot run.
+  if (backend === 'cuda') throw new ConfigError('commands.backend cuda: critique generate is not wired to the CUDA path (src/cuda cudaGenerate) yet, so there are no vLLM commands to print; use backend webgpu');
   return plans.map((p) => {
     const range = p.first === p.last ? String(p.first) : `${p.first}-${p.last}`;
     return `npx recipe critique generate --config ${c.config} --run ${c.run} --set generate.chunk_id=${range}   # worker ${p.worker}: chunks ${range}`;

@@ -62,8 +62,8 @@ describe('chunks and workers', () => {
     ]);
   });
 
-  it('says critique has no CUDA launcher yet when asked for vLLM commands', () => {
-    expect(() => workerCommands(workerPlans(1, 1), { config: 'c', run: 'x' }, 'cuda')).toThrow(/critique has no CUDA launcher yet/);
+  it('says critique generate is not wired to the CUDA path when asked for vLLM commands', () => {
+    expect(() => workerCommands(workerPlans(1, 1), { config: 'c', run: 'x' }, 'cuda')).toThrow(/critique generate is not wired to the CUDA path/);
   });
 });
 
