@@ -17,9 +17,15 @@ export interface Split {
   eval: Instruction[];
 }
 
-/** The configured problems, shuffled by data.seed, split by problem so no program is in both. */
+/** Problems whose program is new (the planted-bug generator repeats some). */
+function distinctCode(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => !seen.has(p.code) && seen.add(p.code));
+}
+
+/** The configured problems, distinct, shuffled by data.seed, split by problem so no program is in both. */
 export async function problemSplit(c: SpecialTokensConfig): Promise<{ problems: Problem[]; split: Split }> {
-  const all = shuffled(new Rng(c.data.seed), await readProblems(resolveAsset(c.data.problems)));
+  const all = shuffled(new Rng(c.data.seed), distinctCode(await readProblems(resolveAsset(c.data.problems))));
   const problems = all.slice(0, c.data.samples ?? all.length);
   const nEval = Math.max(1, Math.round(problems.length * c.data.eval_fraction));
   return { problems, split: { eval: problems.slice(0, nEval).flatMap(instructionsFor), train: problems.slice(nEval).flatMap(instructionsFor) } };
