@@ -44,17 +44,20 @@ async function squareMatmuls(device: Device, rng: Rng, options: Required<KernelB
   return rows;
 }
 
-/** Decode projections 1×K·Wᵀ with bf16 weights (N,K): memory-bound, so GB/s of weight bytes. */
+/** Decode projections M×K·Wᵀ with bf16 weights (N,K), M = 1, 8, 32 (the engine's batch): weight GB/s, read once for all rows. */
 async function decodeMatvecs(device: Device, rng: Rng, roofGBs: number): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  for (const [K, N] of [[896, 896], [896, 4864], [4864, 896], [2048, 2048]] as const) {
-    const x = Tensor.from(device, rng.normals(K), [1, K]);
-    const w = Tensor.from(device, rng.normals(N * K, 0.02), [N, K], 'bf16');
-    const ms = await gpuMs(device, () => matmul(x, w, { transB: true }), 500);
-    const rate = (N * K * 2) / ms / 1e6;
-    rows.push({ kernel: 'matvec bf16', shape: `1×${K}·(${N}×${K})ᵀ`, ms, rate, unit: 'GB/s', ofRoof: rate / roofGBs });
-    x.dispose();
-    w.dispose();
+  const shapes = [[896, 896], [896, 4864], [4864, 896], [2048, 2048], [512, 1536], [1536, 512], [512, 16384]] as const;
+  for (const M of [1, 8, 32]) {
+    for (const [K, N] of shapes) {
+      const x = Tensor.from(device, rng.normals(M * K), [M, K]);
+      const w = Tensor.from(device, rng.normals(N * K, 0.02), [N, K], 'bf16');
+      const ms = await gpuMs(device, () => matmul(x, w, { transB: true }), 500);
+      const rate = (N * K * 2) / ms / 1e6;
+      rows.push({ kernel: 'matvec bf16', shape: `${M}×${K}·(${N}×${K})ᵀ`, ms, rate, unit: 'GB/s', ofRoof: rate / roofGBs });
+      x.dispose();
+      w.dispose();
+    }
   }
   return rows;
 }
