@@ -8,9 +8,11 @@ import { runChat, runGenerate } from './commands/generate.js';
 import { printInfo } from './commands/info.js';
 import { runQuantize } from './commands/quantize.js';
 import { runServe, SERVE_OPTIONS, ServeFlags } from './commands/serve.js';
+import { runDoctor } from './commands/doctor.js';
 
 const USAGE = `usage: wgml <command> [options]
   info                                   adapter, backend, features and limits
+  doctor [--backend cuda]                what is ready and what is missing (WebGPU; with cuda: python, torch, CUDA, GPUs, libraries)
   generate --model DIR --prompt TEXT     stream a completion [--chat] [--no-thinking]
   chat --model DIR                       interactive chat on stdin [--system TEXT]
   serve --model DIR                      OpenAI-compatible server [--adapter NAME=DIR ...] [--port 8000] [--host 127.0.0.1]
@@ -76,8 +78,13 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!['info', 'bench', 'generate', 'chat', 'quantize', 'serve'].includes(command)) throw new Error(`unknown command '${command}'\n${USAGE}`);
+  if (!['info', 'bench', 'generate', 'chat', 'quantize', 'serve', 'doctor'].includes(command)) throw new Error(`unknown command '${command}'\n${USAGE}`);
   if (command === 'quantize') return runQuantize(parseFlags(QuantizeFlags, values));
+  // --backend cuda asks about the CUDA path; any other value names the WebGPU backend to check.
+  if (command === 'doctor') {
+    process.exitCode = await runDoctor(values.backend === 'cuda' ? { backend: 'cuda' } : { webgpuBackend: parseFlags(DeviceFlags, values).backend });
+    return;
+  }
   const device = await createDevice(parseFlags(DeviceFlags, values));
   try {
     if (command === 'info') printInfo(device);
