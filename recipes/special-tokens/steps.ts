@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../src/errors.js';
 import { addTokensToModel } from '../../src/io/added-tokens.js';
+import { writeFileAtomic } from '../../src/io/atomic.js';
 import { loadModel, type Model } from '../../src/nn/model.js';
 import { assistantOnlyLabels } from '../../src/train/labels.js';
 import { readJsonl } from '../data/common.js';
@@ -27,7 +28,7 @@ async function tokensStep(ctx: Ctx): Promise<void> {
 
 async function dataStep(ctx: Ctx): Promise<void> {
   const { problems, split } = await problemSplit(ctx.config);
-  await ctx.run.cached('split.json', false, async () => split);
+  await writeFileAtomic(ctx.run.path('split.json'), JSON.stringify(split));
   // Only train instructions go to the teacher: eval grades the model's own choice, not teacher text.
   const r = await writeTeacherData(ctx.config, problems, split.train, ctx.run.path('teacher.jsonl'), { sink: ctx.log, device: ctx.device });
   ctx.log(`[data] ${r.written} written, ${r.skipped} already there, ${r.failed.length} failed${r.failed[0] ? ` (first: ${r.failed[0].id}: ${r.failed[0].reason})` : ''}`);
