@@ -4,7 +4,7 @@
 // served one at a time (the ratio the continuous batcher buys), and an engine decode step against a
 // bare fixed-batch step of the same size (what scheduling costs).
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import type { Device } from '../src/gpu/device.js';
@@ -147,7 +147,7 @@ export async function benchServe(device: Device): Promise<LoadRow[]> {
   console.table(rows.map((r) => ({ clients: r.clients, requests: r.requests, 'output tok/s': +r.outputTokensPerS.toFixed(1), 'TTFT p50 ms': +r.ttftMs.median.toFixed(0), 'TTFT p95 ms': +r.ttftMs.p95.toFixed(0), 'ITL p50 ms': +r.itlMs.median.toFixed(0), 'ITL p95 ms': +r.itlMs.p95.toFixed(0), occupancy: `${(100 * r.batchOccupancy).toFixed(0)}%` })));
   console.log(`one at a time: ${sequential!.outputTokensPerS.toFixed(1)} output tok/s; 32 concurrent clients: ${speedup.toFixed(2)}× that`);
   console.table(steps.map((s) => ({ batch: s.batch, 'engine step ms': +s.engineMs.toFixed(1), 'bare fixed-batch step ms': +s.bareMs.toFixed(1), ratio: +s.ratio.toFixed(2) })));
-  const file = await writeResults('serve', { date: new Date().toISOString(), adapter: device.info, model: BENCH_QWEN3, promptTokens: PROMPT_TOKENS, maxTokens: MAX_TOKENS, rows, oneAtATime: sequential!, speedup32VsOneAtATime: speedup, decodeStep: steps });
+  const file = await writeResults('serve', { date: new Date().toISOString(), loadAverage: loadavg(), adapter: device.info, model: BENCH_QWEN3, promptTokens: PROMPT_TOKENS, maxTokens: MAX_TOKENS, rows, oneAtATime: sequential!, speedup32VsOneAtATime: speedup, decodeStep: steps });
   console.log(`wrote ${file}`);
   return rows;
 }
