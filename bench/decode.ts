@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Device } from '../src/gpu/device.js';
 import { writeRandomQwen, parameterShapes, type RandomQwenSpec } from '../src/io/random-model.js';
-import { loadModel, type Model } from '../src/nn/model.js';
+import { loadModel, type Model } from '../src/model/model.js';
 import { copyBandwidth, timeMs, writeResults } from './harness.js';
 import { torchPeer } from './peers/torch.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Device } from '../src/gpu/device.js';
 import { Rng } from '../src/cpu/random.js';
 import { writeRandomQwen } from '../src/io/random-model.js';
-import { loadModel, type Model } from '../src/nn/model.js';
+import { loadModel, type Model } from '../src/model/model.js';
 import { quantizeWeight, uploadQuantWeight, type QuantizeSpec } from '../src/quant/quantize.js';
 import { matmul } from '../src/tensor/ops/matmul.js';
 import { quantMatmul } from '../src/tensor/ops/quant-matmul.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import type { Device } from '../src/gpu/device.js';
 import { writeRandomQwen } from '../src/io/random-model.js';
-import type { Model } from '../src/nn/model.js';
+import type { Model } from '../src/model/model.js';
 import { disposeStep } from '../src/nn/kv-cache.js';
 import { argmax } from '../src/tensor/ops/argmax.js';
 import { embedding } from '../src/tensor/ops/embedding.js';

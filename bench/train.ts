@@ -12,7 +12,7 @@ import { Rng } from '../src/cpu/random.js';
 import { qwenLogitsRef } from '../src/cpu/qwen.js';
 import { readQwenConfig } from '../src/io/config.js';
 import { writeRandomQwen } from '../src/io/random-model.js';
-import { loadModel } from '../src/nn/model.js';
+import { loadModel } from '../src/model/model.js';
 import { roundTo } from '../src/tensor/half.js';
 import { padBatch } from '../src/train/batches.js';
 import { causalLmStep } from '../src/train/causal-lm.js';

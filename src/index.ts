@@ -7,7 +7,7 @@ export { WgmlError, NoAdapterError, ShapeMismatchError, ShaderCompileError, Chec
 export { openSafetensors, writeSafetensors, SafetensorsReader } from './io/safetensors.js';
 export { readQwenConfig, parseQwenConfig, readGenerationConfig, type QwenConfig, type GenerationConfig } from './io/config.js';
 export { loadTokenizer, Tokenizer } from './io/tokenizer.js';
-export { loadModel, Model, type LoadModelOptions } from './nn/model.js';
+export { loadModel, Model, type LoadModelOptions } from './model/model.js';
 export { QwenModel } from './nn/qwen.js';
 export { type GenerateOptions, type EngineRequest, type Sampling } from './engine/options.js';
 export { Engine, QueueFullError, EngineClosedError, ContextLengthError, type EngineHost, type EngineStats } from './engine/engine.js';

@@ -10,7 +10,7 @@ import type { Device } from '../../src/gpu/device.js';
 import { readTextRecords } from '../../src/io/dataset.js';
 import { openSafetensors } from '../../src/io/safetensors.js';
 import { loadTokenizer } from '../../src/io/tokenizer.js';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { type Expectation, safetensorsMutant } from './safetensors-cases.js';
 
 export const TARGETS = ['safetensors', 'config', 'adapter_config', 'tokenizer_config', 'dataset'] as const;

@@ -10,7 +10,7 @@ import type { Device } from '../../src/gpu/device.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { readQwenConfig } from '../../src/io/config.js';
 import { loadTokenizer } from '../../src/io/tokenizer.js';
-import { loadModel, type Model } from '../../src/nn/model.js';
+import { loadModel, type Model } from '../../src/model/model.js';
 import type { ProgressSink } from '../kit/progress.js';
 import { chunkPath, chunkRange, modelName, readChunk, type ChunkFile, type SampledQuestion } from './chunks.js';
 import type { SamplingParams } from './config.js';

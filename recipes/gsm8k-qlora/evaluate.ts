@@ -1,7 +1,7 @@
 // GSM8K evaluation: greedy, batched generation on few-shot chat prompts; the last `#### <number>`
 // is the answer (the text's last number is reported as a fallback but never counts as correct).
 import type { ChatMessage } from '../../src/io/chat-template.js';
-import type { Model } from '../../src/nn/model.js';
+import type { Model } from '../../src/model/model.js';
 import { isCorrect, parseAnswer } from '../data/gsm8k-answer.js';
 import type { GsmRecord } from '../data/gsm8k-records.js';
 import { generateAll } from '../kit/generate.js';

@@ -4,7 +4,7 @@ import type { SafetyJudge } from '../../src/eval/judge.js';
 import type { ModerationItem, SafetyVerdict } from '../../src/eval/safeguard.js';
 import { readRecords } from '../../src/io/dataset.js';
 import { ConfigError } from '../../src/errors.js';
-import type { Model } from '../../src/nn/model.js';
+import type { Model } from '../../src/model/model.js';
 import { generateAll } from '../kit/generate.js';
 import { Progress, type ProgressSink } from '../kit/progress.js';
 

@@ -2,7 +2,7 @@
 // saved), eval (base and fine-tuned on the same few-shot prompts and safety prompts) and safety (a
 // judge labels both models' responses). Each reads what the steps before it left in the run directory.
 import { readFile } from 'node:fs/promises';
-import type { Model } from '../../src/nn/model.js';
+import type { Model } from '../../src/model/model.js';
 import { openJudge } from '../../src/eval/judge.js';
 import { writeLossCurve } from '../kit/loss-curve.js';
 import { readHistory, trainingSteps } from '../kit/history.js';

@@ -1,6 +1,6 @@
 // Evaluating a model on JSON-only tasks: greedy chat completions (the kit's batched generation),
 // each graded for format (metrics.ts) and for its values (the task's strictness).
-import type { Model } from '../../src/nn/model.js';
+import type { Model } from '../../src/model/model.js';
 import { gradeJsonReply, type JsonTask } from '../data/json-format.js';
 import { generateAll } from '../kit/generate.js';
 import type { ProgressSink } from '../kit/progress.js';

@@ -2,7 +2,7 @@
 // assistant-only loss with the EOS after each completion, format metrics at step 0 and every
 // eval_steps, curves), eval (base and tuned on the whole eval split) and compare (alone: base and
 // tuned outputs side by side).
-import type { Model } from '../../src/nn/model.js';
+import type { Model } from '../../src/model/model.js';
 import { assistantOnlyLabels } from '../../src/train/labels.js';
 import { readJsonl } from '../data/common.js';
 import type { JsonTask } from '../data/json-format.js';

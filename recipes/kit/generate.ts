@@ -1,6 +1,6 @@
 // Batched greedy generation for a recipe's evaluation: prompts in batches through the public Model
 // API, one progress line per batch (items, tok/s, ETA), the outputs in prompt order.
-import type { Model } from '../../src/nn/model.js';
+import type { Model } from '../../src/model/model.js';
 import { Progress, type ProgressSink } from './progress.js';
 
 export interface GenerationOptions {

@@ -1,7 +1,7 @@
 // The 4-bit base a recipe fine-tunes, loaded as its quantization block says, optionally with a
 // trained adapter on top.
 import type { Device } from '../../src/gpu/device.js';
-import { loadModel, type Model } from '../../src/nn/model.js';
+import { loadModel, type Model } from '../../src/model/model.js';
 import type { LoraConfig, QuantizationConfig } from './blocks.js';
 import { resolveAsset } from './paths.js';
 

@@ -2,7 +2,7 @@
 // the trainer's TrainConfig, checkpoints in <run>/checkpoints, an optional evaluation hook at step 0
 // and every eval_steps, and checkpoint sweeps that keep the best-scoring one.
 import { join } from 'node:path';
-import type { Model } from '../../src/nn/model.js';
+import type { Model } from '../../src/model/model.js';
 import { checkpointDir, checkpointSteps, loadCheckpoint } from '../../src/train/checkpoint.js';
 import type { LabelledExample } from '../../src/train/labels.js';
 import { LoraTrainable } from '../../src/train/lora-trainable.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createDevice } from '../../src/gpu/device.js';
 import { readByteTokenizer } from '../../src/io/byte-tokenizer.js';
 import { loadTokenizer } from '../../src/io/tokenizer.js';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { isCorrect, parseAnswer } from '../data/gsm8k-answer.js';
 import { type GsmRecord, readGsm8k } from '../data/gsm8k-records.js';
 import { type Corpus, type CorpusOptions, pretrainCorpus } from './corpus.js';

@@ -9,7 +9,7 @@ import type { ByteTokenizerFiles } from '../../src/io/byte-tokenizer.js';
 import type { ChatMessage } from '../../src/io/chat-template.js';
 import { parameterShapes, writeRandomQwen } from '../../src/io/random-model.js';
 import type { Tokenizer } from '../../src/io/tokenizer.js';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { FullTrainable } from '../../src/train/full-trainable.js';
 import type { LabelledExample } from '../../src/train/labels.js';
 import { train, TrainConfigSchema } from '../../src/train/trainer.js';

@@ -3,7 +3,7 @@
 // one the instruction calls for (AGENT without an error message, EDIT with one). That token is read
 // from the logits, not the generated text, because decoding drops special tokens. The confusion
 // table counts expected × chosen, "none" when the argmax is neither token.
-import type { Model } from '../../src/nn/model.js';
+import type { Model } from '../../src/model/model.js';
 import { generateAll } from '../kit/generate.js';
 import type { ProgressSink } from '../kit/progress.js';
 import { formatTable } from '../kit/report.js';

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../src/errors.js';
 import { addTokensToModel } from '../../src/io/added-tokens.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
-import { loadModel, type Model } from '../../src/nn/model.js';
+import { loadModel, type Model } from '../../src/model/model.js';
 import { assistantOnlyLabels } from '../../src/train/labels.js';
 import { readJsonl } from '../data/common.js';
 import { resolveAsset } from '../kit/paths.js';

@@ -10,7 +10,7 @@ import type { Device } from '../gpu/device.js';
 
 import type { ChatMessage } from '../io/chat-template.js';
 import type { Tokenizer } from '../io/tokenizer.js';
-import { loadModel, type Model } from '../nn/model.js';
+import { loadModel, type Model } from '../model/model.js';
 
 export type SafetyLabel = 'safe' | 'unsafe';
 

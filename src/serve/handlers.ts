@@ -2,7 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Engine } from '../engine/engine.js';
 import { AdapterInUseError } from '../engine/adapters.js';
-import type { Model } from '../nn/model.js';
+import type { Model } from '../model/model.js';
 import { submitChoices, type Job } from './choices.js';
 import { chatFormat, completionFormat } from './formats.js';
 import { badRequest, bodyError, HttpError, toHttpError } from './http-error.js';

@@ -7,7 +7,7 @@ import { basename, resolve } from 'node:path';
 import { Engine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/capacity.js';
 import type { Device } from '../gpu/device.js';
-import { loadModel } from '../nn/model.js';
+import { loadModel } from '../model/model.js';
 import type { QuantFormat } from '../quant/layouts.js';
 import { chatCompletions, completions, loadAdapter, unloadAdapter, type ServedModel } from './handlers.js';
 import { HttpError, toHttpError } from './http-error.js';

@@ -4,7 +4,7 @@ import type { Device } from '../gpu/device.js';
 import { WgmlError } from '../errors.js';
 import { writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
 import { GradSink } from '../nn/grads.js';
-import type { Model } from '../nn/model.js';
+import type { TrainableModel } from './trainable-model.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Batch } from './batches.js';
 import { causalLmStep } from './causal-lm.js';
@@ -15,7 +15,7 @@ export class FullTrainable implements Trainable {
   readonly parameters: ReadonlyMap<string, Tensor>;
   private readonly names: ReadonlyMap<Tensor, string>;
 
-  constructor(readonly model: Model) {
+  constructor(readonly model: TrainableModel) {
     this.parameters = model.net.namedTensors();
     for (const [name, t] of this.parameters) {
       if (t.dtype !== 'f32') throw new WgmlError(`full-parameter training needs f32 weights; ${name} is ${t.dtype} (load the model with { dtype: 'f32' })`);

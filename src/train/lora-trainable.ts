@@ -2,7 +2,7 @@
 import { GradSink } from '../nn/grads.js';
 import type { Device } from '../gpu/device.js';
 import { ADAPTER_WEIGHTS } from '../io/peft.js';
-import type { Model } from '../nn/model.js';
+import type { TrainableModel } from './trainable-model.js';
 import type { LoraAdapter } from '../nn/lora-adapter.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Batch } from './batches.js';
@@ -13,7 +13,7 @@ export class LoraTrainable implements Trainable {
   readonly tensorFile = ADAPTER_WEIGHTS;
 
   constructor(
-    readonly model: Model,
+    readonly model: TrainableModel,
     readonly adapter: LoraAdapter,
   ) {}
 

@@ -8,7 +8,7 @@ import { cudaFineTune } from '../../src/cuda/steps.js';
 import { WORKER_DIR, workerEnv } from '../../src/cuda/worker.js';
 import { createDevice } from '../../src/gpu/device.js';
 import { LORA_TARGETS } from '../../src/io/peft.js';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { TINY_QWEN3, writeTinyQwen } from '../helpers/tiny-qwen.js';
 import { PYTHON, python, TRIED } from './python.js';
 import { trainInput } from './fixtures.js';

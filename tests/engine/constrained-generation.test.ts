@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
 import { UnsupportedSchemaError } from '../../src/engine/constrain/index.js';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { testDevice } from '../helpers/gpu.js';
 
 const device = await testDevice();

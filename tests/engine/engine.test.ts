@@ -3,7 +3,7 @@ import { Engine, ContextLengthError, QueueFullError } from '../../src/engine/eng
 import { UnknownAdapterError } from '../../src/engine/adapters.js';
 import type { EngineEvent } from '../../src/engine/sequence.js';
 import type { EngineRequest } from '../../src/engine/options.js';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { testDevice } from '../helpers/gpu.js';
 import { TINY_QWEN3, writeTinyQwen } from '../helpers/tiny-qwen.js';
 import { writeRandomAdapter } from '../helpers/adapters.js';

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../src/cpu/random.js';
-import type { Model } from '../../src/nn/model.js';
+import type { Model } from '../../src/model/model.js';
 import type { LoraConfig } from '../../src/nn/lora-adapter.js';
 
 /** Attaches a LoRA with every A and B drawn from `seed`, saves it in PEFT's format and detaches it. */

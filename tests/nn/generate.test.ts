@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { disposeStep } from '../../src/nn/kv-cache.js';
 import { argmaxRef } from '../../src/cpu/sample.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WgmlError } from '../../src/errors.js';
 import { writeRandomQwen } from '../../src/io/random-model.js';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { testDevice } from '../helpers/gpu.js';
 import { TINY_QWEN3, writeTinyQwen } from '../helpers/tiny-qwen.js';
 

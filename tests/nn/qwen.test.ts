@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { qwenLogitsRef } from '../../src/cpu/qwen.js';
 import { CheckpointFormatError } from '../../src/errors.js';
 import { freshRng, relError, testDevice } from '../helpers/gpu.js';

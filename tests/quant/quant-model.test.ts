@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { qwenLogitsRef } from '../../src/cpu/qwen.js';
 import { dequantizeWeight, quantizeWeight, type QuantizeSpec } from '../../src/quant/quantize.js';
 import { PROJECTION_WEIGHT, quantizeCheckpoint } from '../../src/quant/quantize-checkpoint.js';

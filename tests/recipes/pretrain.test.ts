@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { byteLevelTokenizer } from '../../src/io/byte-tokenizer.js';
 import { loadTokenizer } from '../../src/io/tokenizer.js';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { writeFile } from 'node:fs/promises';
 import { readJsonl } from '../../recipes/data/common.js';
 import { pretrainCorpus, pretrainingAnswer } from '../../recipes/models/corpus.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { serve, type WgmlServer } from '../../src/serve/server.js';
-import { loadModel, type Model } from '../../src/nn/model.js';
+import { loadModel, type Model } from '../../src/model/model.js';
 import { testDevice } from '../helpers/gpu.js';
 import { writeRandomAdapter } from '../helpers/adapters.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { causalLmLossRef, qwenLogitsRef } from '../../src/cpu/qwen.js';
 import { FullTrainable } from '../../src/train/full-trainable.js';
 import { padBatch } from '../../src/train/batches.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/cpu/random.js';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { LoraTrainable } from '../../src/train/lora-trainable.js';
 import { train } from '../../src/train/trainer.js';
 import { testDevice } from '../helpers/gpu.js';

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { CheckpointFormatError } from '../../src/errors.js';
 import { LoraTrainable } from '../../src/train/lora-trainable.js';
 import { train, TrainConfigSchema } from '../../src/train/trainer.js';

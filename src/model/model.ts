@@ -1,5 +1,5 @@
 // loadModel: a HuggingFace Qwen directory on a device, with its tokenizer: the library's front door.
-import { GradSink } from './grads.js';
+import { GradSink } from '../nn/grads.js';
 import type { Device } from '../gpu/device.js';
 import { createDevice } from '../gpu/device.js';
 import { readQwenConfig, type QwenConfig } from '../io/config.js';
@@ -15,11 +15,11 @@ import type { QuantizeSpec } from '../quant/quantize.js';
 import { causalLmStep } from '../train/causal-lm.js';
 import { padBatch } from '../train/batches.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { LoraAdapter, LoraConfigSchema, type LoraConfig } from './lora-adapter.js';
-import { QwenModel } from './qwen.js';
+import { LoraAdapter, LoraConfigSchema, type LoraConfig } from '../nn/lora-adapter.js';
+import { QwenModel } from '../nn/qwen.js';
 import { saveModel } from './save-model.js';
-import { checkLayerCount } from './stored-layers.js';
-import { UndoableWeightLoader } from './undoable-loader.js';
+import { checkLayerCount } from '../nn/stored-layers.js';
+import { UndoableWeightLoader } from '../nn/undoable-loader.js';
 
 export interface LoadModelOptions {
   /** Defaults to createDevice(); a device made here is destroyed by Model.dispose(). */
