@@ -9,6 +9,7 @@ export class SamplingProgress {
   private questions = 0;
   private samples = 0;
   private tokens = 0;
+  private printed = false;
 
   constructor(
     private readonly label: string,
@@ -26,10 +27,11 @@ export class SamplingProgress {
     this.questions++;
   }
 
-  /** Prints the line when `force` or when the last one is older than everyMs. */
+  /** Prints the first line, then when `force` or when the last one is older than everyMs. */
   report(where: string, force = false): void {
     const now = performance.now();
-    if (!force && now - this.lastLine < this.everyMs) return;
+    if (!force && this.printed && now - this.lastLine < this.everyMs) return;
+    this.printed = true;
     this.lastLine = now;
     const s = (now - this.started) / 1000;
     const eta = this.questions > 0 ? (s / this.questions) * (this.totalQuestions - this.questions) : Infinity;
