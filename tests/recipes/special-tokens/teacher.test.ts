@@ -77,7 +77,7 @@ describe('the teacher client', () => {
   it('resumes after a kill -9 mid-run with no duplicate and no lost record', async () => {
     endpoint = await fakeOpenAI(() => 'ok', 100);
     const out = await tmpFile();
-    const proc = spawn(process.execPath, [VITEST, 'run', '--config', CONFIG], { env: { ...process.env, WGML_TEACHER_URL: endpoint.url, WGML_TEACHER_OUT: out }, detached: true, stdio: 'ignore' });
+    const proc = spawn(process.execPath, [VITEST, 'run', '--config', CONFIG, 'teacher-run'], { env: { ...process.env, WGML_TEACHER_URL: endpoint.url, WGML_TEACHER_OUT: out }, detached: true, stdio: 'ignore' });
     const exited = new Promise((r) => proc.on('exit', r));
     while (!(existsSync(out) && statSync(out).size > 0) && proc.exitCode === null) await sleep(10);
     await sleep(100);
