@@ -1,5 +1,6 @@
 // The public API of wgml, by name.
-export { createDevice, Device, type Backend, type DeviceOptions, type DeviceFeatures, type AdapterSummary } from './gpu/device.js';
+export { Device, type Backend, type DeviceOptions, type DeviceFeatures, type AdapterSummary } from './gpu/device.js';
+export { createDevice } from './platform/node.js';
 export { Tensor, type Shape, type Chunk } from './tensor/tensor.js';
 export { type DType } from './tensor/dtype.js';
 export { matmul, type MatmulOptions } from './tensor/ops/matmul.js';
@@ -30,7 +31,7 @@ export { quantizeQ4, dequantizeQ4, type Q4Quantized } from './quant/q4.js';
 export { nf4Layout, q4Layout, NF4_CODEBOOK, type FourBitLayout, type QuantFormat } from './quant/layouts.js';
 export { QuantTensor } from './quant/quant-tensor.js';
 export { quantizeWeight, dequantizeWeight, uploadQuantWeight, type QuantizeSpec, type HostQuantWeight } from './quant/quantize.js';
-export { quantizeCheckpoint } from './quant/quantize-checkpoint.js';
+export { quantizeCheckpoint } from './model/quantize-checkpoint.js';
 export { quantMatmul, quantMatmulBackwardInput } from './tensor/ops/quant-matmul.js';
 export { QuantLinear } from './nn/quant-linear.js';
 export { LoraAdapter, LoraConfigSchema, type LoraConfig } from './nn/lora-adapter.js';

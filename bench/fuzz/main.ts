@@ -3,7 +3,7 @@
 // untyped-error, leaked).
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { createDevice } from '../../src/gpu/device.js';
+import { createDevice } from '../../src/platform/node.js';
 import { FAILURES, makeWorld } from './run-cases.js';
 import { formatTally, runSuite } from './suite.js';
 

@@ -4,7 +4,8 @@
 // step of the pipeline asks the recipe for its results, summary row and closing table.
 import type { z } from 'zod';
 import { ConfigError } from '../../src/errors.js';
-import { createDevice, type Device } from '../../src/gpu/device.js';
+import { type Device } from '../../src/gpu/device.js';
+import { createDevice } from '../../src/platform/node.js';
 import type { ProgressSink } from './progress.js';
 import { RunDir } from './run-dir.js';
 import { resolveAsset } from './paths.js';

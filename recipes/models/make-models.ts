@@ -4,7 +4,7 @@
 // Seeded throughout; about 50 minutes on a 2-core machine without a GPU. `--only NAME` remakes one.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createDevice } from '../../src/gpu/device.js';
+import { createDevice } from '../../src/platform/node.js';
 import { readByteTokenizer } from '../../src/io/byte-tokenizer.js';
 import { loadTokenizer } from '../../src/io/tokenizer.js';
 import { loadModel } from '../../src/model/model.js';

@@ -5,7 +5,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WgmlError } from '../../src/errors.js';
-import { createDevice } from '../../src/gpu/device.js';
+import { createDevice } from '../../src/platform/node.js';
 import { readByteTokenizer } from '../../src/io/byte-tokenizer.js';
 import { loadTokenizer, type Tokenizer } from '../../src/io/tokenizer.js';
 import { loadSafeguard, moderationAnswer, moderationMessages, readGuidelines, type ModerationItem, type SafetyLabel } from '../../src/eval/safeguard.js';

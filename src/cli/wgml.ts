@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `wgml` command line: adapter info, text generation and chat, 4-bit quantization, benchmarks.
 import type { parseArgs } from 'node:util';
-import { createDevice, type Device } from '../gpu/device.js';
+import { type Device } from '../gpu/device.js';
+import { createDevice } from '../platform/node.js';
 import { loadModel } from '../model/model.js';
 import { DeviceFlags, generateOptionsFrom, LoadFlags, parseCommandLine, parseFlags, QuantizeFlags, SAMPLING_OPTIONS, SamplingFlags } from './args.js';
 import { runChat, runGenerate } from './commands/generate.js';

@@ -34,7 +34,10 @@ export class KernelRegistry {
   private readonly kernels = new Map<string, Kernel>();
   private readonly pending: Promise<string | null>[] = [];
 
-  constructor(private readonly gpu: GPUDevice) {}
+  constructor(
+    private readonly gpu: GPUDevice,
+    private readonly readShader: (file: string) => string,
+  ) {}
 
   get(name: string, overrides: Overrides = {}, entry = 'main'): Kernel {
     const key = describe(name, entry, overrides);
@@ -56,7 +59,7 @@ export class KernelRegistry {
   private module(name: string): GPUShaderModule {
     let module = this.modules.get(name);
     if (!module) {
-      const code = loadShaderSource(name);
+      const code = loadShaderSource(name, this.readShader);
       module = this.gpu.createShaderModule({ label: name, code });
       this.pending.push(
         module.getCompilationInfo().then((info) => {

@@ -1,7 +1,7 @@
 // loadModel: a HuggingFace Qwen directory on a device, with its tokenizer: the library's front door.
 import { GradSink } from '../nn/grads.js';
 import type { Device } from '../gpu/device.js';
-import { createDevice } from '../gpu/device.js';
+import { createDevice } from '../platform/node.js';
 import { readQwenConfig, type QwenConfig } from '../io/config.js';
 import { openSafetensors } from '../io/safetensors.js';
 import { loadTokenizer, type Tokenizer } from '../io/tokenizer.js';

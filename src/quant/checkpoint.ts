@@ -36,7 +36,7 @@ function stateKey(reader: SafetensorsReader, name: string): string | undefined {
 
 async function readState(reader: SafetensorsReader, name: string, key: string): Promise<QuantStateJson> {
   try {
-    const json: unknown = JSON.parse(Buffer.from(await reader.read(key)).toString('utf8'));
+    const json: unknown = JSON.parse(new TextDecoder().decode(await reader.read(key)));
     if (typeof json === 'object' && json !== null && !Array.isArray(json)) return json as QuantStateJson;
   } catch {
     // reported below
@@ -128,6 +128,7 @@ export function quantWeightTensors(name: string, host: HostQuantWeight, sourceDt
   }
   // With json.dumps' separators, as bitsandbytes' pack_dict_to_tensor writes it.
   const json = JSON.stringify(state).replace(/,"/g, ', "').replace(/":/g, '": ').replace(/,(\d)/g, ', $1');
-  out[`${name}.${layout.fields.quantState}`] = { dtype: 'U8', shape: [Buffer.byteLength(json)], data: new Uint8Array(Buffer.from(json, 'utf8')) };
+  const utf8 = new TextEncoder().encode(json);
+  out[`${name}.${layout.fields.quantState}`] = { dtype: 'U8', shape: [utf8.length], data: utf8 };
   return out;
 }

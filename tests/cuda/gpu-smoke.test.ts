@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { cudaFineTune } from '../../src/cuda/steps.js';
 import { WORKER_DIR, workerEnv } from '../../src/cuda/worker.js';
-import { createDevice } from '../../src/gpu/device.js';
+import { createDevice } from '../../src/platform/node.js';
 import { LORA_TARGETS } from '../../src/io/peft.js';
 import { loadModel } from '../../src/model/model.js';
 import { TINY_QWEN3, writeTinyQwen } from '../helpers/tiny-qwen.js';

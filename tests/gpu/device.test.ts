@@ -1,7 +1,7 @@
 import { create } from 'webgpu';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NoAdapterError } from '../../src/errors.js';
-import { createDevice } from '../../src/gpu/device.js';
+import { createDevice } from '../../src/platform/node.js';
 import { formatCompileError } from '../../src/gpu/kernels.js';
 import { testDevice } from '../helpers/gpu.js';
 

@@ -1,6 +1,7 @@
 // Test helpers: one device per test file, fresh random inputs with the seed in every message.
 import { afterAll } from 'vitest';
-import { createDevice, type Device, type DeviceOptions } from '../../src/gpu/device.js';
+import { type Device, type DeviceOptions } from '../../src/gpu/device.js';
+import { createDevice } from '../../src/platform/node.js';
 import type { Rng } from '../../src/cpu/random.js';
 import { seededRng } from './seed.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from '../../src/model/model.js';
 import { openSafetensors, writeSafetensors, type TensorToWrite } from '../../src/io/safetensors.js';
-import { quantizeCheckpoint } from '../../src/quant/quantize-checkpoint.js';
+import { quantizeCheckpoint } from '../../src/model/quantize-checkpoint.js';
 import { CheckpointFormatError } from '../../src/errors.js';
 import { NF4_CODEBOOK } from '../../src/quant/layouts.js';
 import { dequantizeBlockwise8 } from '../../src/quant/blockwise8.js';

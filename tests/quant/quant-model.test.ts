@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadModel } from '../../src/model/model.js';
 import { qwenLogitsRef } from '../../src/cpu/qwen.js';
 import { dequantizeWeight, quantizeWeight, type QuantizeSpec } from '../../src/quant/quantize.js';
-import { PROJECTION_WEIGHT, quantizeCheckpoint } from '../../src/quant/quantize-checkpoint.js';
+import { PROJECTION_WEIGHT, quantizeCheckpoint } from '../../src/model/quantize-checkpoint.js';
 import { QuantLinear } from '../../src/nn/quant-linear.js';
 import { freshRng, relError, testDevice } from '../helpers/gpu.js';
 import { TINY_QWEN2, TINY_QWEN3, writeTinyQwen, type TinyModel } from '../helpers/tiny-qwen.js';

@@ -1,7 +1,8 @@
 // `wgml doctor [--backend cuda]`: whether this machine can run wgml, and with --backend cuda whether
 // it can hand steps to the CUDA path. Each line is one finding; every one that is not ready says the
 // command that fixes it. The exit status is 0 when everything asked about is ready, 1 when not.
-import { createDevice, type Backend } from '../../gpu/device.js';
+import { type Backend } from '../../gpu/device.js';
+import { createDevice } from '../../platform/node.js';
 import { cudaFindings, probeCuda, type Finding } from '../../cuda/probe.js';
 
 export interface DoctorOptions {

@@ -1,6 +1,6 @@
 // `wgml quantize`: writes a 4-bit copy of a model directory (bitsandbytes' layout for nf4).
 import type { z } from 'zod';
-import { quantizeCheckpoint } from '../../quant/quantize-checkpoint.js';
+import { quantizeCheckpoint } from '../../model/quantize-checkpoint.js';
 import type { QuantizeFlags } from '../args.js';
 
 export async function runQuantize(flags: z.output<typeof QuantizeFlags>): Promise<void> {

@@ -6,8 +6,8 @@ import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:
 import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { SINGLE_FILE, openSafetensors, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
-import { quantWeightTensors } from './checkpoint.js';
-import { quantizeWeight, type QuantizeSpec, layoutFor } from './quantize.js';
+import { quantWeightTensors } from '../quant/checkpoint.js';
+import { quantizeWeight, type QuantizeSpec, layoutFor } from '../quant/quantize.js';
 
 /** The Linear weights transformers' bitsandbytes integration quantizes in a Qwen model (lm_head is skipped). */
 export const PROJECTION_WEIGHT = /^model\.layers\.\d+\.(self_attn\.[qkvo]_proj|mlp\.(gate|up|down)_proj)\.weight$/;
