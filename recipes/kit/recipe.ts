@@ -97,7 +97,10 @@ export async function runRecipe<C extends BaseConfig>(recipe: Recipe<C>, config:
   try {
     for (const step of steps) {
       log(`== ${recipe.name} ${step.name}: ${step.summary}`);
-      await step.run(ctx);
+      await step.run(ctx).catch(async (error: unknown) => {
+        await run.discardFailedStart();
+        throw error;
+      });
     }
     const last = pipeline(recipe).at(-1);
     const outcome = steps.at(-1) === last ? await recipe.finish(ctx) : { table: '', passed: true };

@@ -2,7 +2,7 @@
 // steps finish, so a step run alone adds to what earlier ones left), per-item JSONL files and the
 // runs/summary.csv row beside the recipe's output directory.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
@@ -10,6 +10,15 @@ import { writeJsonl } from '../data/common.js';
 import { appendCsvRow, type Row } from './report.js';
 
 export type Results = Record<string, unknown>;
+
+/** What a step leaves that a --resume picks up: a finished step's results, or a step's partial progress. */
+const RESUMABLE = ['results.json', 'checkpoints', 'chunks', 'teacher.jsonl', 'metrics.jsonl'];
+
+async function holdsSomething(path: string): Promise<boolean> {
+  const s = await stat(path).catch(() => null);
+  if (!s) return false;
+  return s.isDirectory() ? (await readdir(path)).length > 0 : s.size > 0;
+}
 
 /** `<preset>-<yyyymmdd-hhmmss>` unless the config names the run. */
 export function runName(c: { preset: string; run_name: string | null }, now = new Date()): string {
@@ -22,6 +31,8 @@ export class RunDir {
     readonly name: string,
     readonly dir: string,
     readonly outputDir: string,
+    /** The outermost directory `open` made (the run's own, or a parent it lacked); undefined: it existed. */
+    private readonly created: string | undefined,
   ) {}
 
   /**
@@ -33,9 +44,28 @@ export class RunDir {
     const name = runName(config);
     const dir = join(outputDir, name);
     if (o.mustExist && !existsSync(dir)) throw new ConfigError(`${dir} does not exist: run the steps before this one first (same --run ${name})`);
-    await mkdir(dir, { recursive: true });
-    await writeFileAtomic(join(dir, 'config_resolved.json'), JSON.stringify({ ...o.resolved, run_name: name }, null, 2) + '\n');
-    return new RunDir(recipe, name, dir, outputDir);
+    const created = await mkdir(dir, { recursive: true });
+    const run = new RunDir(recipe, name, dir, outputDir, created);
+    try {
+      await writeFileAtomic(join(dir, 'config_resolved.json'), JSON.stringify({ ...o.resolved, run_name: name }, null, 2) + '\n');
+    } catch (error) {
+      await run.discardFailedStart();
+      throw error;
+    }
+    return run;
+  }
+
+  /**
+   * After a failed step: a run this invocation created that holds nothing to resume from (no
+   * results, checkpoints, generation chunks or teacher lines; only config_resolved.json and inputs
+   * a step copied) is removed with the directories made for it, so a bad model directory or data
+   * file leaves no partial run behind. Returns whether it removed it.
+   */
+  async discardFailedStart(): Promise<boolean> {
+    if (this.created === undefined) return false;
+    for (const entry of RESUMABLE) if (await holdsSomething(this.path(entry))) return false;
+    await rm(this.created, { recursive: true, force: true });
+    return true;
   }
 
   path(...parts: string[]): string {
@@ -69,10 +99,13 @@ export class RunDir {
     return writeJsonl(this.path(file), records);
   }
 
-  /** One row in runs/summary.csv; run, recipe and date come first. Returns the file's path. */
+  /**
+   * The run's row in runs/summary.csv (run, recipe and date first): added once, and replaced when
+   * the run finishes again (a --resume of a finished run). Returns the file's path.
+   */
   async appendSummary(columns: readonly string[], row: Row): Promise<string> {
     const path = join(dirname(this.outputDir), 'summary.csv');
-    await appendCsvRow(path, ['run', 'recipe', 'date', ...columns], { run: this.name, recipe: this.recipe, date: new Date().toISOString(), ...row });
+    await appendCsvRow(path, ['run', 'recipe', 'date', ...columns], { run: this.name, recipe: this.recipe, date: new Date().toISOString(), ...row }, ['run', 'recipe']);
     return path;
   }
 }
