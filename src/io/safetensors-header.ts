@@ -5,8 +5,8 @@
 // to its end without gaps, overlaps or trailing bytes. Everything a later read relies on is
 // checked here, at open, so a corrupt file fails before any GPU work.
 
-import type { FileHandle } from 'node:fs/promises';
 import { CheckpointFormatError } from '../errors.js';
+import type { ByteSource } from './byte-source.js';
 import { DTYPE_BITS, type Dtype, dtypeByteLength, isDtype } from './dtype.js';
 import { type JsonObject, type JsonValue, JsonNumber, StrictJsonError, parseStrictJson, unsignedInteger } from './strict-json.js';
 
@@ -30,16 +30,17 @@ export interface SafetensorsHeader {
 
 const REWRITE = 'the file is corrupt or was not written by a safetensors writer; re-download it or save it again with safetensors';
 
-export async function readSafetensorsHeader(path: string, handle: FileHandle): Promise<SafetensorsHeader> {
-  const fileSize = (await handle.stat()).size;
+export async function readSafetensorsHeader(source: ByteSource): Promise<SafetensorsHeader> {
+  const { path, size: fileSize } = source;
   if (fileSize < 8) fail(path, `file is ${fileSize} bytes, shorter than the 8-byte header length; it is truncated or not a safetensors file`);
-  const headerLength = Buffer.from(await readExactly(handle, 0, 8, path)).readBigUInt64LE(0);
+  const lengthBytes = await source.read(0, 8);
+  const headerLength = new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 8).getBigUint64(0, true);
   if (headerLength > BigInt(MAX_HEADER_BYTES)) {
     fail(path, `header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit of the safetensors format; ${REWRITE}`);
   }
   const n = Number(headerLength);
   if (n > fileSize - 8) fail(path, `header length ${n} does not fit in the ${fileSize}-byte file; it is truncated or not a safetensors file`);
-  const json = parseHeaderText(path, await readExactly(handle, 8, n, path));
+  const json = parseHeaderText(path, await source.read(8, n));
   const { entries, metadata } = parseHeaderJson(path, json, fileSize - 8 - n);
   return { dataStart: 8 + n, entries, metadata };
 }
@@ -146,21 +147,6 @@ function checkTiling(path: string, entries: ReadonlyMap<string, HeaderEntry>, da
     const last = previous ? `the last tensor, "${previous}", ends at ${covered}` : 'the header names no tensor';
     fail(path, `${dataSize - covered} trailing bytes after the data: ${last} but the data section is ${dataSize} bytes. ${REWRITE}`);
   }
-}
-
-/** Reads exactly `length` bytes at `position`; a short read means the file changed or is truncated. */
-export async function readExactly(handle: FileHandle, position: number, length: number, path: string): Promise<Uint8Array> {
-  // allocUnsafeSlow: no zero-fill of multi-GB buffers, and its own ArrayBuffer at offset 0 so
-  // callers can view it as Float32Array/Uint16Array without an alignment copy.
-  const buffer = Buffer.allocUnsafeSlow(length);
-  const maxChunk = 1 << 30; // one read() call is limited to 2 GiB
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(buffer, done, Math.min(maxChunk, length - done), position + done);
-    if (bytesRead === 0) fail(path, `unexpected end of file at byte ${position + done}; the file is truncated`);
-    done += bytesRead;
-  }
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
 }
 
 function integerList(value: JsonValue | undefined): bigint[] | undefined {
