@@ -1,9 +1,11 @@
 // 4-bit weights in checkpoints. NF4 uses bitsandbytes' HF layout (Linear4bit._save_to_state_dict):
-//   <name>                                  U8 [n/2, 1]  packed codes
-//   <name>.absmax                           F32 [n/bs]   (U8 when double-quantized)
+//   <name>                                  U8 [⌈n/2⌉, 1]  packed codes
+//   <name>.absmax                           F32 [⌈n/bs⌉]   (U8 when double-quantized)
 //   <name>.quant_map                        F32 [16]     the NF4 code book
 //   <name>.nested_absmax, .nested_quant_map F32          only when double-quantized
 //   <name>.quant_state.bitsandbytes__nf4    U8           JSON: quant_type, blocksize, dtype, shape (+ nested_*)
+// A length the block size does not divide ends in a partial block, as bitsandbytes' quantize_4bit
+// stores it ((n+1)//2 code bytes, ⌈n/bs⌉ absmax; the nested absmax likewise ⌈blocks/256⌉).
 // q4 is wgml's own: <name> U8 codes, <name>.scales F16, <name>.quant_state.wgml__q4 (JSON).
 import { CheckpointFormatError } from '../errors.js';
 import { type Dtype, f16ArrayToF32, f32ToF16 } from '../io/dtype.js';
@@ -95,11 +97,11 @@ export async function readQuantWeight(reader: SafetensorsReader, name: string, s
     fail(name, reader, `quant_state shape ${JSON.stringify(stored)} differs from [${shape.join(', ')}] implied by the config`);
   }
   const n = shape[0] * shape[1];
-  if (n % layout.blockSize !== 0) fail(name, reader, `${n} values do not split into blocks of ${layout.blockSize}`);
   if (!reader.has(name)) fail(name, reader, 'missing the packed weight tensor');
-  if (reader.info(name).byteLength !== n / 2) fail(name, reader, `packed weight has ${reader.info(name).byteLength} bytes; [${shape.join(', ')}] at 4 bits needs ${n / 2}`);
+  const bytes = Math.ceil(n / 2);
+  if (reader.info(name).byteLength !== bytes) fail(name, reader, `packed weight has ${reader.info(name).byteLength} bytes; [${shape.join(', ')}] at 4 bits needs ${bytes}`);
   const codes = await reader.read(name);
-  const blocks = n / layout.blockSize;
+  const blocks = Math.ceil(n / layout.blockSize);
   const scales = layout.format === 'nf4'
     ? await nf4Scales(reader, name, state, blocks)
     : f16ArrayToF32(new Uint16Array((await part(reader, name, '.scales', 'F16', blocks)).buffer));
@@ -111,8 +113,8 @@ export function quantWeightTensors(name: string, host: HostQuantWeight, sourceDt
   const { layout, shape, codes, nested } = host;
   const n = shape[0] * shape[1];
   const state: Record<string, unknown> = { quant_type: layout.format, blocksize: layout.blockSize, dtype: TORCH_DTYPE[sourceDtype] ?? 'bfloat16', shape };
-  const out: Record<string, TensorToWrite> = { [name]: { dtype: 'U8', shape: [n / 2, 1], data: codes } };
-  const blocks = n / layout.blockSize;
+  const out: Record<string, TensorToWrite> = { [name]: { dtype: 'U8', shape: [Math.ceil(n / 2), 1], data: codes } };
+  const blocks = Math.ceil(n / layout.blockSize);
   if (layout.format === 'q4') {
     out[`${name}.scales`] = { dtype: 'F16', shape: [blocks], data: Uint16Array.from(host.scales, f32ToF16) };
   } else {

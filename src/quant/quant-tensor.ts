@@ -1,11 +1,13 @@
 // A frozen 4-bit weight (N,K) on the GPU: packed codes (eight per u32 word), one scale per block
 // and the layout's code book, never a full-precision copy. Large weights are split by rows into
 // chunks that each fit one binding and start on a block boundary, so a chunk's codes and scales
-// are indexed from its own first value.
+// are indexed from its own first value. The last block may be partial (N·K not a multiple of the
+// block size), as bitsandbytes stores it: ⌈N·K/2⌉ code bytes and ⌈N·K/block⌉ scales; the kernels
+// index value i's scale as i / BLOCK, which a partial last block does not change.
 import { ShapeMismatchError } from '../errors.js';
 import type { Device } from '../gpu/device.js';
 import { packHalf } from '../tensor/half.js';
-import { assertWholeBlocks, type FourBitLayout } from './layouts.js';
+import type { FourBitLayout } from './layouts.js';
 
 export interface QuantChunk {
   readonly codes: GPUBuffer;
@@ -49,23 +51,25 @@ export class QuantTensor {
   static upload(device: Device, layout: FourBitLayout, shape: readonly [number, number], codes: Uint8Array, scales: Float32Array): QuantTensor {
     const [N, K] = shape;
     const n = N * K;
-    assertWholeBlocks(n, layout.blockSize, `4-bit weight (${N},${K})`);
-    if (codes.byteLength !== n / 2 || scales.length !== n / layout.blockSize) {
-      throw new ShapeMismatchError(`4-bit weight (${N},${K}): expected ${n / 2} code bytes and ${n / layout.blockSize} scales, got ${codes.byteLength} and ${scales.length}`);
+    if (!Number.isInteger(n) || n <= 0) throw new ShapeMismatchError(`4-bit weight (${N},${K}): not a positive number of values`);
+    const [bytes, blocks] = [Math.ceil(n / 2), Math.ceil(n / layout.blockSize)];
+    if (codes.byteLength !== bytes || scales.length !== blocks) {
+      throw new ShapeMismatchError(`4-bit weight (${N},${K}): expected ${bytes} code bytes and ${blocks} scales, got ${codes.byteLength} and ${scales.length}`);
     }
     const per = rowsPerChunk(device, layout, N, K);
     const parts: QuantChunk[] = [];
-    let bytes = 0;
+    let stored = 0;
     for (let rowStart = 0; rowStart < N; rowStart += per) {
       const rows = Math.min(per, N - rowStart);
+      // v0 starts a block (so a byte); only the last chunk's end v1 = n may split a byte or a block.
       const [v0, v1] = [rowStart * K, (rowStart + rows) * K];
-      const chunkCodes = codes.subarray(v0 / 2, v1 / 2);
-      const chunkScales = scaleBytes(layout, scales.subarray(v0 / layout.blockSize, v1 / layout.blockSize));
-      bytes += chunkCodes.byteLength + chunkScales.byteLength;
+      const chunkCodes = codes.subarray(v0 / 2, Math.ceil(v1 / 2));
+      const chunkScales = scaleBytes(layout, scales.subarray(v0 / layout.blockSize, Math.ceil(v1 / layout.blockSize)));
+      stored += chunkCodes.byteLength + chunkScales.byteLength;
       parts.push({ codes: device.pool.acquireWith(chunkCodes), scales: device.pool.acquireWith(chunkScales), rowStart, rows });
     }
     const codebook = device.pool.acquireWith(layout.codebook);
-    return new QuantTensor(device, layout, [N, K], parts, codebook, bytes);
+    return new QuantTensor(device, layout, [N, K], parts, codebook, stored);
   }
 
   get chunks(): readonly QuantChunk[] {

@@ -8,7 +8,8 @@ import { quantizeCheckpoint } from '../../src/model/quantize-checkpoint.js';
 import { CheckpointFormatError } from '../../src/errors.js';
 import { NF4_CODEBOOK } from '../../src/quant/layouts.js';
 import { dequantizeBlockwise8 } from '../../src/quant/blockwise8.js';
-import { readQuantWeight } from '../../src/quant/checkpoint.js';
+import { quantWeightTensors, readQuantWeight } from '../../src/quant/checkpoint.js';
+import { dequantizeWeight, quantizeWeight } from '../../src/quant/quantize.js';
 import { testDevice } from '../helpers/gpu.js';
 import { TINY_QWEN3, writeTinyQwen } from '../helpers/tiny-qwen.js';
 
@@ -157,5 +158,43 @@ describe('bitsandbytes 4-bit checkpoints', () => {
     expect(Math.sqrt(num / den)).toBeGreaterThan(0);
     a.dispose();
     b.dispose();
+  });
+});
+
+describe('4-bit checkpoints of a weight its block size does not divide', () => {
+  it.each([
+    [[1, 4099], false],
+    [[7, 9], false],
+    [[1, 4099], true],
+    [[5, 64 * 60 + 1], true], // 19201 values: 301 absmax, nested blocks of 256 and 45
+  ] as const)('store (%j, double quant %s) as bitsandbytes does — (n+1)/2 code bytes, ⌈n/64⌉ absmax — and read back bit for bit', async (shape, doubleQuant) => {
+    const n = shape[0] * shape[1];
+    const values = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * (1 + (i % 11)));
+    const host = quantizeWeight(values, shape, { format: 'nf4', doubleQuant });
+    const file = join(await mkdtemp(join(tmpdir(), 'wgml-partial-')), 'model.safetensors');
+    await writeSafetensors(file, quantWeightTensors('w.weight', host, 'BF16'));
+    const reader = await openSafetensors(file);
+    try {
+      expect(reader.info('w.weight')).toMatchObject({ dtype: 'U8', shape: [Math.ceil(n / 2), 1] });
+      expect(reader.info('w.weight.absmax')).toMatchObject({ dtype: doubleQuant ? 'U8' : 'F32', shape: [Math.ceil(n / 64)] });
+      if (doubleQuant) expect(reader.info('w.weight.nested_absmax').shape).toEqual([Math.ceil(Math.ceil(n / 64) / 256)]);
+      const back = await readQuantWeight(reader, 'w.weight', shape);
+      expect(Buffer.from(back!.codes).equals(Buffer.from(host.codes))).toBe(true);
+      expect([...back!.scales]).toEqual([...host.scales]);
+      expect(dequantizeWeight(back!)).toEqual(dequantizeWeight(host));
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('refuse a packed weight sized n/2 rounded down for an odd n', async () => {
+    const host = quantizeWeight(new Float32Array(63).fill(1), [7, 9], { format: 'nf4' });
+    const tensors = quantWeightTensors('w.weight', host, 'BF16');
+    tensors['w.weight'] = { dtype: 'U8', shape: [31, 1], data: host.codes.subarray(0, 31) };
+    const file = join(await mkdtemp(join(tmpdir(), 'wgml-partial-')), 'model.safetensors');
+    await writeSafetensors(file, tensors);
+    const reader = await openSafetensors(file);
+    await expect(readQuantWeight(reader, 'w.weight', [7, 9])).rejects.toThrow(/w\.weight.*31 bytes.*needs 32/);
+    await reader.close();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dequantizeNF4, nf4Code, quantizeNF4 } from '../../src/quant/nf4.js';
 import { NF4_CODEBOOK, nibbleAt } from '../../src/quant/layouts.js';
+import { doubleQuantize } from '../../src/quant/blockwise8.js';
 import { freshRng } from '../helpers/gpu.js';
 
 /** bitsandbytes' get_4bit_type('nf4') table, as printed in bitsandbytes/functional.py. */
@@ -108,7 +109,7 @@ describe('quantizeNF4 with a partial last block, as bitsandbytes quantizes it', 
     expect([...codes]).toEqual([0xf2, 0xa7]);
   });
 
-  it.each([1, 63, 65, 127, 200, 333])('%i values give the codes and absmax of the same values zero-padded to whole blocks (the kernel pads with 0)', (n) => {
+  it.each([1, 63, 65, 127, 200, 333, 4099])('%i values give the codes and absmax of the same values zero-padded to whole blocks (the kernel pads with 0)', (n) => {
     const { rng, seed } = freshRng();
     const values = rng.normals(n);
     const padded = new Float32Array(Math.ceil(n / 64) * 64);
@@ -118,6 +119,19 @@ describe('quantizeNF4 with a partial last block, as bitsandbytes quantizes it', 
     expect([...partial.absmax], `seed ${seed}`).toEqual([...whole.absmax]);
     expect([...partial.codes], `seed ${seed}`).toEqual([...whole.codes.subarray(0, Math.ceil(n / 2))]);
     expect(dequantizeNF4(partial.codes, partial.absmax, 64, n), `seed ${seed}`).toEqual(dequantizeNF4(whole.codes, whole.absmax, 64, padded.length).subarray(0, n));
+  });
+
+  it.each([63, 4099, 64 * 300 + 5])('%i values double-quantize the ⌈n/64⌉ absmax (itself ending in a partial block of 256) as quantize_4bit does', (n) => {
+    const { rng, seed } = freshRng();
+    const values = rng.normals(n);
+    const plain = quantizeNF4(values, 64);
+    const q = quantizeNF4(values, 64, { doubleQuant: true });
+    const expected = doubleQuantize(plain.absmax);
+    expect(q.nested!.codes.length, `seed ${seed}`).toBe(Math.ceil(n / 64));
+    expect(q.nested!.nestedAbsmax.length, `seed ${seed}`).toBe(Math.ceil(Math.ceil(n / 64) / 256));
+    expect([...q.nested!.codes], `seed ${seed}`).toEqual([...expected.codes]);
+    expect([...q.absmax], `seed ${seed}`).toEqual([...expected.dequantized]);
+    expect([...q.codes], `seed ${seed}`).toEqual([...plain.codes]);
   });
 
   it('an all-zero partial block codes its padding as bitsandbytes does (0·∞ = NaN → code 0)', () => {

@@ -75,6 +75,20 @@ describe('4-bit products against the product with the dequantized weight', () =>
     await check(40, 64, 129, NF4);
   });
 
+  it('handles a last block the block size does not divide (bitsandbytes’ partial block): 4099 and 63 values, odd byte counts', async () => {
+    await check(3, 1, 4099, NF4); // one row, 64 whole blocks and 3 values
+    await check(2, 4099, 1, NF4); // 4099 rows of one value: words and blocks straddle rows
+    await check(4, 7, 9, NF4); // 63 values: a single partial block
+    await check(20, 3, 21, NF4, { bias: true }); // the tiled prefill on 63 values
+    await check(5, 17, 241, { format: 'nf4', blockSize: 128 }, { bias: true });
+  });
+
+  it('chunks a weight with a partial last block: only the last chunk ends mid-block', async () => {
+    const small = await testDevice({ maxBindingBytes: 2048 });
+    await check(3, 129, 63, NF4, { dev: small, minChunks: 3 }); // chunks of 64, 64 and 1 rows; 8127 values
+    await check(2, 129, 63, NF4, { dev: small, minChunks: 3, bias: true });
+  });
+
   it('splits a weight larger than one binding into row chunks, for every product', async () => {
     const small = await testDevice({ maxBindingBytes: 8192 });
     await check(9, 200, 192, NF4, { dev: small, minChunks: 3, bias: true });
