@@ -10,6 +10,7 @@ import { writeRandomQwen, parameterShapes, type RandomQwenSpec } from '../src/io
 import { loadModel, type Model } from '../src/model/model.js';
 import { copyBandwidth, timeMs, writeResults } from './harness.js';
 import { torchPeer } from './peers/torch.js';
+import { printProfile, profileStep, type StepProfile } from './profile.js';
 
 export const BENCH_QWEN3: RandomQwenSpec = {
   architecture: 'Qwen3ForCausalLM',
@@ -64,11 +65,39 @@ async function measure(model: Model, batch: number, params: number, roof: number
   };
 }
 
-export async function benchDecode(device: Device): Promise<DecodeRow[]> {
+export interface DecodeBenchOptions {
+  /** Instead of the throughput rows: a per-kernel-family breakdown of one decode step at batch 1 and 8. */
+  profile?: boolean;
+}
+
+/** `--profile`: the last decode step of a two-token generation, after a warm-up that compiles every pipeline. */
+async function benchProfile(device: Device, model: Model): Promise<StepProfile[]> {
+  const profiles: StepProfile[] = [];
+  for (const batch of [1, 8]) {
+    const run = async () => void (await model.generateIds(prompts(batch), { maxNewTokens: 2, stopTokenIds: [] }));
+    await run();
+    const p = await profileStep(device, batch, run);
+    printProfile(p);
+    profiles.push(p);
+  }
+  const file = await writeResults('decode-profile', { date: new Date().toISOString(), adapter: device.info, model: BENCH_QWEN3, prompt: PROMPT, profiles });
+  console.log(`wrote ${file}`);
+  return profiles;
+}
+
+export async function benchDecode(device: Device, options: DecodeBenchOptions = {}): Promise<DecodeRow[] | StepProfile[]> {
   const dir = await mkdtemp(join(tmpdir(), 'wgml-bench-'));
   await writeRandomQwen(dir, BENCH_QWEN3);
   const params = parameterShapes(BENCH_QWEN3).reduce((n, [, s]) => n + s.reduce((a, b) => a * b, 1), 0);
   const model = await loadModel(dir, { device });
+  if (options.profile) {
+    try {
+      return await benchProfile(device, model);
+    } finally {
+      model.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
   const roof = await copyBandwidth(device);
   const rows: DecodeRow[] = [];
   try {

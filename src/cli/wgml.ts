@@ -20,6 +20,7 @@ const USAGE = `usage: wgml <command> [options]
                                          [--api-key KEY] [--max-batch 32] [--max-queue 1024] [--served-model-name NAME]
   quantize --model DIR --out DIR         4-bit copy: --format nf4|q4 [--block-size N] [--double-quant]
   bench [kernels|decode|quant|train|serve|constrained]  benchmarks → bench/results/<suite>.json
+                                         [--profile] (decode: per-kernel-family time of one decode step)
 options:
   --backend auto|vulkan|metal|d3d12|opengles  --quantize nf4|q4 (generate, chat: 4-bit projections)
   --max-tokens N  --temperature T  --top-k K  --top-p P  --repetition-penalty R  --seed S  --stop STR (repeatable)`;
@@ -36,6 +37,7 @@ const OPTIONS = {
   format: { type: 'string' },
   'block-size': { type: 'string' },
   'double-quant': { type: 'boolean' },
+  profile: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...SAMPLING_OPTIONS,
   ...SERVE_OPTIONS,
@@ -43,9 +45,9 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-async function runBench(device: Device, suite: string): Promise<void> {
+async function runBench(device: Device, suite: string, profile: boolean): Promise<void> {
   if (suite === 'kernels') return (await import('../../bench/kernels.js')).benchKernels(device).then(() => undefined);
-  if (suite === 'decode') return (await import('../../bench/decode.js')).benchDecode(device).then(() => undefined);
+  if (suite === 'decode') return (await import('../../bench/decode.js')).benchDecode(device, { profile }).then(() => undefined);
   if (suite === 'quant') return (await import('../../bench/quant.js')).benchQuant(device).then(() => undefined);
   if (suite === 'train') return (await import('../../bench/train.js')).benchTrain(device).then(() => undefined);
   if (suite === 'serve') return (await import('../../bench/serve.js')).benchServe(device).then(() => undefined);
@@ -90,7 +92,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     if (command === 'info') printInfo(device);
     else if (command === 'serve') await runServe(device, parseFlags(ServeFlags, values));
-    else if (command === 'bench') await runBench(device, rest[0] ?? 'kernels');
+    else if (command === 'bench') await runBench(device, rest[0] ?? 'kernels', values.profile ?? false);
     else await runModelCommand(device, command as 'generate' | 'chat', values);
   } finally {
     device.destroy();

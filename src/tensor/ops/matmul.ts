@@ -2,12 +2,12 @@
 // The backward lives below the forward: dA and dB are products of the same tiled kernel with
 // transposed operands read in place (TRANS_A/TRANS_B), dBias a column sum of dC.
 import { ShapeMismatchError } from '../../errors.js';
-import { grid } from '../../gpu/recorder.js';
 import { floatCode } from '../dtype.js';
 import { gemm, type GemmSpec } from '../gemm.js';
 import { assertDType, assertRank, assertSameShape } from '../shape.js';
 import { shapeString, Tensor } from '../tensor.js';
 import { columnSum } from './column-sum.js';
+import { matvec, pickMatvec } from './matvec.js';
 
 export { matmulTile } from '../gemm.js';
 
@@ -16,16 +16,6 @@ export interface MatmulOptions {
   transB?: boolean;
   /** (N), added to every row. */
   bias?: Tensor;
-}
-
-/** Up to this many rows (decode batches) read each weight once in shaders/matvec.wgsl instead of a mostly empty 128-row tile. */
-const MATVEC_MAX_M = 8;
-/** shaders/matvec_columns.wgsl keeps its rows' sums in registers, so it takes the engine's whole 32-row decode batch. */
-const COLUMNS_MAX_M = 32;
-
-/** A CPU adapter runs a workgroup as one thread: there a column per invocation beats lanes and a barrier tree. */
-function cpuAdapter(device: Tensor['device']): boolean {
-  return /llvmpipe|softpipe|swiftshader/i.test(`${device.info.device} ${device.info.description}`);
 }
 
 interface Dims {
@@ -68,38 +58,11 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const d = matmulDims(a, b, transB, bias);
   const device = a.device;
   const out = Tensor.empty(device, a.shape.length === 3 ? [d.batch, d.M, d.N] : [d.M, d.N]);
-  const single = d.batch === 1 && out.chunks.length === 1 && a.chunks.length === 1;
-  // vec4 loads: whole words of four weights, rows starting on one (chunks start on a row).
-  const columns = single && transB && d.M <= COLUMNS_MAX_M && d.K % (b.dtype === 'f32' ? 4 : 8) === 0 && cpuAdapter(device);
-  if (columns) {
-    matvecColumns(a, b, out, d, bias);
-    return out;
-  }
-  const decode = d.M <= MATVEC_MAX_M && single;
-  if (!decode || (!transB && b.chunks.length > 1)) {
-    gemm({ a, b, transB, c: out, M: d.M, N: d.N, K: d.K, batch: batchOf(d, d.M * d.N), bias });
-    return out;
-  }
-  const overrides = { B_DTYPE: floatCode(b.dtype, 'B'), HAS_BIAS: bias !== undefined, BIAS_DTYPE: bias ? floatCode(bias.dtype, 'bias') : 0 };
-  const kernel = device.kernels.get('matvec', { ...overrides, M: d.M }, transB ? 'rowsOfB' : 'colsOfB');
-  for (const bc of b.chunks) {
-    // Only a transposed B is chunked here, along N: each chunk fills columns [rowStart, rowStart+rows).
-    const n = b.chunks.length > 1 ? bc.rows : d.N;
-    const groups = transB ? Math.ceil(n / 8) : Math.ceil(n / 256);
-    device.recorder.dispatch(kernel, [n, d.K, bc.rowStart, d.N], [a.buffer, bc.buffer, bias?.buffer ?? bc.buffer, out.buffer], grid(groups));
-  }
+  const product = { a, b, out, M: d.M, K: d.K, N: d.N, transB, bias };
+  const variant = d.batch === 1 ? pickMatvec(product) : undefined;
+  if (variant) matvec(variant, product);
+  else gemm({ a, b, transB, c: out, M: d.M, N: d.N, K: d.K, batch: batchOf(d, d.M * d.N), bias });
   return out;
-}
-
-/** a: (M,K) f32, b: (N,K) → out: (M,N) f32 in shaders/matvec_columns.wgsl, one dispatch per chunk of b. */
-function matvecColumns(a: Tensor, b: Tensor, out: Tensor, d: Dims, bias?: Tensor): void {
-  const device = a.device;
-  const overrides = { B_DTYPE: floatCode(b.dtype, 'B'), HAS_BIAS: bias !== undefined, BIAS_DTYPE: bias ? floatCode(bias.dtype, 'bias') : 0, M: d.M, WG: 64 };
-  const kernel = device.kernels.get('matvec_columns', overrides);
-  for (const bc of b.chunks) {
-    const n = b.chunks.length > 1 ? bc.rows : d.N;
-    device.recorder.dispatch(kernel, [n, d.K, bc.rowStart, d.N], [a.buffer, bc.buffer, bias?.buffer ?? bc.buffer, out.buffer], grid(Math.ceil(n / 64)));
-  }
 }
 
 export interface MatmulBackwardOptions {

@@ -9,16 +9,10 @@ import { DTYPES, floatCode } from '../dtype.js';
 import { assertDType } from '../shape.js';
 import { shapeString, Tensor } from '../tensor.js';
 import { matmulTile } from './matmul.js';
+import { pickQuantMatvec, quantMatvec } from './quant-matvec.js';
 
-/** Up to this many rows read each weight once in shaders/quant_matvec.wgsl (as matmul's decode path). */
+/** Up to this many rows of dy read each weight once in shaders/quant_matvec.wgsl 'cols' (dx = dy·W). */
 const MATVEC_MAX_M = 8;
-
-/** Lanes per weight row in the decode product: enough for about four code words each, 8 to 32. */
-function decodeLanes(K: number): number {
-  let lanes = 8;
-  while (lanes < 32 && lanes * 4 < K / 8) lanes *= 2;
-  return lanes;
-}
 
 export interface QuantMatmulOptions {
   /** (N), added to every row. */
@@ -54,16 +48,15 @@ export function quantMatmul(x: Tensor, w: QuantTensor, options: QuantMatmulOptio
   const device = x.device;
   const out = Tensor.empty(device, shape);
   const overrides = { ...layoutOverrides(w), HAS_BIAS: bias !== undefined, BIAS_DTYPE: bias ? floatCode(bias.dtype, 'bias') : 0 };
+  const decode = { x, w, out, M, bias, overrides };
+  const variant = pickQuantMatvec(decode);
+  if (variant) {
+    quantMatvec(variant, decode);
+    return out;
+  }
   const xBuffer = x.buffer;
   for (const wc of w.chunks) {
     const biasBuffer = bias?.buffer ?? xBuffer;
-    if (M <= MATVEC_MAX_M && out.chunks.length === 1) {
-      const lanes = decodeLanes(K);
-      const kernel = device.kernels.get('quant_matvec', { ...overrides, M, LANES: lanes }, 'rows');
-      const params = [wc.rows, K, K, 0, N, wc.rowStart];
-      device.recorder.dispatch(kernel, params, [xBuffer, ...weightBuffers(w, wc), out.buffer, biasBuffer], grid(Math.ceil((wc.rows * lanes) / 256)));
-      continue;
-    }
     const tile = matmulTile(device.limits);
     const kernel = device.kernels.get('quant_matmul', { ...overrides, ...tile });
     for (const cc of out.chunks) {

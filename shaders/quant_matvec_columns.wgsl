@@ -1,0 +1,67 @@
+// x: (M,K) f32 with M ≤ 32, w: (N,K) 4-bit with K a multiple of 32, bias: (N) → y: (M,N) f32   (decode, CPU adapters)
+// Tiling: one invocation per output column walks its row of codes a vec4 (32 codes, inside one
+// block as BLOCK is a multiple of 32, so one scale) at a time, M sums in registers; assumes rows
+// start on a vec4 (K % 32 == 0) and a chunk's codes start at its first row. No workgroup memory,
+// no barriers (llvmpipe runs a workgroup as one thread); the code book is read from its storage
+// buffer. The layout constants and nibble order are src/quant/layouts.ts's, as in lib/fourbit.wgsl;
+// bindings match shaders/quant_matvec.wgsl so both take the same buffers.
+#include "lib/storage.wgsl"
+
+struct Params {
+  N: u32, K: u32,            // rows of this weight chunk, weight columns
+  ldc: u32, cOffset: u32,    // c[m·ldc + cOffset + n]
+}
+
+override BLOCK: u32 = 64u;               // values per scale
+override SCALE_DTYPE: u32 = 0u;          // DTYPES shaderCode of the scales
+override FIRST_NIBBLE_HIGH: bool = true; // value 2i in the high nibble of byte i
+override HAS_BIAS: bool = false;
+override BIAS_DTYPE: u32 = 0u;
+override M: u32 = 1u;  // rows of x; a constant so the per-row loops unroll
+override WG: u32 = 64u;
+
+const MAX_M = 32u;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> codes: array<vec4<u32>>;
+@group(0) @binding(3) var<storage, read> scales: array<u32>;
+@group(0) @binding(4) var<storage, read> table: array<f32, 16>;
+@group(0) @binding(5) var<storage, read_write> c: array<f32>;
+@group(0) @binding(6) var<storage, read> bias: array<u32>;
+
+// Value i (0..7) of a little-endian word of eight codes: byte i/2, then the layout's nibble.
+fn code(word: u32, i: u32) -> f32 {
+  let high = ((i & 1u) == 0u) == FIRST_NIBBLE_HIGH;
+  return table[(word >> (((i >> 1u) & 3u) * 8u + select(0u, 4u, high))) & 15u];
+}
+
+fn lo(word: u32) -> vec4<f32> { return vec4<f32>(code(word, 0u), code(word, 1u), code(word, 2u), code(word, 3u)); }
+fn hi(word: u32) -> vec4<f32> { return vec4<f32>(code(word, 4u), code(word, 5u), code(word, 6u), code(word, 7u)); }
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let n = (wg.x + wg.y * 65535u) * WG + li;
+  if (n >= p.N) { return; }
+  var sums: array<f32, MAX_M>;
+  let k4 = p.K / 4u;         // vec4s per row of x
+  let q4 = p.K / 32u;        // vec4s of codes per weight row
+  let base = n * q4;
+  for (var j = 0u; j < q4; j++) {
+    let q = codes[base + j];
+    let block = ((base + j) * 32u) / BLOCK;
+    let scale = decodeFloat(scales[wordOf(block, SCALE_DTYPE)], SCALE_DTYPE, block);
+    let w0 = lo(q.x); let w1 = hi(q.x); let w2 = lo(q.y); let w3 = hi(q.y);
+    let w4 = lo(q.z); let w5 = hi(q.z); let w6 = lo(q.w); let w7 = hi(q.w);
+    for (var m = 0u; m < M; m++) {
+      let x = m * k4 + 8u * j;
+      let d = dot(a[x], w0) + dot(a[x + 1u], w1) + dot(a[x + 2u], w2) + dot(a[x + 3u], w3)
+            + dot(a[x + 4u], w4) + dot(a[x + 5u], w5) + dot(a[x + 6u], w6) + dot(a[x + 7u], w7);
+      sums[m] = fma(d, scale, sums[m]);
+    }
+  }
+  let nc = p.cOffset + n;
+  var add = 0.0;
+  if (HAS_BIAS) { add = decodeFloat(bias[wordOf(nc, BIAS_DTYPE)], BIAS_DTYPE, nc); }
+  for (var m = 0u; m < M; m++) { c[m * p.ldc + nc] = sums[m] + add; }
+}

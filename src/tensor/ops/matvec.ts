@@ -1,0 +1,63 @@
+// Decode products: a few rows of activations against a weight read once for all of them, in the
+// variant the adapter suits (src/gpu/adapter-kind.ts). matmul picks one when it fits the product;
+// benches and tests call a variant by name.
+import { matvecVariant, type MatvecVariant } from '../../gpu/adapter-kind.js';
+import { grid } from '../../gpu/recorder.js';
+import { floatCode } from '../dtype.js';
+import type { Tensor } from '../tensor.js';
+
+export type { MatvecVariant };
+
+/** shaders/matvec.wgsl reads each weight once for up to this many rows (its partial sums live in workgroup memory). */
+const LANES_MAX_M = 8;
+/** shaders/matvec_columns.wgsl keeps its rows' sums in registers, so it takes the engine's whole 32-row decode batch. */
+const COLUMNS_MAX_M = 32;
+const COLUMNS_WG = 64;
+
+/** c = a·bᵀ (transB, b stored (N,K)) or a·b (b stored (K,N)), + bias; a and c single bindings. */
+export interface MatvecArgs {
+  a: Tensor;
+  b: Tensor;
+  out: Tensor;
+  M: number;
+  K: number;
+  N: number;
+  transB: boolean;
+  bias?: Tensor;
+}
+
+/** Whether `variant` computes this product: its row limit, and for columns vec4-aligned weight rows (K a multiple of 8, 4 for f32). */
+export function matvecFits(variant: MatvecVariant, p: MatvecArgs): boolean {
+  const single = p.a.chunks.length === 1 && p.out.chunks.length === 1;
+  if (variant === 'columns') return single && p.transB && p.M <= COLUMNS_MAX_M && p.K % (p.b.dtype === 'f32' ? 4 : 8) === 0;
+  return single && p.M <= LANES_MAX_M && (p.transB || p.b.chunks.length === 1);
+}
+
+/**
+ * The adapter's variant where it fits, else undefined (a tiled matmul). A CPU adapter's columns
+ * fall back to lanes for rows that are not vec4-aligned; a GPU's lanes never fall to columns,
+ * whose per-invocation rows would not coalesce there.
+ */
+export function pickMatvec(p: MatvecArgs): MatvecVariant | undefined {
+  const order: MatvecVariant[] = matvecVariant(p.a.device.info) === 'columns' ? ['columns', 'lanes'] : ['lanes'];
+  return order.find((v) => matvecFits(v, p));
+}
+
+function overridesOf(p: MatvecArgs) {
+  return { B_DTYPE: floatCode(p.b.dtype, 'B'), HAS_BIAS: p.bias !== undefined, BIAS_DTYPE: p.bias ? floatCode(p.bias.dtype, 'bias') : 0, M: p.M };
+}
+
+/** Records the product in `variant` (which must fit it), one dispatch per row chunk of b. */
+export function matvec(variant: MatvecVariant, p: MatvecArgs): void {
+  const device = p.a.device;
+  const kernel =
+    variant === 'columns'
+      ? device.kernels.get('matvec_columns', { ...overridesOf(p), WG: COLUMNS_WG })
+      : device.kernels.get('matvec', overridesOf(p), p.transB ? 'rowsOfB' : 'colsOfB');
+  for (const bc of p.b.chunks) {
+    // Only a transposed B is chunked here, along N: each chunk fills columns [rowStart, rowStart+rows).
+    const n = p.b.chunks.length > 1 ? bc.rows : p.N;
+    const groups = variant === 'columns' ? Math.ceil(n / COLUMNS_WG) : p.transB ? Math.ceil(n / 8) : Math.ceil(n / 256);
+    device.recorder.dispatch(kernel, [n, p.K, bc.rowStart, p.N], [p.a.buffer, bc.buffer, p.bias?.buffer ?? bc.buffer, p.out.buffer], grid(groups));
+  }
+}
