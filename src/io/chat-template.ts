@@ -88,10 +88,19 @@ export async function findChatTemplateSource(
     if (err.code === 'ENOENT') return null;
     throw err;
   });
+  return chatTemplateSource(jinja, jinjaFile, tokenizerConfig, join(dir, 'tokenizer_config.json'));
+}
+
+/** findChatTemplateSource over contents already read: chat_template.jinja's text (null when absent) wins. */
+export function chatTemplateSource(
+  jinja: string | null,
+  jinjaFile: string,
+  tokenizerConfig: Readonly<Record<string, unknown>>,
+  configFile: string,
+): { source: string; file: string } | null {
   if (jinja !== null) return { source: jinja, file: jinjaFile };
-  const file = join(dir, 'tokenizer_config.json');
-  const source = templateFromConfig(tokenizerConfig.chat_template, file);
-  return source === null ? null : { source, file };
+  const source = templateFromConfig(tokenizerConfig.chat_template, configFile);
+  return source === null ? null : { source, file: configFile };
 }
 
 function templateFromConfig(value: unknown, file: string): string | null {

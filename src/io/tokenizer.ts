@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import { ConfigError } from '../errors.js';
 import { type ChatMessage, ChatTemplate, type ChatTemplateOptions, findChatTemplateSource, tokenContent } from './chat-template.js';
-import { readGenerationConfig, readJsonFile } from './config.js';
+import { type GenerationConfig, readGenerationConfig, readJsonFile } from './config.js';
 
 export interface EncodeOptions {
   /** Let the tokenizer's post-processor add its special tokens (none for Qwen). Default true, as in HF. */
@@ -83,9 +83,24 @@ export async function loadTokenizer(dir: string, options: LoadTokenizerOptions =
   }
   const tokenizerJson = await readJsonObject(join(dir, 'tokenizer.json'));
   const tokenizerConfig = await readJsonObject(join(dir, 'tokenizer_config.json'));
-  const hf = buildHfTokenizer(tokenizerJson, tokenizerConfig, dir);
   const generation = await readGenerationConfig(dir);
-  const templateSource = await findChatTemplateSource(dir, tokenizerConfig);
+  const chatTemplate = await findChatTemplateSource(dir, tokenizerConfig);
+  return buildTokenizer({ tokenizerJson, tokenizerConfig, generation, chatTemplate }, dir);
+}
+
+/** The files of an HF model dir that make its tokenizer, already read (the browser fetches them). */
+export interface TokenizerFiles {
+  readonly tokenizerJson: Record<string, unknown>;
+  readonly tokenizerConfig: Record<string, unknown>;
+  readonly generation: GenerationConfig;
+  /** The chat template's source and the file it came from (see chatTemplateSource), or null. */
+  readonly chatTemplate: { readonly source: string; readonly file: string } | null;
+}
+
+/** A tokenizer from its files' contents; `dir` names the model dir in errors. */
+export function buildTokenizer(files: TokenizerFiles, dir: string): Tokenizer {
+  const { tokenizerConfig, generation, chatTemplate: templateSource } = files;
+  const hf = buildHfTokenizer(files.tokenizerJson, tokenizerConfig, dir);
   const chatTemplate = templateSource && new ChatTemplate(templateSource.source, tokenizerConfig, templateSource.file);
   return new Tokenizer(
     hf,
