@@ -3,7 +3,7 @@ import { GradSink } from '../nn/grads.js';
 import type { Device } from '../gpu/device.js';
 import { createDevice } from '../platform/node.js';
 import { readQwenConfig, type QwenConfig } from '../io/config.js';
-import { openSafetensors } from '../io/safetensors.js';
+import { openSafetensors, type SafetensorsReader } from '../io/safetensors.js';
 import { loadTokenizer, type Tokenizer } from '../io/tokenizer.js';
 import { Engine } from '../engine/engine.js';
 import { mergeStreams } from '../engine/merge.js';
@@ -192,14 +192,29 @@ export class Model {
   }
 }
 
+/** A model directory's parts, read and opened: what a Model is built from on every platform. */
+export interface ModelParts {
+  /** The directory (or URL) the parts came from; adapters name it as their base model. */
+  readonly dir: string;
+  readonly config: QwenConfig;
+  readonly tokenizer: Tokenizer;
+  readonly reader: SafetensorsReader;
+}
+
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<Model> {
   const config = await readQwenConfig(dir);
   const tokenizer = await loadTokenizer(dir, { allowMissing: { vocabSize: config.vocabSize } });
   // Opened before a device is made, so a bad checkpoint leaves no device behind.
   const reader = await openSafetensors(dir);
+  return modelFromParts({ dir, config, tokenizer, reader }, options, createDevice);
+}
+
+/** The Model on options.device (else one from newDevice); the reader is closed whatever happens. */
+export async function modelFromParts(parts: ModelParts, options: LoadModelOptions, newDevice: () => Promise<Device>): Promise<Model> {
+  const { dir, config, tokenizer, reader } = parts;
   const device = await Promise.resolve()
     .then(() => checkLayerCount(reader, config, dir))
-    .then(() => options.device ?? createDevice())
+    .then(() => options.device ?? newDevice())
     .catch(async (error: unknown) => {
       await reader.close();
       throw error;
