@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { create, globals } from 'webgpu';
 import { NoAdapterError, ShaderCompileError } from '../errors.js';
-import { Device, type AdapterSummary, type Backend, type DeviceOptions } from '../gpu/device.js';
+import type { Backend, Device, DeviceOptions } from '../gpu/device.js';
+import { deviceFromAdapter, type FoundAdapter } from './adapter-device.js';
 
 /** Walks up from this module (src/ under vitest, dist/src/ when built) to the package's shaders/. */
 function findShaderDir(): string {
@@ -28,32 +29,12 @@ function readShaderFile(file: string): string {
   return readFileSync(path, 'utf8');
 }
 
-/** Limits the kernels rely on; requested up to what the adapter offers. */
-const WANTED_LIMITS = [
-  'maxStorageBufferBindingSize',
-  'maxBufferSize',
-  'maxStorageBuffersPerShaderStage',
-  'maxComputeWorkgroupStorageSize',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupSizeY',
-  'maxComputeWorkgroupsPerDimension',
-] as const;
-
 const MESA_HINT =
   'On Linux without a GPU install Mesa for the OpenGL ES fallback: ' +
   'apt-get install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri. ' +
   'With a GPU, install its Vulkan driver (e.g. mesa-vulkan-drivers or the NVIDIA driver with libvulkan1).';
 
-interface Found {
-  /** Dawn's instance; it must outlive the device or the process aborts once it is collected. */
-  instance: GPU;
-  adapter: GPUAdapter;
-  backend: string;
-  featureLevel: 'core' | 'compatibility';
-}
-
-async function requestFrom(flags: string[], featureLevel: 'core' | 'compatibility'): Promise<Pick<Found, 'instance' | 'adapter'> | null> {
+async function requestFrom(flags: string[], featureLevel: 'core' | 'compatibility'): Promise<Pick<FoundAdapter, 'instance' | 'adapter'> | null> {
   try {
     const instance = create(flags);
     const adapter = await instance.requestAdapter({ powerPreference: 'high-performance', featureLevel });
@@ -63,7 +44,7 @@ async function requestFrom(flags: string[], featureLevel: 'core' | 'compatibilit
   }
 }
 
-async function findAdapter(backend: Backend): Promise<Found> {
+async function findAdapter(backend: Backend): Promise<FoundAdapter> {
   if (backend !== 'auto' && backend !== 'opengles') {
     const found = await requestFrom([`backend=${backend}`], 'core');
     if (found) return { ...found, backend, featureLevel: 'core' };
@@ -83,23 +64,5 @@ async function findAdapter(backend: Backend): Promise<Found> {
 export async function createDevice(options: DeviceOptions = {}): Promise<Device> {
   // Node has no GPUBufferUsage & co. until Dawn's are installed.
   if (!('GPUBufferUsage' in globalThis)) Object.assign(globalThis, globals);
-  const found = await findAdapter(options.backend ?? 'auto');
-  const { adapter } = found;
-  const requiredLimits: Record<string, number> = {};
-  for (const name of WANTED_LIMITS) requiredLimits[name] = adapter.limits[name];
-  const requiredFeatures: GPUFeatureName[] = [];
-  for (const f of ['shader-f16', 'subgroups'] as GPUFeatureName[]) if (adapter.features.has(f)) requiredFeatures.push(f);
-  const gpu = await adapter.requestDevice({ requiredLimits, requiredFeatures });
-  const info = adapter.info;
-  const summary: AdapterSummary = {
-    backend: found.backend,
-    vendor: info.vendor,
-    architecture: info.architecture,
-    device: info.device,
-    description: info.description,
-    featureLevel: found.featureLevel,
-  };
-  const features = { shaderF16: gpu.features.has('shader-f16'), subgroups: gpu.features.has('subgroups') };
-  const bindingCap = Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize);
-  return new Device(found.instance, gpu, summary, features, Math.min(bindingCap, options.maxBindingBytes ?? Infinity), readShaderFile);
+  return deviceFromAdapter(await findAdapter(options.backend ?? 'auto'), options, readShaderFile);
 }
