@@ -14,4 +14,4 @@ export function findRecipe(name: string): Recipe<BaseConfig> | undefined {
 
 export { loadConfig } from './kit/config.js';
 export { presetFile } from './kit/paths.js';
-export { pipeline, runRecipe } from './kit/recipe.js';
+export { needsEarlierRun, pipeline, runRecipe, type BackendOptions, type Recipe, type RecipeFlag } from './kit/recipe.js';

@@ -47,11 +47,11 @@ export function chunkRange(id: number, chunkSize: number, total: number): { star
 }
 
 /** The chunk ids a selection names (all when null), each checked against the chunk count. */
-export function selectChunks(selection: number | string | null, count: number, questionsFile: string): number[] {
+export function selectChunks(selection: number | string | null, count: number, questionsFile: string, chunkSize: number): number[] {
   if (selection === null) return Array.from({ length: count }, (_, i) => i);
   const [lo, hi] = typeof selection === 'number' ? [selection, selection] : selection.split('-').map(Number) as [number, number];
-  if (lo > hi) throw new ConfigError(`generate.chunk_id ${selection}: the range runs backwards`);
-  if (hi >= count) throw new ConfigError(`generate.chunk_id ${selection}: ${questionsFile} makes ${count} chunks (ids 0-${count - 1})`);
+  if (lo > hi) throw new ConfigError(`--chunk-id ${selection} (generate.chunk_id): the range runs backwards`);
+  if (hi >= count) throw new ConfigError(`--chunk-id ${selection} (generate.chunk_id): ${questionsFile} makes ${count} chunks (ids 0-${count - 1}) of --chunk-size ${chunkSize}`);
   return Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
 }
 

@@ -1,7 +1,7 @@
 // The commands step: one `generate` command line per worker, each owning a contiguous range of
 // chunks, as the original pipeline splits its chunks over 8 GPUs. Every worker writes into the same
 // run directory (a shared disk, or copy the chunk files together), and `merge` then checks the set.
-import { ConfigError } from '../../src/errors.js';
+// The vLLM lines of --backend cuda are cuda.ts's.
 
 export interface WorkerPlan {
   worker: number;
@@ -23,12 +23,9 @@ export function workerPlans(chunks: number, workers: number): WorkerPlan[] {
 }
 
 /** The command line of each worker: the same config file and run directory, its own chunk range. */
-export function workerCommands(plans: readonly WorkerPlan[], c: { config: string; run: string }, backend: 'webgpu' | 'cuda'): string[] {
-  // The vLLM workers run from a generate spec and pre-tokenized prompts that src/cuda's cudaGenerate
-  // writes; critique's generate is not wired to it yet, so print nothing a worker cannot run.
-  if (backend === 'cuda') throw new ConfigError('commands.backend cuda: critique generate is not wired to the CUDA path (src/cuda cudaGenerate) yet, so there are no vLLM commands to print; use backend webgpu');
+export function workerCommands(plans: readonly WorkerPlan[], c: { config: string; run: string }): string[] {
   return plans.map((p) => {
     const range = p.first === p.last ? String(p.first) : `${p.first}-${p.last}`;
-    return `npx recipe critique generate --config ${c.config} --run ${c.run} --set generate.chunk_id=${range}   # worker ${p.worker}: chunks ${range}`;
+    return `npx recipe critique generate --config ${c.config} --run ${c.run} --chunk-id ${range}   # worker ${p.worker}: chunks ${range}`;
   });
 }

@@ -1,7 +1,8 @@
 // The critique config: one zod schema holding every default; configs/critique/*.yaml are presets over
 // it, configs/critique/smoke.yaml the --smoke overlay. Unknown keys are errors, so a typo cannot
-// silently fall back to a default. The command line reaches the step options through --set
-// (generate.chunk_size, generate.chunk_id, commands.workers, critique.analyze, format.analyze).
+// silently fall back to a default. The recipe's own flags (recipe.ts: --chunk-size, --chunk-id,
+// --workers, --analyze) set generate.chunk_size, generate.chunk_id, commands.workers and
+// critique.analyze or format.analyze; --set reaches every field.
 import { z } from 'zod';
 import { limit, runFields } from '../kit/blocks.js';
 
@@ -39,11 +40,12 @@ export const CritiqueConfigSchema = z.strictObject({
     chunk_id: ChunkSelection.default(null),
     /** Sequences the engine decodes together (its KV-cache slots); not part of the output. */
     max_batch: z.number().int().positive().default(32),
+    /** --backend cuda: GPUs per vLLM engine (tensor parallel); --gpus / this many engines split the chunks. */
+    tensor_parallel: z.number().int().positive().default(1),
   }).prefault({}),
   commands: z.strictObject({
     /** Processes or machines the chunks are split over. */
     workers: z.number().int().positive().default(8),
-    backend: z.enum(['webgpu', 'cuda']).default('webgpu'),
   }).prefault({}),
   critique: z.strictObject({
     /** Solutions per kept question, across models, balanced between right and wrong. */

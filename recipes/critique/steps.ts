@@ -2,6 +2,7 @@
 // and calls the step's function over files: generate (chunks/), commands (worker command lines),
 // merge (merged/<model>.json), filter (filtered.json), critique (critique.jsonl), format (train.jsonl).
 import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { ConfigError } from '../../src/errors.js';
 import { readJsonl } from '../data/common.js';
@@ -12,6 +13,7 @@ import { chunkCount, modelName, selectChunks } from './chunks.js';
 import { workerCommands, workerPlans } from './commands.js';
 import { samplingOf, type CritiqueConfig } from './config.js';
 import { critiqueRows, verdictTable, type CritiqueRow } from './critique.js';
+import { cudaGenerateChunks, cudaWorkerLines } from './cuda.js';
 import { CritiqueFileError } from './errors.js';
 import { filterMerged, type FilterCounts, type FilteredQuestion } from './filter.js';
 import { formatSummary, trainingRows, type TrainingRow } from './format.js';
@@ -42,9 +44,10 @@ async function readJson<T>(path: string, step: string): Promise<T> {
 async function generateStep(ctx: Ctx): Promise<void> {
   const c = ctx.config;
   const questions = await questionsOf(c);
-  const chunkIds = selectChunks(c.generate.chunk_id, chunkCount(questions.length, c.generate.chunk_size), c.data.questions_file);
+  const chunkIds = selectChunks(c.generate.chunk_id, chunkCount(questions.length, c.generate.chunk_size), c.data.questions_file, c.generate.chunk_size);
   for (const m of models(c)) await checkModelDir(m.dir);
   ctx.log(`[generate] ${questions.length} questions × ${c.generate.n} samples × ${models(c).length} models, chunks of ${c.generate.chunk_size}: ${chunkIds.length} chunks per model`);
+  if (ctx.cuda) return cudaGenerateChunks(models(c), questions, c, chunkIds, ctx.cuda);
   const started = performance.now();
   let written = 0;
   for (const m of models(c)) {
@@ -58,15 +61,19 @@ async function generateStep(ctx: Ctx): Promise<void> {
 
 /**
  * Writes worker_config.json (this run's whole config, every chunk selected) so each worker samples
- * exactly as this run would, whatever preset, --config, --smoke or --set made it; then the lines.
+ * exactly as this run would, whatever preset, --config, --smoke or --set made it; then the lines:
+ * `npx recipe critique generate` per worker, or under --backend cuda the vLLM worker processes.
  */
 async function commandsStep(ctx: Ctx): Promise<void> {
   const c = ctx.config;
-  const chunks = chunkCount((await questionsOf(c)).length, c.generate.chunk_size);
-  const config = ctx.run.path('worker_config.json');
-  const lines = workerCommands(workerPlans(chunks, c.commands.workers), { config, run: ctx.run.name }, c.commands.backend);
-  await writeFileAtomic(config, JSON.stringify({ ...c, generate: { ...c.generate, chunk_id: null } }, null, 2) + '\n');
-  ctx.log(`[commands] ${chunks} chunks over ${lines.length} workers (commands.workers ${c.commands.workers}), then: npx recipe critique merge --run ${ctx.run.name} --config ${config}\n${lines.join('\n')}`);
+  const questions = await questionsOf(c);
+  const chunks = chunkCount(questions.length, c.generate.chunk_size);
+  const runDir = ctx.cuda?.runDir ?? ctx.run.dir;
+  const config = join(runDir, 'worker_config.json');
+  await writeFileAtomic(ctx.run.path('worker_config.json'), JSON.stringify({ ...c, generate: { ...c.generate, chunk_id: null } }, null, 2) + '\n');
+  const lines = ctx.cuda ? await cudaWorkerLines(models(c), questions, c, chunks, ctx.cuda) : workerCommands(workerPlans(chunks, c.commands.workers), { config, run: ctx.run.name });
+  const what = ctx.cuda ? `vLLM workers of ${c.generate.tensor_parallel} GPU${c.generate.tensor_parallel === 1 ? '' : 's'} each, specs and prompts in ${join(runDir, 'cuda')}` : 'workers';
+  ctx.log(`[commands] ${chunks} chunks over ${lines.length} ${what} (--workers ${c.commands.workers}), then: npx recipe critique merge --run ${ctx.run.name} --config ${config}\n${lines.join('\n')}`);
 }
 
 async function mergeStep(ctx: Ctx): Promise<void> {
@@ -122,10 +129,10 @@ async function formatStep(ctx: Ctx): Promise<void> {
 }
 
 export const CRITIQUE_STEPS: Step<CritiqueConfig>[] = [
-  { name: 'generate', summary: 'n samples per question from each model, in chunk files (generate.chunk_size, generate.chunk_id)', run: generateStep },
-  { name: 'commands', summary: 'one generate command per worker over chunk ranges (commands.workers)', run: commandsStep },
+  { name: 'generate', summary: 'n samples per question from each model, in chunk files (--chunk-size, --chunk-id; vLLM under --backend cuda)', cuda: 'generate', run: generateStep },
+  { name: 'commands', summary: 'one generate command per worker over chunk ranges (--workers; vLLM workers under --backend cuda)', fresh: true, prepares: true, run: commandsStep },
   { name: 'merge', summary: "each model's chunks into merged/<model>.json, refusing gaps, duplicates and mixed parameters", run: mergeStep },
   { name: 'filter', summary: 'grade every sample; keep questions where some model is mixed', run: filterStep },
-  { name: 'critique', summary: 'up to max_per_question solutions per kept question with right/wrong targets (critique.analyze)', run: critiqueStep },
-  { name: 'format', summary: 'critique rows as training data in train.jsonl (format.analyze)', run: formatStep },
+  { name: 'critique', summary: 'up to max_per_question solutions per kept question with right/wrong targets (--analyze: the distribution of an existing critique.jsonl)', run: critiqueStep },
+  { name: 'format', summary: 'critique rows as training data in train.jsonl (--analyze: a summary of an existing train.jsonl)', run: formatStep },
 ];

@@ -2,6 +2,7 @@
 // saved), eval (base and fine-tuned on the same few-shot prompts and safety prompts) and safety (a
 // judge labels both models' responses). Each reads what the steps before it left in the run directory.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Model } from '../../src/model/model.js';
 import { openJudge } from '../../src/eval/judge.js';
 import { writeLossCurve } from '../kit/loss-curve.js';
@@ -10,7 +11,7 @@ import { addLora, loadBase } from '../kit/model.js';
 import { resolveAsset } from '../kit/paths.js';
 import type { Step, StepContext } from '../kit/recipe.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
-import { fineTune, lastCheckpoint, sweepCheckpoints } from '../kit/sft.js';
+import { lastCheckpoint, sweepCheckpoints, trainAdapter } from '../kit/sft.js';
 import type { Gsm8kQloraConfig } from './config.js';
 import { evaluateGsm8k, type GsmPrediction } from './evaluate.js';
 import { sftExamples } from './finetune.js';
@@ -46,19 +47,35 @@ async function chooseCheckpoint(model: Model, ctx: Ctx, s: Splits): Promise<numb
 async function trainStep(ctx: Ctx): Promise<void> {
   const c = ctx.config;
   const splits = await makeSplits(c, ctx.run);
-  ctx.log(`run ${ctx.run.dir}: train ${splits.train.length}, test ${splits.test.length}, dev ${splits.dev.length}, few-shot pool ${splits.pool.length} (k=${c.few_shot.k}), safety prompts ${(await safetyPrompts(c)).length}`);
-  const model = await loadBase(c.model, c.quantization, await ctx.device());
-  try {
-    addLora(model, c.lora, c.train.seed);
-    const { examples, dropped } = sftExamples(model.tokenizer, splits.train, c.data.max_seq_len);
-    ctx.log(`[train] ${examples.length} examples${dropped ? ` (${dropped} longer than ${c.data.max_seq_len} tokens dropped)` : ''}`);
-    await fineTune(model, examples, c.train, { runDir: ctx.run.dir, resume: ctx.resume, keepAll: c.sweep.enabled, sink: ctx.log });
-    const chosen = await chooseCheckpoint(model, ctx, splits);
-    await model.saveAdapter(ctx.run.path('adapter'));
-    await ctx.run.addResults({ chosenCheckpoint: `checkpoint-${chosen}` });
-  } finally {
-    model.dispose();
+  ctx.log(`run ${ctx.cuda?.runDir ?? ctx.run.dir}: train ${splits.train.length}, test ${splits.test.length}, dev ${splits.dev.length}, few-shot pool ${splits.pool.length} (k=${c.few_shot.k}), safety prompts ${(await safetyPrompts(c)).length}`);
+  let chosen = 0;
+  await trainAdapter(ctx, {
+    baseDir: resolveAsset(c.model),
+    quantization: c.quantization,
+    lora: c.lora,
+    train: c.train,
+    keepAll: c.sweep.enabled,
+    examples: (tokenizer) => {
+      const { examples, dropped } = sftExamples(tokenizer, splits.train, c.data.max_seq_len);
+      ctx.log(`[train] ${examples.length} examples${dropped ? ` (${dropped} longer than ${c.data.max_seq_len} tokens dropped)` : ''}`);
+      return examples;
+    },
+    load: async () => {
+      const model = await loadBase(c.model, c.quantization, await ctx.device());
+      addLora(model, c.lora, c.train.seed);
+      return model;
+    },
+    choose: async (model) => {
+      chosen = await chooseCheckpoint(model, ctx, splits);
+    },
+  });
+  if (ctx.cuda?.dryRun) return;
+  // The CUDA worker keeps its last step's adapter: a sweep needs WebGPU evaluation of each checkpoint.
+  if (ctx.cuda) {
+    if (c.sweep.enabled) ctx.log('[sweep] not run under --backend cuda: the adapter is the last checkpoint');
+    chosen = await lastCheckpoint(join(ctx.run.dir, 'cuda'));
   }
+  await ctx.run.addResults({ chosenCheckpoint: `checkpoint-${chosen}` });
   const history = trainingSteps(await readHistory(ctx.run.dir));
   if (history.length) await writeLossCurve(ctx.run.path('loss_curve.svg'), history, `gsm8k-qlora ${ctx.run.name}`);
 }
@@ -117,7 +134,7 @@ async function safetyStep(ctx: Ctx): Promise<void> {
 }
 
 export const GSM8K_STEPS: Step<Gsm8kQloraConfig>[] = [
-  { name: 'train', summary: 'QLoRA SFT on the training split (checkpoint sweep when enabled), adapter saved', run: trainStep },
+  { name: 'train', summary: 'QLoRA SFT on the training split (checkpoint sweep when enabled), adapter saved', cuda: 'train', run: trainStep },
   { name: 'eval', summary: 'GSM8K accuracy and safety responses of the base and the fine-tuned model', run: evalStep },
   { name: 'safety', summary: "the judge's safety rate of both models' responses", run: safetyStep },
 ];

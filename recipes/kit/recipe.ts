@@ -1,11 +1,15 @@
 // A recipe: a name, a zod config schema with presets in configs/<name>/, and named steps that run in
 // order (`npx recipe NAME`) or alone (`npx recipe NAME STEP`, on an earlier run's directory). The
 // kit runs them: it opens the run directory, shares one device between steps, and after the last
-// step of the pipeline asks the recipe for its results, summary row and closing table.
+// step of the pipeline asks the recipe for its results, summary row and closing table. Under
+// --backend cuda the steps that train or generate hand that work to src/cuda; the machine is checked
+// first, and a --dry-run prints specs and commands from a scratch copy of the run directory.
 import type { z } from 'zod';
+import { assertCudaReady, type CudaRunOptions, type CudaTask } from '../../src/cuda/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { type Device } from '../../src/gpu/device.js';
 import { createDevice } from '../../src/platform/node.js';
+import { openScratch, type Scratch } from './dry-run.js';
 import type { ProgressSink } from './progress.js';
 import { RunDir } from './run-dir.js';
 import { resolveAsset } from './paths.js';
@@ -24,6 +28,19 @@ export interface StepArgs {
   n?: number;
 }
 
+/** Where the steps that train or generate run: WebGPU here, or the CUDA worker on `gpus` NVIDIA GPUs. */
+export type BackendOptions = { name: 'webgpu' } | { name: 'cuda'; gpus: number; dryRun: boolean; python?: string };
+
+/** A step's view of --backend cuda. */
+export interface CudaContext {
+  gpus: number;
+  dryRun: boolean;
+  /** The run directory specs name: run.dir, except in a dry run, where run.dir is its scratch copy. */
+  runDir: string;
+  /** For src/cuda's cudaFineTune and cudaGenerate. */
+  options: CudaRunOptions;
+}
+
 export interface StepContext<C> {
   config: C;
   run: RunDir;
@@ -32,6 +49,8 @@ export interface StepContext<C> {
   log: ProgressSink;
   /** The device, made on first use and shared by every step of the invocation. */
   device(): Promise<Device>;
+  /** Present under --backend cuda (steps without a `cuda` task ignore it and run on WebGPU). */
+  cuda?: CudaContext;
 }
 
 export interface Step<C> {
@@ -39,6 +58,15 @@ export interface Step<C> {
   summary: string;
   /** Runs only when named (a side-by-side view, say), never as part of the pipeline. */
   alone?: boolean;
+  /** Needs nothing an earlier step left: named alone, it may open a new run directory. */
+  fresh?: boolean;
+  /**
+   * What the step hands to the CUDA worker under --backend cuda; `{ refused }`: it cannot, and why
+   * (checked before anything runs). Absent: the step runs on WebGPU whatever the backend.
+   */
+  cuda?: CudaTask | { refused: string };
+  /** Cheap local preparation (no model, no network) that a dry run still does for the steps after it. */
+  prepares?: boolean;
   run(ctx: StepContext<C>): Promise<void>;
 }
 
@@ -49,12 +77,29 @@ export interface Outcome {
   passed: boolean;
 }
 
+/** A flag of one recipe's own (`--chunk-size 16`): its value checked by `schema`, then set into the config. */
+export interface RecipeFlag {
+  name: string;
+  /** A flag without a value (`--analyze`). */
+  boolean?: boolean;
+  /** The value's placeholder in the usage line (`N`). */
+  value?: string;
+  /** The usage line's text. */
+  help: string;
+  /** Checks the flag's text (or true, for a boolean flag); a failure is reported under the flag's name. */
+  schema: z.ZodType;
+  /** The config fields (dotted keys) the checked value sets, given the step named, if any. */
+  sets(value: never, step: string | undefined): Record<string, unknown>;
+}
+
 export interface Recipe<C extends BaseConfig = BaseConfig> {
   name: string;
   summary: string;
   schema: z.ZodType<C>;
   defaultPreset: string;
   steps: readonly Step<C>[];
+  /** Flags of this recipe's own, applied after --config and --smoke and before --set. */
+  flags?: readonly RecipeFlag[];
   /** After the pipeline's last step: results.json, the runs/summary.csv row, the table. */
   finish(ctx: StepContext<C>): Promise<Outcome>;
 }
@@ -66,6 +111,7 @@ export interface RunOptions {
   args?: StepArgs;
   log?: ProgressSink;
   device?: Device;
+  backend?: BackendOptions;
 }
 
 export function pipeline<C extends BaseConfig>(recipe: Recipe<C>): Step<C>[] {
@@ -79,21 +125,55 @@ function selectSteps<C extends BaseConfig>(recipe: Recipe<C>, name: string | und
   return [step];
 }
 
+/** Whether `step`, named alone, runs on an earlier run's directory (so that directory must exist). */
+export function needsEarlierRun<C extends BaseConfig>(recipe: Recipe<C>, step: Step<C>): boolean {
+  return step !== pipeline(recipe)[0] && !step.fresh;
+}
+
+const cudaTask = <C>(s: Step<C>): CudaTask | undefined => (typeof s.cuda === 'string' ? s.cuda : undefined);
+
+/** Refusals and the machine check, before any directory is made. */
+async function checkBackend<C extends BaseConfig>(recipe: Recipe<C>, steps: readonly Step<C>[], b: BackendOptions): Promise<void> {
+  if (b.name !== 'cuda') return;
+  for (const s of steps) if (typeof s.cuda === 'object') throw new ConfigError(`${recipe.name} ${s.name} --backend cuda: ${s.cuda.refused}; use --backend webgpu`);
+  const tasks = [...new Set(steps.map(cudaTask).filter((t): t is CudaTask => t !== undefined))];
+  if (!b.dryRun && tasks.length) await assertCudaReady(tasks, b.gpus, b.python);
+}
+
+/** A dry run's steps: those that train, generate or prepare; the rest are only named. */
+function dryRunPlan<C>(steps: readonly Step<C>[], log: ProgressSink): Step<C>[] {
+  const runs = steps.filter((s) => cudaTask(s) !== undefined || s.prepares);
+  const skipped = steps.filter((s) => !runs.includes(s)).map((s) => s.name);
+  if (!steps.some((s) => cudaTask(s) !== undefined) && !runs.length) log(`[dry-run] ${skipped.join(', ')} ${skipped.length === 1 ? 'runs' : 'run'} on WebGPU whatever the backend: no CUDA spec or command to print`);
+  else if (skipped.length) log(`[dry-run] not run: ${skipped.join(', ')} (WebGPU steps, which need what the CUDA steps would write)`);
+  return runs;
+}
+
 export async function runRecipe<C extends BaseConfig>(recipe: Recipe<C>, config: C, o: RunOptions = {}): Promise<Outcome & { dir: string }> {
-  const steps = selectSteps(recipe, o.step);
+  const backend = o.backend ?? { name: 'webgpu' };
+  const dryRun = backend.name === 'cuda' && backend.dryRun;
   const log = o.log ?? ((line: string) => console.log(line));
-  const alone = o.step !== undefined && steps[0] !== pipeline(recipe)[0];
-  const run = await RunDir.open(recipe.name, config, { mustExist: alone, resolved: { ...config, model_dir: resolveAsset(config.model) } });
-  let device: Device | undefined = o.device;
+  const selected = selectSteps(recipe, o.step);
+  await checkBackend(recipe, selected, backend);
+  const steps = dryRun ? dryRunPlan(selected, log) : selected;
+  const alone = o.step !== undefined && needsEarlierRun(recipe, selected[0]!);
+  const scratch: Scratch | undefined = dryRun ? await openScratch(config, alone) : undefined;
+  try {
+    const run = await RunDir.open(recipe.name, scratch ? { ...config, ...scratch.config } : config, { mustExist: alone, resolved: { ...config, model_dir: resolveAsset(config.model) } });
+    const cuda = backend.name === 'cuda' ? { gpus: backend.gpus, dryRun, runDir: scratch?.realDir ?? run.dir, options: { gpus: backend.gpus, dryRun, log, python: backend.python, relocate: scratch?.relocate } } : undefined;
+    const outcome = await runSteps(recipe, steps, { config, run, resume: o.resume ?? false, args: o.args ?? {}, log, cuda }, o.device, !dryRun);
+    if (scratch) log(`[dry-run] nothing was run and nothing written: the run directory would be ${scratch.realDir}`);
+    return { ...outcome, dir: scratch?.realDir ?? run.dir };
+  } finally {
+    await scratch?.dispose();
+  }
+}
+
+async function runSteps<C extends BaseConfig>(recipe: Recipe<C>, steps: readonly Step<C>[], base: Omit<StepContext<C>, 'device'>, given: Device | undefined, finish: boolean): Promise<Outcome> {
+  const { run, log } = base;
+  let device: Device | undefined = given;
   let made: Device | undefined;
-  const ctx: StepContext<C> = {
-    config,
-    run,
-    resume: o.resume ?? false,
-    args: o.args ?? {},
-    log,
-    device: async () => (device ??= made = await createDevice()),
-  };
+  const ctx: StepContext<C> = { ...base, device: async () => (device ??= made = await createDevice()) };
   try {
     for (const step of steps) {
       log(`== ${recipe.name} ${step.name}: ${step.summary}`);
@@ -103,9 +183,9 @@ export async function runRecipe<C extends BaseConfig>(recipe: Recipe<C>, config:
       });
     }
     const last = pipeline(recipe).at(-1);
-    const outcome = steps.at(-1) === last ? await recipe.finish(ctx) : { table: '', passed: true };
+    const outcome = finish && steps.at(-1) === last ? await recipe.finish(ctx) : { table: '', passed: true };
     if (outcome.table) log(`\n${outcome.table}\n\noutputs in ${run.dir}`);
-    return { ...outcome, dir: run.dir };
+    return outcome;
   } finally {
     made?.destroy();
   }

@@ -1,15 +1,21 @@
 // Supervised fine-tuning of the LoRA adapter a model carries: the shared train block mapped onto
 // the trainer's TrainConfig, checkpoints in <run>/checkpoints, an optional evaluation hook at step 0
-// and every eval_steps, and checkpoint sweeps that keep the best-scoring one.
+// and every eval_steps, and checkpoint sweeps that keep the best-scoring one. trainAdapter is what a
+// recipe's train step calls: on WebGPU it loads the model and trains it here; under --backend cuda it
+// makes the same examples with the base's tokenizer alone and hands them to src/cuda's worker.
 import { join } from 'node:path';
+import { cudaFineTune } from '../../src/cuda/index.js';
+import { readQwenConfig } from '../../src/io/config.js';
+import { loadTokenizer, type Tokenizer } from '../../src/io/tokenizer.js';
 import type { Model } from '../../src/model/model.js';
 import { checkpointDir, checkpointSteps, loadCheckpoint } from '../../src/train/checkpoint.js';
 import type { LabelledExample } from '../../src/train/labels.js';
 import { LoraTrainable } from '../../src/train/lora-trainable.js';
 import type { StepMetrics } from '../../src/train/metrics.js';
 import { train, TrainConfigSchema, type TrainConfig } from '../../src/train/trainer.js';
-import type { TrainBlockConfig } from './blocks.js';
+import type { LoraConfig, QuantizationConfig, TrainBlockConfig } from './blocks.js';
 import type { ProgressSink } from './progress.js';
+import type { StepContext } from './recipe.js';
 
 export interface SftOptions {
   runDir: string;
@@ -72,4 +78,48 @@ export async function sweepCheckpoints(model: Model, runDir: string, score: (ste
 /** The last checkpoint's step: the adapter a run without a sweep keeps. */
 export async function lastCheckpoint(runDir: string): Promise<number> {
   return (await checkpointSteps(join(runDir, 'checkpoints'))).at(-1) ?? 0;
+}
+
+export interface AdapterJob {
+  /** The base's HuggingFace directory (resolved): the tokenizer, and the model the CUDA worker loads. */
+  baseDir: string;
+  quantization: QuantizationConfig;
+  lora: LoraConfig;
+  train: TrainBlockConfig;
+  /** The training examples from the base's tokenizer: both backends train on these tokens. */
+  examples(tokenizer: Tokenizer): LabelledExample[];
+  /** WebGPU: the base with a fresh trainable adapter, on the device. */
+  load(): Promise<Model>;
+  /** Keep every checkpoint (a sweep scores them). */
+  keepAll?: boolean;
+  /** WebGPU: the evaluation hook during training. */
+  evaluate?(model: Model): (step: number) => Promise<Record<string, number>>;
+  /** WebGPU, after training and before the adapter is saved: which checkpoint stays on the model (default the last). */
+  choose?(model: Model): Promise<void>;
+}
+
+/** The tokenizer loadModel would give the base, without loading its weights. */
+async function baseTokenizer(dir: string): Promise<Tokenizer> {
+  return loadTokenizer(dir, { allowMissing: { vocabSize: (await readQwenConfig(dir)).vocabSize } });
+}
+
+/** Trains `job`'s adapter into <run>/adapter (a PEFT directory either way), with metrics.jsonl in the run. */
+export async function trainAdapter<C>(ctx: StepContext<C>, job: AdapterJob): Promise<void> {
+  if (ctx.cuda) {
+    const tokenizer = await baseTokenizer(job.baseDir);
+    const examples = job.examples(tokenizer);
+    const input = { model: job.baseDir, runDir: ctx.cuda.runDir, examples, padTokenId: tokenizer.padTokenId ?? 0, quantization: job.quantization, lora: job.lora, train: job.train, resume: ctx.resume, keepAll: job.keepAll };
+    const { adapterDir } = await cudaFineTune(input, ctx.cuda.options);
+    if (!ctx.cuda.dryRun) ctx.log(`[train] CUDA adapter in ${adapterDir}`);
+    return;
+  }
+  const model = await job.load();
+  try {
+    const examples = job.examples(model.tokenizer);
+    await fineTune(model, examples, job.train, { runDir: ctx.run.dir, resume: ctx.resume, keepAll: job.keepAll, evaluate: job.evaluate?.(model), sink: ctx.log });
+    await job.choose?.(model);
+    await model.saveAdapter(ctx.run.path('adapter'));
+  } finally {
+    model.dispose();
+  }
 }

@@ -93,6 +93,6 @@ export const SPECIAL_TOKENS_STEPS: Step<SpecialTokensConfig>[] = [
   { name: 'tokens', summary: 'add the tokens to the tokenizer, grow embed_tokens/lm_head with mean rows (model/)', run: tokensStep },
   { name: 'data', summary: 'AGENT/EDIT instructions per problem, teacher replies over the OpenAI API (teacher.jsonl)', run: dataStep },
   { name: 'validate', summary: 'schema, token after </think>, token vs error, truncation, duplicates (report.md, valid.jsonl)', run: validateStep },
-  { name: 'train', summary: 'LoRA plus the new tokens\' embedding rows, assistant-only loss (adapter/)', run: trainStep },
+  { name: 'train', summary: 'LoRA plus the new tokens\' embedding rows, assistant-only loss (adapter/)', cuda: { refused: "the CUDA worker trains LoRA weights only, not the new tokens' embedding rows this step trains" }, run: trainStep },
   { name: 'eval', summary: 'token-choice accuracy of base and tuned on the held-out split, confusion tables', run: evalStep },
 ];

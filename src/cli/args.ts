@@ -54,6 +54,13 @@ export function generateOptionsFrom(flags: z.output<typeof SamplingFlags>) {
   };
 }
 
+/** `recipe --backend/--gpus/--dry-run`. */
+export const BackendFlags = z.object({
+  backend: z.enum(['webgpu', 'cuda'], { message: 'is webgpu or cuda' }).default('webgpu'),
+  gpus: numberFlag().pipe(z.number().int().positive()).optional(),
+  'dry-run': z.boolean().default(false),
+});
+
 /** `wgml quantize` flags. */
 export const QuantizeFlags = z.object({
   model: z.string({ message: 'is required' }),

@@ -25,6 +25,11 @@ export interface CudaStepOptions {
   log?: (line: string) => void;
   /** The interpreter; default $WGML_PYTHON or python3. */
   python?: string;
+  /**
+   * Where a file the spec names is written; default: where the spec names it. A recipe's dry run
+   * writes into a scratch copy of the run directory while the spec and commands name the real one.
+   */
+  relocate?: (path: string) => string;
 }
 
 export interface CudaStepResult {
@@ -88,15 +93,16 @@ export async function runCudaStep(spec: CudaSpec, o: CudaStepOptions): Promise<C
   const resolved = CudaSpecSchema.parse(o.gpus === undefined ? spec : withGpus(spec, o.gpus));
   checkGpus(resolved);
   const text = JSON.stringify(resolved, null, 2) + '\n';
-  await mkdir(dirname(o.specPath), { recursive: true });
-  await writeFileAtomic(o.specPath, text);
+  const written = (o.relocate ?? ((p: string) => p))(o.specPath);
+  await mkdir(dirname(written), { recursive: true });
+  await writeFileAtomic(written, text);
   const python = o.python ?? pythonExecutable();
   const commands = workerCommands(resolved, o.specPath, python);
   const lines = commands.map((c) => commandLine(c, { PYTHONPATH: WORKER_DIR }));
   if (o.dryRun) {
     log(`[cuda] spec ${o.specPath}:\n${text.trimEnd()}`);
     log(`[cuda] ${commands.length === 1 ? 'command' : `${commands.length} commands, run side by side`}:\n${lines.join('\n')}`);
-    log(`[cuda] ${await workerCalls(python, o.specPath)}`);
+    log(`[cuda] ${(await workerCalls(python, written)).replaceAll(written, o.specPath)}`);
     return { spec: resolved, specPath: o.specPath, commands: lines, ran: false };
   }
   log(`[cuda] ${lines.join('\n[cuda] ')}`);

@@ -17,7 +17,12 @@ export interface CudaRunOptions {
   dryRun?: boolean;
   log?: (line: string) => void;
   python?: string;
+  /** Where a file the spec names is written (a recipe's dry run: a scratch copy of the run). */
+  relocate?: (path: string) => string;
 }
+
+const at = (o: CudaRunOptions, path: string): string => (o.relocate ? o.relocate(path) : path);
+const stepOptions = (o: CudaRunOptions, specPath: string) => ({ specPath, dryRun: o.dryRun, log: o.log, python: o.python, relocate: o.relocate });
 
 export type CudaFineTuneInput = Omit<TrainPlanInput, 'trainFile' | 'evalFile' | 'examples' | 'gpus'> & {
   examples: readonly LabelledExample[];
@@ -36,10 +41,10 @@ export async function cudaFineTune(input: CudaFineTuneInput, o: CudaRunOptions):
   const dir = join(input.runDir, 'cuda');
   const trainFile = join(dir, 'train.jsonl');
   const evalFile = input.evalExamples?.length ? join(dir, 'eval.jsonl') : null;
-  await writeExamples(trainFile, input.examples);
-  if (evalFile) await writeExamples(evalFile, input.evalExamples!);
+  await writeExamples(at(o, trainFile), input.examples);
+  if (evalFile) await writeExamples(at(o, evalFile), input.evalExamples!);
   const spec = trainSpec({ ...input, trainFile, evalFile, examples: input.examples.length, gpus: o.gpus });
-  const step = await runCudaStep(spec, { specPath: join(dir, 'train.json'), dryRun: o.dryRun, log: o.log, python: o.python });
+  const step = await runCudaStep(spec, stepOptions(o, join(dir, 'train.json')));
   if (step.ran) await metricsToTensorBoard(input.runDir);
   return { adapterDir: spec.adapter_dir, checkpointDir: spec.checkpoint_dir, step };
 }
@@ -57,7 +62,7 @@ export type CudaGenerateInput = Omit<GeneratePlanInput, 'promptsFile' | 'gpus'> 
 
 export async function cudaGenerate(input: CudaGenerateInput, o: CudaRunOptions): Promise<CudaStepResult> {
   const promptsFile = join(input.workDir, `${input.modelName}.prompts.jsonl`);
-  await writePrompts(promptsFile, input.rows);
+  await writePrompts(at(o, promptsFile), input.rows);
   const spec = generateSpec({ ...input, promptsFile, gpus: o.gpus });
-  return runCudaStep(spec, { specPath: join(input.workDir, `generate-${input.modelName}.json`), dryRun: o.dryRun, log: o.log, python: o.python });
+  return runCudaStep(spec, stepOptions(o, join(input.workDir, `generate-${input.modelName}.json`)));
 }

@@ -42,11 +42,11 @@ describe('chunks and workers', () => {
   });
 
   it('selects one chunk, a range, or all', () => {
-    expect([selectChunks(1, 3, 'q'), selectChunks('1-2', 3, 'q'), selectChunks(null, 3, 'q')]).toEqual([[1], [1, 2], [0, 1, 2]]);
+    expect([selectChunks(1, 3, 'q', 4), selectChunks('1-2', 3, 'q', 4), selectChunks(null, 3, 'q', 4)]).toEqual([[1], [1, 2], [0, 1, 2]]);
   });
 
   it('refuses a chunk id past the end, naming the questions file and the chunk count', () => {
-    expect(() => selectChunks(3, 3, 'data/q.json')).toThrow('generate.chunk_id 3: data/q.json makes 3 chunks (ids 0-2)');
+    expect(() => selectChunks(3, 3, 'data/q.json', 4)).toThrow('--chunk-id 3 (generate.chunk_id): data/q.json makes 3 chunks (ids 0-2) of --chunk-size 4');
   });
 
   it('splits chunks over workers in contiguous ranges differing by at most one', () => {
@@ -55,15 +55,11 @@ describe('chunks and workers', () => {
   });
 
   it('prints one generate command per worker on the same config and run', () => {
-    const lines = workerCommands(workerPlans(3, 2), { config: 'runs/x/worker_config.json', run: 'x' }, 'webgpu');
+    const lines = workerCommands(workerPlans(3, 2), { config: 'runs/x/worker_config.json', run: 'x' });
     expect(lines).toEqual([
-      'npx recipe critique generate --config runs/x/worker_config.json --run x --set generate.chunk_id=0-1   # worker 0: chunks 0-1',
-      'npx recipe critique generate --config runs/x/worker_config.json --run x --set generate.chunk_id=2   # worker 1: chunks 2',
+      'npx recipe critique generate --config runs/x/worker_config.json --run x --chunk-id 0-1   # worker 0: chunks 0-1',
+      'npx recipe critique generate --config runs/x/worker_config.json --run x --chunk-id 2   # worker 1: chunks 2',
     ]);
-  });
-
-  it('says critique generate is not wired to the CUDA path when asked for vLLM commands', () => {
-    expect(() => workerCommands(workerPlans(1, 1), { config: 'c', run: 'x' }, 'cuda')).toThrow(/critique generate is not wired to the CUDA path/);
   });
 });
 
