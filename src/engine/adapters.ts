@@ -48,24 +48,26 @@ export class AdapterRegistry {
   /** Reads a PEFT adapter directory under `name`, checking every tensor against the model's shapes. */
   async load(name: string, dir: string): Promise<void> {
     if (this.loaded.has(name)) throw new WgmlError(`adapter "${name}" is already loaded (from ${this.loaded.get(name)!.dir}); unload it first`);
-    const { config, tensors } = await readPeftAdapter(dir, this.net.config.numLayers);
+    const { config, modules, tensors } = await readPeftAdapter(dir, this.net.config.numLayers);
+    const scaling = loraScaling(config);
     const weights = new Map<string, { A: Float32Array; B: Float32Array; r: number }>();
-    const layers = config.layers_to_transform ?? this.net.layers.map((_, i) => i);
-    for (const layer of layers) {
-      for (const target of config.target_modules) {
-        const [out, inp] = targetShape(this.net, target);
-        const want = { A: [config.r, inp], B: [out, config.r] };
-        const pick = (which: 'A' | 'B') => {
-          const tensorName = loraTensorName(layer, target, which);
-          const t = tensors.get(tensorName);
-          if (!t) throw new CheckpointFormatError(`${dir}: adapter_model.safetensors has no ${tensorName}, which adapter_config.json's target_modules imply`);
-          if (t.shape.join() !== want[which].join()) throw new CheckpointFormatError(`${dir}: ${tensorName} has shape [${t.shape.join(', ')}], the model needs [${want[which].join(', ')}]; was the adapter made for another model?`);
-          return t.data;
-        };
-        weights.set(key(layer, target), { A: pick('A'), B: pick('B'), r: config.r });
-      }
+    for (const { layer, target, r, alpha } of modules) {
+      const [out, inp] = targetShape(this.net, target);
+      const want = { A: [r, inp], B: [out, r] };
+      const pick = (which: 'A' | 'B') => {
+        const tensorName = loraTensorName(layer, target, which);
+        const t = tensors.get(tensorName);
+        if (!t) throw new CheckpointFormatError(`${dir}: adapter_model.safetensors has no ${tensorName}, which adapter_config.json's target_modules imply`);
+        if (t.shape.join() !== want[which].join()) throw new CheckpointFormatError(`${dir}: ${tensorName} has shape [${t.shape.join(', ')}], the model needs [${want[which].join(', ')}]; was the adapter made for another model?`);
+        return t.data;
+      };
+      // The stack scales each adapter once; a module with its own rank or alpha (rank_pattern,
+      // alpha_pattern) carries the ratio of its scale to the adapter's in B.
+      const ratio = loraScaling({ r, lora_alpha: alpha, use_rslora: config.use_rslora }) / scaling;
+      const B = pick('B');
+      weights.set(key(layer, target), { A: pick('A'), B: ratio === 1 ? B : B.map((v) => v * ratio), r });
     }
-    this.loaded.set(name, { dir, scaling: loraScaling(config), weights });
+    this.loaded.set(name, { dir, scaling, weights });
     this.restack();
   }
 

@@ -1,6 +1,7 @@
 // adapter_config.json as PEFT means it: which projections of which layers carry LoRA
 // (target_modules as names matched by suffix, "all-linear", or a regex over full module names;
-// layers_to_transform), and a clear refusal of the fields wgml does not apply, so none is
+// layers_to_transform), each module's rank and alpha (r and lora_alpha, overridden per module by
+// rank_pattern/alpha_pattern), and a clear refusal of the fields wgml does not apply, so none is
 // accepted and then silently ignored.
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
@@ -24,6 +25,8 @@ export const AdapterConfigFileSchema = z
     base_model_name_or_path: z.string().nullable().default(null),
     fan_in_fan_out: z.literal(false).default(false),
     layers_to_transform: layerList.nullable().default(null),
+    rank_pattern: z.record(z.string(), z.number().int().positive()).nullable().default({}).transform((p) => p ?? {}),
+    alpha_pattern: z.record(z.string(), z.number().positive()).nullable().default({}).transform((p) => p ?? {}),
   })
   .passthrough();
 type AdapterConfigFile = z.output<typeof AdapterConfigFileSchema>;
@@ -31,8 +34,6 @@ type AdapterConfigFile = z.output<typeof AdapterConfigFileSchema>;
 // Each would change what PEFT computes; wgml does not implement them, so it refuses them.
 const UNSUPPORTED: readonly [field: string, applies: (v: unknown) => boolean, why: string][] = [
   ['use_dora', (v) => v === true, 'DoRA (weight-decomposed LoRA) is not implemented; use a plain LoRA adapter'],
-  ['rank_pattern', (v) => isNonEmpty(v), 'wgml gives every module the rank r; re-train without per-module ranks'],
-  ['alpha_pattern', (v) => isNonEmpty(v), 'wgml gives every module lora_alpha; re-train without per-module alphas'],
   ['modules_to_save', (v) => isNonEmpty(v), 'fully trained extra modules are not loaded; merge them into the base model first'],
   ['layer_replication', (v) => isNonEmpty(v), 'layer replication is not implemented'],
 ];
@@ -63,18 +64,23 @@ export function moduleName(layer: number, target: LoraTarget): string {
   return `model.layers.${layer}.${block}.${target}`;
 }
 
-export interface AdapterTargets {
-  readonly targets: LoraTarget[];
-  /** Layers carrying LoRA, ascending; all of them when layers_to_transform is null. */
-  readonly layers: number[];
+/** One adapted projection: its layer, which projection, and the rank and alpha PEFT gives it. */
+export interface AdapterModule {
+  readonly layer: number;
+  readonly target: LoraTarget;
+  readonly r: number;
+  readonly alpha: number;
 }
 
+type Selection = Pick<AdapterConfigFile, 'target_modules' | 'layers_to_transform' | 'r' | 'lora_alpha' | 'rank_pattern' | 'alpha_pattern'>;
+
 /**
- * The projections and layers the config selects in a model of `numLayers` layers, matched as
- * PEFT matches: a list entry selects a module whose name is it or ends in "." + it, a string is
- * a regex the whole name must match, "all-linear" is every projection (never lm_head).
+ * The modules the config adapts in a model of `numLayers` layers, layer by layer in LORA_TARGETS
+ * order, matched as PEFT matches: a list entry selects a module whose name is it or ends in "." +
+ * it, a string is a regex the whole name must match, "all-linear" is every projection (never
+ * lm_head); layers_to_transform keeps the listed layers. Layers may differ in their projections.
  */
-export function resolveAdapterTargets(config: Pick<AdapterConfigFile, 'target_modules' | 'layers_to_transform'>, numLayers: number, file: string): AdapterTargets {
+export function resolveAdapterModules(config: Selection, numLayers: number, file: string): AdapterModule[] {
   const spec = config.target_modules;
   if (typeof spec === 'string' && spec !== 'all-linear' && config.layers_to_transform) {
     throw new ConfigError(`${file}: field "layers_to_transform" cannot be used with a regex target_modules (PEFT refuses it too); put the layers in the regex`);
@@ -84,8 +90,31 @@ export function resolveAdapterTargets(config: Pick<AdapterConfigFile, 'target_mo
   const outside = layers.find((l) => l >= numLayers);
   if (outside !== undefined) throw new ConfigError(`${file}: field "layers_to_transform" names layer ${outside}, but the model has ${numLayers} layers (0-${numLayers - 1})`);
   const selects = matcher(spec, file);
-  const perLayer = layers.map((l) => LORA_TARGETS.filter((t) => selects(moduleName(l, t))));
-  return rectangular(file, layers, perLayer);
+  const rank = patternLookup(config.rank_pattern, 'rank_pattern', file);
+  const alpha = patternLookup(config.alpha_pattern, 'alpha_pattern', file);
+  const modules = layers.flatMap((layer) =>
+    LORA_TARGETS.filter((t) => selects(moduleName(layer, t))).map((target) => {
+      const name = moduleName(layer, target);
+      return { layer, target, r: rank(name) ?? config.r, alpha: alpha(name) ?? config.lora_alpha };
+    }),
+  );
+  if (modules.length === 0) throw new ConfigError(`${file}: field "target_modules" selects no module of the model; expected names like q_proj or ${moduleName(0, 'q_proj')}`);
+  return modules;
+}
+
+/**
+ * PEFT's get_pattern_key: the first key, in the file's order, for which re.match(r"(.*\.)?(key)$",
+ * name) holds (a key is a regex over the end of the module name, after a dot or from its start).
+ */
+function patternLookup(pattern: Record<string, number>, field: string, file: string): (name: string) => number | undefined {
+  const rules = Object.entries(pattern).map(([key, value]) => {
+    try {
+      return { test: new RegExp(`^(?:.*\\.)?(?:${key})$`), value };
+    } catch (error) {
+      throw new ConfigError(`${file}: field "${field}": key ${JSON.stringify(key)} is not a valid regular expression (${(error as Error).message})`);
+    }
+  });
+  return (name) => rules.find((rule) => rule.test.test(name))?.value;
 }
 
 function matcher(spec: readonly string[] | string, file: string): (name: string) => boolean {
@@ -110,15 +139,32 @@ function matchesEntry(name: string, entry: string): boolean {
   return name === entry || name.endsWith(`.${entry}`);
 }
 
-// wgml's adapter applies one set of projections to a set of layers; a selection that differs
-// between layers (possible with a regex or full module names) is refused, not half-applied.
-function rectangular(file: string, layers: number[], perLayer: LoraTarget[][]): AdapterTargets {
-  const used = layers.map((l, i) => ({ layer: l, targets: perLayer[i]! })).filter((x) => x.targets.length > 0);
-  if (used.length === 0) throw new ConfigError(`${file}: field "target_modules" selects no module of the model; expected names like q_proj or ${moduleName(0, 'q_proj')}`);
-  const first = used[0]!.targets.join();
-  const odd = used.find((x) => x.targets.join() !== first);
-  if (odd) {
-    throw new ConfigError(`${file}: field "target_modules" selects [${used[0]!.targets.join(', ')}] in layer ${used[0]!.layer} but [${odd.targets.join(', ')}] in layer ${odd.layer}; wgml needs the same projections in every adapted layer`);
-  }
-  return { targets: used[0]!.targets, layers: used.map((x) => x.layer) };
+/**
+ * The adapter_config fields that make PEFT select exactly `modules` with their ranks and alphas:
+ * projection names (and layers_to_transform) when every adapted layer has the same ones, else the
+ * full module names; rank_pattern/alpha_pattern by full module name where a module differs from
+ * the most common rank and alpha.
+ */
+export function selectionFields(modules: readonly AdapterModule[], numLayers: number): Selection & { target_modules: string[] } {
+  const layers = [...new Set(modules.map((m) => m.layer))];
+  const targetsOf = (l: number) => modules.filter((m) => m.layer === l).map((m) => m.target).join();
+  const rectangular = layers.every((l) => targetsOf(l) === targetsOf(layers[0]!));
+  const r = mostCommon(modules.map((m) => m.r));
+  const alpha = mostCommon(modules.map((m) => m.alpha));
+  const named = (pick: (m: AdapterModule) => boolean, value: (m: AdapterModule) => number) =>
+    Object.fromEntries(modules.filter(pick).map((m) => [moduleName(m.layer, m.target), value(m)]));
+  return {
+    target_modules: rectangular ? [...new Set(modules.map((m) => m.target))] : modules.map((m) => moduleName(m.layer, m.target)),
+    layers_to_transform: rectangular && layers.length < numLayers ? layers : null,
+    r,
+    lora_alpha: alpha,
+    rank_pattern: named((m) => m.r !== r, (m) => m.r),
+    alpha_pattern: named((m) => m.alpha !== alpha, (m) => m.alpha),
+  };
+}
+
+function mostCommon(values: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]![0];
 }

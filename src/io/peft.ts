@@ -3,20 +3,22 @@
 import { readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointFormatError } from '../errors.js';
-import { type LoraTarget, moduleName, parseAdapterConfigFile, resolveAdapterTargets } from './adapter-config.js';
+import { type AdapterModule, type LoraTarget, moduleName, parseAdapterConfigFile, resolveAdapterModules } from './adapter-config.js';
 import { writeFileAtomic } from './atomic.js';
 import { openSafetensors, writeSafetensors, type TensorToWrite } from './safetensors.js';
 
-export { LORA_TARGETS, type LoraTarget } from './adapter-config.js';
+export { LORA_TARGETS, type AdapterModule, type LoraTarget } from './adapter-config.js';
 
-/** adapter_config.json with target_modules and layers_to_transform resolved for one model; other fields kept as written. */
+/** adapter_config.json as wgml writes it (target_modules as projection or full module names); other fields kept as written. */
 export interface AdapterConfig {
   peft_type: 'LORA';
   task_type: string;
   r: number;
   lora_alpha: number;
   lora_dropout: number;
-  target_modules: LoraTarget[];
+  target_modules: string[] | string;
+  rank_pattern: Record<string, number>;
+  alpha_pattern: Record<string, number>;
   use_rslora: boolean;
   bias: 'none';
   base_model_name_or_path: string | null;
@@ -35,7 +37,7 @@ export function loraTensorName(layer: number, target: LoraTarget, which: 'A' | '
 }
 
 /** The scale PEFT applies to B·A: alpha/r, or alpha/√r with rsLoRA. */
-export function loraScaling(config: Pick<AdapterConfig, 'r' | 'lora_alpha' | 'use_rslora'>): number {
+export function loraScaling(config: { r: number; lora_alpha: number; use_rslora: boolean }): number {
   return config.use_rslora ? config.lora_alpha / Math.sqrt(config.r) : config.lora_alpha / config.r;
 }
 
@@ -48,7 +50,10 @@ export async function writePeftAdapter(dir: string, config: AdapterConfig, tenso
 }
 
 export interface PeftAdapter {
+  /** The file's fields as parsed (target_modules and layers_to_transform as written). */
   config: AdapterConfig;
+  /** What PEFT would adapt in this model: each module with its own rank and alpha. */
+  modules: AdapterModule[];
   tensors: Map<string, { shape: number[]; data: Float32Array }>;
 }
 
@@ -68,11 +73,10 @@ export async function readPeftAdapter(dir: string, numLayers?: number): Promise<
   const file = parseAdapterConfigFile(json, configFile);
   const reader = await openSafetensors(join(dir, ADAPTER_WEIGHTS));
   try {
-    const { targets, layers } = resolveAdapterTargets(file, numLayers ?? layersIn(reader.names()), configFile);
-    const config: AdapterConfig = { ...file, target_modules: targets, layers_to_transform: file.layers_to_transform ? layers : null };
+    const modules = resolveAdapterModules(file, numLayers ?? layersIn(reader.names()), configFile);
     const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
     for (const name of reader.names()) tensors.set(name, { shape: [...reader.info(name).shape], data: await reader.readF32(name) });
-    return { config, tensors };
+    return { config: { ...file, target_modules: typeof file.target_modules === 'string' ? file.target_modules : [...file.target_modules] }, modules, tensors };
   } finally {
     await reader.close();
   }

@@ -1,9 +1,11 @@
-// A LoRA adapter on a QwenModel: wraps the targeted projections of every layer in LoraLinear,
-// exposes the trainable tensors by PEFT name, saves and loads PEFT's format, merges into the base.
+// A LoRA adapter on a QwenModel: wraps the targeted projections in LoraLinear (each module with
+// its own rank and alpha, as PEFT's rank_pattern/alpha_pattern allow), exposes the trainable
+// tensors by PEFT name, saves and loads PEFT's format, merges into the base.
 import { z } from 'zod';
 import { Rng } from '../cpu/random.js';
 import { CheckpointFormatError, ConfigError, WgmlError } from '../errors.js';
-import { ADAPTER_CONFIG, LORA_TARGETS, loraScaling, loraTensorName, readPeftAdapter, writePeftAdapter, type AdapterConfig, type LoraTarget } from '../io/peft.js';
+import { selectionFields } from '../io/adapter-config.js';
+import { ADAPTER_CONFIG, LORA_TARGETS, loraScaling, loraTensorName, readPeftAdapter, writePeftAdapter, type AdapterConfig, type AdapterModule, type LoraTarget, type PeftAdapter } from '../io/peft.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Linear } from './linear.js';
 import { initLora, LoraLinear } from './lora.js';
@@ -42,35 +44,37 @@ export class LoraAdapter {
   private constructor(
     readonly net: QwenModel,
     readonly config: LoraConfig,
-    readonly modules: { layer: number; target: LoraTarget; lora: LoraLinear }[],
+    readonly modules: (AdapterModule & { lora: LoraLinear })[],
     readonly tokenRows?: TokenRows,
   ) {}
 
-  /** Wraps the targets of every layer, initialised as PEFT does (B = 0) from `seed`. */
-  static attach(net: QwenModel, config: LoraConfig, seed = 0): LoraAdapter {
+  /**
+   * Wraps `modules` (by default the config's targets in each of its layers, rank r and alpha),
+   * initialised as PEFT does (B = 0) from `seed`.
+   */
+  static attach(net: QwenModel, config: LoraConfig, seed = 0, plan: readonly AdapterModule[] = uniformModules(net, config)): LoraAdapter {
     const rng = new Rng(seed);
-    const scaling = loraScaling({ r: config.r, lora_alpha: config.alpha, use_rslora: config.useRslora });
-    const modules = adaptedLayers(net, config).flatMap((layer) =>
-      config.targetModules.map((target) => {
-        const w = net.layers[layer]!;
-        if (w[FIELD[target]] instanceof LoraLinear) throw new WgmlError(`layer ${layer} ${target} already carries a LoRA adapter`);
-        const [out, inp] = targetShape(net, target);
-        const names = { A: loraTensorName(layer, target, 'A'), B: loraTensorName(layer, target, 'B') };
-        const lora = LoraLinear.create(net.device, w[FIELD[target]], [out, inp], initLora(rng, config.r, inp, out), { r: config.r, scaling, dropout: config.dropout, names });
-        w[FIELD[target]] = lora;
-        return { layer, target, lora };
-      }),
-    );
+    const modules = plan.map((m) => {
+      const { layer, target, r } = m;
+      const w = net.layers[layer]!;
+      if (w[FIELD[target]] instanceof LoraLinear) throw new WgmlError(`layer ${layer} ${target} already carries a LoRA adapter`);
+      const [out, inp] = targetShape(net, target);
+      const names = { A: loraTensorName(layer, target, 'A'), B: loraTensorName(layer, target, 'B') };
+      const scaling = loraScaling({ r, lora_alpha: m.alpha, use_rslora: config.useRslora });
+      const lora = LoraLinear.create(net.device, w[FIELD[target]], [out, inp], initLora(rng, r, inp, out), { r, scaling, dropout: config.dropout, names });
+      w[FIELD[target]] = lora;
+      return { ...m, lora };
+    });
     const rows = config.trainableTokenIndices.length ? TokenRows.attach(net, config.trainableTokenIndices) : undefined;
     return new LoraAdapter(net, config, modules, rows);
   }
 
   /** Reads a PEFT adapter directory onto `net`, checking every tensor against the model's shapes before any GPU work. */
   static async load(net: QwenModel, dir: string): Promise<LoraAdapter> {
-    const { config: peft, tensors } = await readPeftAdapter(dir, net.config.numLayers);
-    const config = adapterLoraConfig(peft, `${dir}/${ADAPTER_CONFIG}`);
-    checkStoredTensors(net, config, tensors, dir);
-    const adapter = LoraAdapter.attach(net, config);
+    const { config: peft, modules, tensors } = await readPeftAdapter(dir, net.config.numLayers);
+    const config = adapterLoraConfig(peft, modules, `${dir}/${ADAPTER_CONFIG}`);
+    checkStoredTensors(net, modules, tensors, dir);
+    const adapter = LoraAdapter.attach(net, config, 0, modules);
     try {
       adapter.loadTensors(new Map([...tensors].map(([n, t]) => [n, t.data])), dir, new Map([...tensors].map(([n, t]) => [n, t.shape])));
     } catch (error) {
@@ -107,12 +111,9 @@ export class LoraAdapter {
     const config: AdapterConfig = {
       peft_type: 'LORA',
       task_type: 'CAUSAL_LM',
-      r: this.config.r,
-      lora_alpha: this.config.alpha,
       lora_dropout: this.config.dropout,
-      target_modules: [...this.config.targetModules],
+      ...selectionFields(this.modules, this.net.layers.length),
       use_rslora: this.config.useRslora,
-      layers_to_transform: this.config.layersToTransform,
       bias: 'none',
       base_model_name_or_path: baseModel,
       fan_in_fan_out: false,
@@ -157,17 +158,26 @@ export class LoraAdapter {
   }
 }
 
-function adaptedLayers(net: QwenModel, config: LoraConfig): number[] {
+/** The config's targets in each of its layers (layersToTransform, else all), with rank r and alpha. */
+function uniformModules(net: QwenModel, config: LoraConfig): AdapterModule[] {
   const layers = config.layersToTransform ?? net.layers.map((_, i) => i);
   const bad = layers.find((l) => l >= net.layers.length);
   if (bad !== undefined) throw new ConfigError(`layersToTransform names layer ${bad}; the model has ${net.layers.length} layers`);
-  return layers;
+  return layers.flatMap((layer) => config.targetModules.map((target) => ({ layer, target, r: config.r, alpha: config.alpha })));
 }
 
-function adapterLoraConfig(peft: AdapterConfig, file: string): LoraConfig {
+/** The loaded adapter's LoraConfig: the file's r, alpha and dropout; the projections and layers any module uses. */
+function adapterLoraConfig(peft: PeftAdapter['config'], modules: readonly AdapterModule[], file: string): LoraConfig {
   const trainableTokenIndices = Array.isArray(peft['trainable_token_indices']) ? peft['trainable_token_indices'] : [];
+  const layers = [...new Set(modules.map((m) => m.layer))];
   const parsed = LoraConfigSchema.safeParse({
-    r: peft.r, alpha: peft.lora_alpha, dropout: peft.lora_dropout, targetModules: peft.target_modules, useRslora: peft.use_rslora, trainableTokenIndices, layersToTransform: peft.layers_to_transform,
+    r: peft.r,
+    alpha: peft.lora_alpha,
+    dropout: peft.lora_dropout,
+    targetModules: LORA_TARGETS.filter((t) => modules.some((m) => m.target === t)),
+    useRslora: peft.use_rslora,
+    trainableTokenIndices,
+    layersToTransform: peft.layers_to_transform ? layers : null,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -181,14 +191,12 @@ function adapterLoraConfig(peft: AdapterConfig, file: string): LoraConfig {
  * needs: a tensor for a module the config does not select would be dropped silently, and a
  * wrong shape is caught here, before rank-r buffers are allocated for it.
  */
-function checkStoredTensors(net: QwenModel, config: LoraConfig, tensors: ReadonlyMap<string, { shape: number[] }>, dir: string): void {
+function checkStoredTensors(net: QwenModel, modules: readonly AdapterModule[], tensors: ReadonlyMap<string, { shape: number[] }>, dir: string): void {
   const wanted = new Map<string, number[]>();
-  for (const layer of adaptedLayers(net, config)) {
-    for (const target of config.targetModules) {
-      const [out, inp] = targetShape(net, target);
-      wanted.set(loraTensorName(layer, target, 'A'), [config.r, inp]);
-      wanted.set(loraTensorName(layer, target, 'B'), [out, config.r]);
-    }
+  for (const { layer, target, r } of modules) {
+    const [out, inp] = targetShape(net, target);
+    wanted.set(loraTensorName(layer, target, 'A'), [r, inp]);
+    wanted.set(loraTensorName(layer, target, 'B'), [out, r]);
   }
   for (const [name, want] of wanted) {
     const shape = tensors.get(name)?.shape;
