@@ -13,12 +13,23 @@ import type { JsonFormatConfig } from './config.js';
 
 type DataConfig = JsonFormatConfig['data'];
 
+/**
+ * `task` with the schema after the text, on a line of its own: the reply's first tokens (`{"` and the
+ * first key) then repeat the prompt's last ones, which is what a small model can learn to copy.
+ */
+export function schemaAfterText(task: JsonTask): JsonTask {
+  const instruction = task.prompt.slice(0, task.prompt.indexOf('\nSchema: '));
+  return { ...task, prompt: `${instruction}\nText: ${task.input}\nSchema:\n${JSON.stringify(task.schema)}` };
+}
+
 /** Train and eval tasks drawn from one seeded stream, so no eval prompt is a training prompt. */
 export function generateSplits(d: DataConfig): { train: JsonTask[]; eval: JsonTask[] } {
   const rng = new Rng(d.seed);
-  const train = drawUnique(d.n_train, () => drawTask(rng, d.hard_negative_prob_train, NEGATIVES), (t) => t.prompt).map((t) => (rng.next() < d.fix_bad_output_prob_train ? withRepair(rng, t) : t));
+  const form = d.schema_position === 'after_text' ? schemaAfterText : (t: JsonTask) => t;
+  const draw = (share: number) => () => form(drawTask(rng, share, NEGATIVES));
+  const train = drawUnique(d.n_train, draw(d.hard_negative_prob_train), (t) => t.prompt).map((t) => (rng.next() < d.fix_bad_output_prob_train ? withRepair(rng, t) : t));
   const seen = new Set(train.map((t) => t.prompt));
-  const evalTasks = drawUnique(d.n_eval, () => drawTask(rng, d.hard_negative_prob_eval, NEGATIVES), (t) => t.prompt, seen);
+  const evalTasks = drawUnique(d.n_eval, draw(d.hard_negative_prob_eval), (t) => t.prompt, seen);
   return { train, eval: evalTasks.map((t) => ({ ...t, strictness: d.eval_strictness })) };
 }
 

@@ -24,6 +24,10 @@ export const SamplingSchema = z.object({
 export type Sampling = z.input<typeof SamplingSchema>;
 export type ResolvedSampling = z.output<typeof SamplingSchema>;
 
+/** { type: 'json_object' } or { type: 'json_schema', json_schema: { schema } }: sampling is constrained to it (compiled in the engine). */
+const ResponseFormatField = z.record(z.string(), z.unknown());
+export type ResponseFormatOption = z.input<typeof ResponseFormatField>;
+
 export const EngineRequestSchema = z.object({
   /** The prompt's token ids. */
   ids: z.array(z.number().int().min(0)).min(1, 'the prompt is empty'),
@@ -39,8 +43,7 @@ export const EngineRequestSchema = z.object({
   ignoreEos: z.boolean().default(false),
   /** Logprob of each sampled token and this many most likely alternatives (0..20), from the raw distribution. */
   logprobs: z.number().int().min(0).max(20).optional(),
-  /** { type: 'json_object' } or { type: 'json_schema', json_schema: { schema } }: sampling is constrained to it. */
-  responseFormat: z.record(z.string(), z.unknown()).optional(),
+  responseFormat: ResponseFormatField.optional(),
   signal: z.custom<AbortSignal>((s) => s instanceof AbortSignal, 'must be an AbortSignal').optional(),
 });
 export type EngineRequest = z.input<typeof EngineRequestSchema>;
@@ -53,6 +56,8 @@ export const GenerateOptionsSchema = SamplingSchema.extend({
   seed: z.number().int().min(0).max(0xffffffff).default(0),
   stop: z.array(z.string().min(1)).default([]),
   stopTokenIds: z.array(z.number().int().min(0)).optional(),
+  /** Every prompt's response format (a prompt given with its own overrides it). */
+  responseFormat: ResponseFormatField.optional(),
 });
 
 export type GenerateOptions = z.input<typeof GenerateOptionsSchema>;
@@ -75,8 +80,9 @@ export function resolveRequest(request: EngineRequest): ResolvedRequest {
   return parsed(EngineRequestSchema, request, 'engine request');
 }
 
-/** The engine request of prompt `index` of a Model.generate call: prompt b samples with seed + b. */
-export function generateRequest(ids: readonly number[], o: ResolvedGenerateOptions, index: number): EngineRequest {
-  const { maxNewTokens, stop, stopTokenIds, seed, ...sampling } = o;
-  return { ids: [...ids], maxNewTokens, stop, stopTokenIds, sampling: { ...sampling, seed: (seed + index) >>> 0 } };
+/** The engine request of prompt `index` of a Model.generate call: prompt b samples with seed + b; `format` is the prompt's own response format. */
+export function generateRequest(ids: readonly number[], o: ResolvedGenerateOptions, index: number, format?: ResponseFormatOption): EngineRequest {
+  const { maxNewTokens, stop, stopTokenIds, seed, responseFormat, ...sampling } = o;
+  const chosen = format ?? responseFormat;
+  return { ids: [...ids], maxNewTokens, stop, stopTokenIds, sampling: { ...sampling, seed: (seed + index) >>> 0 }, ...(chosen ? { responseFormat: chosen } : {}) };
 }

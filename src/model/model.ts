@@ -7,7 +7,7 @@ import { openSafetensors, type SafetensorsReader } from '../io/safetensors.js';
 import { loadTokenizer, type Tokenizer } from '../io/tokenizer.js';
 import { Engine } from '../engine/engine.js';
 import { mergeStreams } from '../engine/merge.js';
-import { generateRequest, resolveGenerateOptions, type GenerateOptions, type ResolvedGenerateOptions } from '../engine/options.js';
+import { generateRequest, resolveGenerateOptions, type GenerateOptions, type ResolvedGenerateOptions, type ResponseFormatOption } from '../engine/options.js';
 import type { EngineEvent } from '../engine/sequence.js';
 import type { ChatMessage, ChatTemplateOptions } from '../io/chat-template.js';
 import type { QuantFormat } from '../quant/layouts.js';
@@ -42,6 +42,15 @@ export interface LossInput {
   input_ids: readonly number[] | readonly (readonly number[])[];
   labels: readonly number[] | readonly (readonly number[])[];
 }
+
+/** A prompt with its own response format (each eval item its own JSON schema); a plain string takes options.responseFormat. */
+export interface BatchPrompt {
+  prompt: string;
+  responseFormat?: ResponseFormatOption;
+}
+
+const promptText = (p: string | BatchPrompt) => (typeof p === 'string' ? p : p.prompt);
+const promptFormat = (p: string | BatchPrompt) => (typeof p === 'string' ? undefined : p.responseFormat);
 
 function rows(x: LossInput['input_ids']): (readonly number[])[] {
   return x.length > 0 && Array.isArray(x[0]) ? (x as (readonly number[])[]) : [x as readonly number[]];
@@ -79,7 +88,7 @@ export class Model {
   }
 
   /** Completions of several prompts at once (ragged lengths; each stops on its own). */
-  async generateBatch(prompts: readonly string[], options: GenerateOptions = {}): Promise<string[]> {
+  async generateBatch(prompts: readonly (string | BatchPrompt)[], options: GenerateOptions = {}): Promise<string[]> {
     const texts = prompts.map(() => '');
     for await (const { sequence, text } of this.streamBatch(prompts, options)) texts[sequence] += text;
     return texts;
@@ -95,9 +104,9 @@ export class Model {
   }
 
   /** Text deltas tagged with their prompt's index; stop strings are cut, EOS ends a sequence. */
-  async *streamBatch(prompts: readonly string[], options: GenerateOptions = {}): AsyncGenerator<{ sequence: number; text: string }> {
-    const ids = prompts.map((p) => this.tokenizer.encode(p));
-    for await (const { index, event } of this.events(ids, resolveGenerateOptions(options))) if (event.text) yield { sequence: index, text: event.text };
+  async *streamBatch(prompts: readonly (string | BatchPrompt)[], options: GenerateOptions = {}): AsyncGenerator<{ sequence: number; text: string }> {
+    const ids = prompts.map((p) => this.tokenizer.encode(promptText(p)));
+    for await (const { index, event } of this.events(ids, resolveGenerateOptions(options), prompts.map(promptFormat))) if (event.text) yield { sequence: index, text: event.text };
   }
 
   /** Token ids generated for each prompt (stop ids included when they end a sequence). */
@@ -121,14 +130,21 @@ export class Model {
   }
 
   /** Each prompt as an engine request (prompt b seeded seed + b), max new tokens capped to the context as HF's generate does. */
-  private events(prompts: readonly (readonly number[])[], o: ResolvedGenerateOptions): AsyncGenerator<{ index: number; event: EngineEvent }> {
+  private events(prompts: readonly (readonly number[])[], o: ResolvedGenerateOptions, formats: readonly (ResponseFormatOption | undefined)[] = []): AsyncGenerator<{ index: number; event: EngineEvent }> {
     this.syncTokenRows();
     if (prompts.length === 0) throw new RangeError('generate: no prompts');
     const room = this.engine.plan.slotTokens;
-    const streams = prompts.map((p, i) => {
-      this.checkPrompt(p, i);
-      return this.engine.submit(generateRequest(p, { ...o, maxNewTokens: Math.min(o.maxNewTokens, room - p.length) }, i));
-    });
+    const streams: AsyncIterableIterator<EngineEvent>[] = [];
+    try {
+      prompts.forEach((p, i) => {
+        this.checkPrompt(p, i);
+        streams.push(this.engine.submit(generateRequest(p, { ...o, maxNewTokens: Math.min(o.maxNewTokens, room - p.length) }, i, formats[i])));
+      });
+    } catch (error) {
+      // A bad prompt or schema later in the batch cancels the requests already queued.
+      for (const s of streams) void s.return?.();
+      throw error;
+    }
     return mergeStreams(streams);
   }
 
