@@ -2,7 +2,7 @@
 // recipe's own); configs/gsm8k-qlora/*.yaml are presets over it, configs/gsm8k-qlora/smoke.yaml the
 // --smoke overlay. Unknown keys are errors, so a typo cannot silently fall back to a default.
 import { z } from 'zod';
-import { evalBlock, limit, LoraBlock, QuantizationBlock, runFields, TrainBlock } from '../kit/blocks.js';
+import { evalBlock, limit, LoraBlock, maxRecordBytes, QuantizationBlock, runFields, TrainBlock } from '../kit/blocks.js';
 
 const JudgeSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -36,6 +36,7 @@ export const Gsm8kQloraConfigSchema = z.strictObject({
     refine: z.boolean().default(false),
     /** Examples longer than this (prompt + answer tokens) are dropped from training. */
     max_seq_len: z.number().int().positive().default(512),
+    max_record_bytes: maxRecordBytes,
   }).prefault({}),
   few_shot: z.strictObject({
     k: z.number().int().min(0).default(3),

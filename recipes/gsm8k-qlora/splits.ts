@@ -14,8 +14,9 @@ export interface Splits {
 }
 
 export async function makeSplits(c: Gsm8kQloraConfig, run: RunDir): Promise<Splits> {
-  const all = await readGsm8k(resolveAsset(c.data.train_file));
-  const test = (await readGsm8k(resolveAsset(c.data.test_file))).slice(0, c.data.test_limit ?? undefined);
+  const bound = { maxRecordBytes: c.data.max_record_bytes };
+  const all = await readGsm8k(resolveAsset(c.data.train_file), bound);
+  const test = (await readGsm8k(resolveAsset(c.data.test_file), bound)).slice(0, c.data.test_limit ?? undefined);
   const pool = fewShotPool(all, c.few_shot.pool_size, c.few_shot.seed);
   const rest = without(all, pool);
   const dev = c.sweep.enabled ? sampleRecords(rest, c.sweep.dev_size, c.train.seed + 1) : [];

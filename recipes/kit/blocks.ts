@@ -2,9 +2,13 @@
 // the 4-bit base, the LoRA adapter, the SFT schedule and the generation settings of an evaluation.
 // A recipe's schema is a strictObject of these plus its own blocks; unknown keys are errors.
 import { z } from 'zod';
+import { MAX_RECORD_BYTES } from '../../src/io/dataset.js';
 import { LORA_TARGETS } from '../../src/io/peft.js';
 
 export const limit = z.number().int().positive().nullable();
+
+/** data.max_record_bytes: the bound on one record (a JSONL line, or a row's JSON text), checked as the file is read, before any tokenizing. */
+export const maxRecordBytes = z.number().int().positive().default(MAX_RECORD_BYTES);
 
 /** preset, run_name and output_dir: the fields the run directory is made from. */
 export function runFields(recipe: string, preset: string) {
