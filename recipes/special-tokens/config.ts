@@ -14,7 +14,7 @@ export const SpecialTokensConfigSchema = z.strictObject({
   }).prefault({}),
   system_prompt: z.string().default('configs/special-tokens/system_prompt.md'),
   data: z.strictObject({
-    /** JSONL: planted-bug rows (name, buggy, test, error) or LiveCodeBench-style (question_content, starter_code). */
+    /** JSONL or Parquet: planted-bug rows (name, buggy, test, error) or LiveCodeBench-style (question_content, starter_code). */
     problems: z.string().default('data/special-tokens/bugs.jsonl'),
     /** Problems used (each gives an AGENT and an EDIT instruction); null: all. */
     samples: limit.default(null),
