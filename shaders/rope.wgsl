@@ -4,7 +4,9 @@
 // the tail is guarded. D even, D/2 ≤ 128. A chunked x is done one dispatch per chunk of (token, head) rows.
 // inv_freq arrives precomputed in f32 (HF's definition, the reference's bits), so the angle f32(pos)·inv_freq
 // is one correctly rounded product on every adapter; it is then reduced to [-π, π] before sin/cos, whose
-// accuracy GPUs only promise there (position 4000 means angles of 4000 rad).
+// accuracy GPUs only promise there (position 4000 means angles of 4000 rad). Even there WGSL promises
+// only 2^-11 absolute error for the built-in sin/cos, and SwiftShader (Chromium's software WebGPU) is
+// that coarse, so both come from polynomials on [-π/4, π/4] after a quadrant split, as libm does.
 
 struct Params {
   pairs: u32,     // (row, i) pairs in this chunk
@@ -28,6 +30,27 @@ const TWO_PI_MID = 0.00193023681640625;
 const TWO_PI_LO = 5.070363179981996e-6;
 const INV_TWO_PI = 0.15915494309189535;
 
+const HALF_PI_HI = 1.5703125;
+const HALF_PI_LO = 4.838267948966e-4;
+const TWO_OVER_PI = 0.6366197723675814;
+
+// (sin a, cos a) for |a| ≤ π: a = q·π/2 + t with |t| ≤ π/4, where Taylor terms through t^13 / t^12
+// are below f32 rounding.
+fn sinCos(a: f32) -> vec2<f32> {
+  let q = round(a * TWO_OVER_PI);
+  let t = (a - q * HALF_PI_HI) - q * HALF_PI_LO;
+  let t2 = t * t;
+  let sn = t * (1.0 + t2 * (-1.0 / 6.0 + t2 * (1.0 / 120.0 + t2 * (-1.0 / 5040.0 + t2 * (1.0 / 362880.0 + t2 * (-1.0 / 39916800.0 + t2 * (1.0 / 6227020800.0)))))));
+  let cs = 1.0 + t2 * (-0.5 + t2 * (1.0 / 24.0 + t2 * (-1.0 / 720.0 + t2 * (1.0 / 40320.0 + t2 * (-1.0 / 3628800.0 + t2 * (1.0 / 479001600.0))))));
+  let quadrant = u32(i32(q) & 3);
+  switch quadrant {
+    case 0u: { return vec2<f32>(sn, cs); }
+    case 1u: { return vec2<f32>(cs, -sn); }
+    case 2u: { return vec2<f32>(-sn, -cs); }
+    default: { return vec2<f32>(-cs, sn); }
+  }
+}
+
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> positions: array<i32>;
@@ -48,8 +71,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var pos = i32(p.offset + bt % p.T);
   if (USE_POSITIONS) { pos = positions[bt]; }
   let r = reduceAngle(f32(pos) * p.invFreq[i / 4u][i % 4u]);
-  let c = cos(r);
-  let s = select(sin(r), -sin(r), INVERSE);
+  let sc = sinCos(r);
+  let c = sc.y;
+  let s = select(sc.x, -sc.x, INVERSE);
   let at = local * 2u * p.half + i;
   let x1 = x[at];
   let x2 = x[at + p.half];
