@@ -8,6 +8,7 @@ import { attention, attentionBackward } from '../src/tensor/ops/attention.js';
 import { rmsNorm } from '../src/tensor/ops/rmsnorm.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { copyBandwidth, printTable, timeMs, writeResults, type BenchRow } from './harness.js';
+import { printVariantAb, matvecVariantAb } from './matvec-ab.js';
 
 export interface KernelBenchOptions {
   /** Largest square matmul; 2048 takes a few seconds per call on llvmpipe. */
@@ -140,7 +141,9 @@ export async function benchKernels(device: Device, options: KernelBenchOptions =
     ...(await attentionTrainingRows(device, rng)),
   ];
   printTable(`wgml kernels on ${device.info.description || device.info.device} (${device.info.backend}); copy bandwidth ${roof.toFixed(2)} GB/s`, rows);
-  const file = await writeResults('kernels', { date: new Date().toISOString(), adapter: device.info, copyBandwidthGBs: roof, rows });
+  const ab = await matvecVariantAb(device, rng, roof);
+  printVariantAb(device, ab);
+  const file = await writeResults('kernels', { date: new Date().toISOString(), adapter: device.info, copyBandwidthGBs: roof, rows, matvecVariantAb: ab });
   console.log(`wrote ${file}`);
   return rows;
 }

@@ -1,8 +1,10 @@
 // a: (M,K) f32 with M ≤ 32, b: (N,K) stored as B_DTYPE with K a multiple of 8 (4 for f32), bias: (N) → c: (M,N) f32
-// The decode product for CPU adapters (llvmpipe runs a workgroup as one thread, so barriers and
-// per-lane gathers cost most): one invocation per output column walks its weight row with vec4
-// loads (eight 16-bit or four f32 weights each), keeping M sums in registers. Every invocation
-// reads the same a[m, k] at the same time, a uniform load. No workgroup memory, no barriers.
+// Tiling: each invocation owns COLS output columns (WG apart, so neighbouring invocations read
+// neighbouring rows) and walks their weight rows with vec4 loads (eight 16-bit or four f32
+// weights each), keeping M·COLS sums in registers; each load of a feeds COLS columns. Assumes
+// rows start on a vec4 (K as above) and M·COLS ≤ 128. The decode product for CPU adapters:
+// llvmpipe runs a workgroup as one thread, where barriers and per-lane gathers cost most; every
+// invocation reads the same a[m, k] at the same time. No workgroup memory, no barriers.
 #include "lib/storage.wgsl"
 
 struct Params {
@@ -16,8 +18,10 @@ override HAS_BIAS: bool = false;
 override BIAS_DTYPE: u32 = 0u;
 override M: u32 = 1u;  // rows of a; a constant so the per-row loops unroll
 override WG: u32 = 64u;
+override COLS: u32 = 1u;  // output columns per invocation, 1..MAX_COLS
 
 const MAX_M = 32u;
+const MAX_COLS = 4u;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
@@ -33,27 +37,42 @@ fn widen(word: u32) -> vec2<f32> {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let n = (wg.x + wg.y * 65535u) * WG + li;
-  if (n >= p.N) { return; }
-  var sums: array<f32, MAX_M>;
+  let first = (wg.x + wg.y * 65535u) * WG * COLS + li;
+  if (first >= p.N) { return; }
+  var sums: array<f32, MAX_M * MAX_COLS>;  // sums[col * M + m]
+  var rows: array<u32, MAX_COLS>;          // first vec4 of each column's weight row (a past-the-end column rereads the last)
   let k4 = p.K / 4u;  // vec4s per row of a
-  if (B_DTYPE == 0u) {
-    let base = n * k4;
-    for (var j = 0u; j < k4; j++) {
-      let w = bitcast<vec4<f32>>(b[base + j]);
-      for (var m = 0u; m < M; m++) { sums[m] += dot(a[m * k4 + j], w); }
-    }
-  } else {
-    let base = n * (p.K / 8u);
-    for (var j = 0u; j < p.K / 8u; j++) {
-      let q = b[base + j];
-      let lo = vec4<f32>(widen(q.x), widen(q.y));
-      let hi = vec4<f32>(widen(q.z), widen(q.w));
-      for (var m = 0u; m < M; m++) { sums[m] += dot(a[m * k4 + 2u * j], lo) + dot(a[m * k4 + 2u * j + 1u], hi); }
+  let b4 = select(p.K / 8u, k4, B_DTYPE == 0u);  // vec4s per row of b
+  for (var col = 0u; col < COLS; col++) { rows[col] = min(first + col * WG, p.N - 1u) * b4; }
+  for (var j = 0u; j < b4; j++) {
+    if (B_DTYPE == 0u) {
+      var w: array<vec4<f32>, MAX_COLS>;
+      for (var col = 0u; col < COLS; col++) { w[col] = bitcast<vec4<f32>>(b[rows[col] + j]); }
+      for (var m = 0u; m < M; m++) {
+        let x = a[m * k4 + j];
+        for (var col = 0u; col < COLS; col++) { sums[col * M + m] += dot(x, w[col]); }
+      }
+    } else {
+      var lo: array<vec4<f32>, MAX_COLS>;
+      var hi: array<vec4<f32>, MAX_COLS>;
+      for (var col = 0u; col < COLS; col++) {
+        let q = b[rows[col] + j];
+        lo[col] = vec4<f32>(widen(q.x), widen(q.y));
+        hi[col] = vec4<f32>(widen(q.z), widen(q.w));
+      }
+      for (var m = 0u; m < M; m++) {
+        let x0 = a[m * k4 + 2u * j];
+        let x1 = a[m * k4 + 2u * j + 1u];
+        for (var col = 0u; col < COLS; col++) { sums[col * M + m] += dot(x0, lo[col]) + dot(x1, hi[col]); }
+      }
     }
   }
-  let nc = p.cColOffset + n;
-  var add = 0.0;
-  if (HAS_BIAS) { add = decodeFloat(bias[wordOf(nc, BIAS_DTYPE)], BIAS_DTYPE, nc); }
-  for (var m = 0u; m < M; m++) { c[m * p.ldc + nc] = sums[m] + add; }
+  for (var col = 0u; col < COLS; col++) {
+    let n = first + col * WG;
+    if (n >= p.N) { break; }
+    let nc = p.cColOffset + n;
+    var add = 0.0;
+    if (HAS_BIAS) { add = decodeFloat(bias[wordOf(nc, BIAS_DTYPE)], BIAS_DTYPE, nc); }
+    for (var m = 0u; m < M; m++) { c[m * p.ldc + nc] = sums[col * M + m] + add; }
+  }
 }

@@ -1,7 +1,9 @@
 // x: (M,K) f32 with M ≤ 32, w: (N,K) 4-bit with K a multiple of 32, bias: (N) → y: (M,N) f32   (decode, CPU adapters)
-// Tiling: one invocation per output column walks its row of codes a vec4 (32 codes, inside one
-// block as BLOCK is a multiple of 32, so one scale) at a time, M sums in registers; assumes rows
-// start on a vec4 (K % 32 == 0) and a chunk's codes start at its first row. No workgroup memory,
+// Tiling: each invocation owns COLS output columns (WG apart, so neighbouring invocations read
+// neighbouring rows) and walks their rows of codes a vec4 (32 codes, inside one block as BLOCK is
+// a multiple of 32, so one scale) at a time, M·COLS sums in registers, each load of x feeding COLS
+// columns; assumes rows start on a vec4 (K % 32 == 0), M·COLS ≤ 128, and a chunk's codes start
+// at its first row. No workgroup memory,
 // no barriers (llvmpipe runs a workgroup as one thread); the code book is read from its storage
 // buffer. The layout constants and nibble order are src/quant/layouts.ts's, as in lib/fourbit.wgsl;
 // bindings match shaders/quant_matvec.wgsl so both take the same buffers.
@@ -19,8 +21,10 @@ override HAS_BIAS: bool = false;
 override BIAS_DTYPE: u32 = 0u;
 override M: u32 = 1u;  // rows of x; a constant so the per-row loops unroll
 override WG: u32 = 64u;
+override COLS: u32 = 1u;  // output columns per invocation, 1..MAX_COLS
 
 const MAX_M = 32u;
+const MAX_COLS = 4u;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
@@ -39,29 +43,43 @@ fn code(word: u32, i: u32) -> f32 {
 fn lo(word: u32) -> vec4<f32> { return vec4<f32>(code(word, 0u), code(word, 1u), code(word, 2u), code(word, 3u)); }
 fn hi(word: u32) -> vec4<f32> { return vec4<f32>(code(word, 4u), code(word, 5u), code(word, 6u), code(word, 7u)); }
 
+fn scaleOf(block: u32) -> f32 {
+  return decodeFloat(scales[wordOf(block, SCALE_DTYPE)], SCALE_DTYPE, block);
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let n = (wg.x + wg.y * 65535u) * WG + li;
-  if (n >= p.N) { return; }
-  var sums: array<f32, MAX_M>;
-  let k4 = p.K / 4u;         // vec4s per row of x
-  let q4 = p.K / 32u;        // vec4s of codes per weight row
-  let base = n * q4;
+  let first = (wg.x + wg.y * 65535u) * WG * COLS + li;
+  if (first >= p.N) { return; }
+  var sums: array<f32, MAX_M * MAX_COLS>;  // sums[col * M + m]
+  var rows: array<u32, MAX_COLS>;          // first vec4 of each column's codes (a past-the-end column rereads the last)
+  let k4 = p.K / 4u;   // vec4s per row of x
+  let q4 = p.K / 32u;  // vec4s of codes per weight row
+  for (var col = 0u; col < COLS; col++) { rows[col] = min(first + col * WG, p.N - 1u) * q4; }
   for (var j = 0u; j < q4; j++) {
-    let q = codes[base + j];
-    let block = ((base + j) * 32u) / BLOCK;
-    let scale = decodeFloat(scales[wordOf(block, SCALE_DTYPE)], SCALE_DTYPE, block);
-    let w0 = lo(q.x); let w1 = hi(q.x); let w2 = lo(q.y); let w3 = hi(q.y);
-    let w4 = lo(q.z); let w5 = hi(q.z); let w6 = lo(q.w); let w7 = hi(q.w);
+    var w: array<array<vec4<f32>, 8>, MAX_COLS>;
+    var scale: array<f32, MAX_COLS>;
+    for (var col = 0u; col < COLS; col++) {
+      let q = codes[rows[col] + j];
+      w[col] = array<vec4<f32>, 8>(lo(q.x), hi(q.x), lo(q.y), hi(q.y), lo(q.z), hi(q.z), lo(q.w), hi(q.w));
+      scale[col] = scaleOf(((rows[col] + j) * 32u) / BLOCK);
+    }
     for (var m = 0u; m < M; m++) {
-      let x = m * k4 + 8u * j;
-      let d = dot(a[x], w0) + dot(a[x + 1u], w1) + dot(a[x + 2u], w2) + dot(a[x + 3u], w3)
-            + dot(a[x + 4u], w4) + dot(a[x + 5u], w5) + dot(a[x + 6u], w6) + dot(a[x + 7u], w7);
-      sums[m] = fma(d, scale, sums[m]);
+      var x: array<vec4<f32>, 8>;
+      for (var i = 0u; i < 8u; i++) { x[i] = a[m * k4 + 8u * j + i]; }
+      for (var col = 0u; col < COLS; col++) {
+        var d = 0.0;
+        for (var i = 0u; i < 8u; i++) { d += dot(x[i], w[col][i]); }
+        sums[col * M + m] = fma(d, scale[col], sums[col * M + m]);
+      }
     }
   }
-  let nc = p.cOffset + n;
-  var add = 0.0;
-  if (HAS_BIAS) { add = decodeFloat(bias[wordOf(nc, BIAS_DTYPE)], BIAS_DTYPE, nc); }
-  for (var m = 0u; m < M; m++) { c[m * p.ldc + nc] = sums[m] + add; }
+  for (var col = 0u; col < COLS; col++) {
+    let n = first + col * WG;
+    if (n >= p.N) { break; }
+    let nc = p.cOffset + n;
+    var add = 0.0;
+    if (HAS_BIAS) { add = decodeFloat(bias[wordOf(nc, BIAS_DTYPE)], BIAS_DTYPE, nc); }
+    for (var m = 0u; m < M; m++) { c[m * p.ldc + nc] = sums[col * M + m] + add; }
+  }
 }

@@ -1,6 +1,7 @@
 // Both decode-product variants, called by name whatever the adapter prefers, against the CPU
 // reference on fresh random inputs: N odd and not a multiple of any workgroup, K not a multiple
-// of the lanes' stride, every row count up to each variant's limit that matters.
+// of the lanes' stride, every row count up to each variant's limit that matters, and each count
+// of columns per invocation with N not a multiple of a workgroup's columns.
 import { describe, expect, it } from 'vitest';
 import { matvec, matvecFits, type MatvecArgs, type MatvecVariant } from '../../src/tensor/ops/matvec.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -12,35 +13,38 @@ const device = await testDevice();
 type Float = 'f32' | 'bf16' | 'f16';
 
 /** ‖gpu − ref‖/‖ref‖ of `variant` on a (M,K)·(N,K)ᵀ (+ bias) product, the weights rounded to their dtype in the reference. */
-async function variantError(variant: MatvecVariant, M: number, K: number, N: number, dtype: Float, withBias: boolean): Promise<number> {
+async function variantError(variant: MatvecVariant, M: number, K: number, N: number, dtype: Float, withBias: boolean, cols?: number): Promise<number> {
   const { rng, seed } = freshRng();
   const [aV, bV, biasV] = [rng.normals(M * K), rng.normals(N * K), withBias ? rng.normals(N) : undefined];
   const a = Tensor.from(device, aV, [M, K]);
   const b = Tensor.from(device, bV, [N, K], dtype);
   const bias = biasV && Tensor.from(device, biasV, [N], 'bf16');
   const out = Tensor.empty(device, [M, N]);
-  const args: MatvecArgs = { a, b, out, M, K, N, transB: true, bias };
+  const args: MatvecArgs = { a, b, out, M, K, N, transB: true, bias, cols };
   expect(matvecFits(variant, args), `${variant} takes ${M}×${K}·(${N}×${K})ᵀ ${dtype}`).toBe(true);
   matvec(variant, args);
   const ref = matmulRef(aV, dtype === 'f32' ? bV : roundTo(bV, dtype), { M, K, N, transB: true }, biasV && roundTo(biasV, 'bf16'));
   const err = relError(await out.read(), ref);
-  console.log(`${variant} ${dtype} M=${M} K=${K} N=${N}${withBias ? ' +bias' : ''}: rel error ${err.toExponential(2)} (seed ${seed})`);
+  console.log(`${variant}${cols ? ` cols ${cols}` : ''} ${dtype} M=${M} K=${K} N=${N}${withBias ? ' +bias' : ''}: rel error ${err.toExponential(2)} (seed ${seed})`);
   for (const t of [a, b, out, bias]) t?.dispose();
   return err;
 }
 
 describe('decode product variants against the CPU reference', () => {
   it.each([
-    [1, 36, 65, 'f32'],
-    [3, 516, 131, 'f32'],
-    [32, 68, 129, 'f32'],
-    [1, 520, 1001, 'bf16'],
-    [7, 1536, 67, 'bf16'],
-    [32, 40, 301, 'bf16'],
-    [5, 24, 63, 'f16'],
-  ] as const)('columns (a column per invocation, vec4 loads) at M=%i K=%i N=%i %s is within 1e-5', async (M, K, N, dtype) => {
-    expect(await variantError('columns', M, K, N, dtype, true)).toBeLessThan(1e-5);
-    expect(await variantError('columns', M, K, N, dtype, false)).toBeLessThan(1e-5);
+    [1, 36, 65, 'f32', 4],
+    [3, 516, 131, 'f32', 1],
+    [16, 68, 129, 'f32', 4],
+    [32, 68, 129, 'f32', 2],
+    [1, 520, 1001, 'bf16', 4],
+    [1, 520, 1001, 'bf16', 1],
+    [7, 1536, 67, 'bf16', 2],
+    [8, 1536, 67, 'bf16', 4],
+    [32, 40, 301, 'bf16', 2],
+    [5, 24, 63, 'f16', 4],
+  ] as const)('columns (COLS columns per invocation, vec4 loads) at M=%i K=%i N=%i %s, COLS %i, is within 1e-5', async (M, K, N, dtype, cols) => {
+    expect(await variantError('columns', M, K, N, dtype, true, cols)).toBeLessThan(1e-5);
+    expect(await variantError('columns', M, K, N, dtype, false, cols)).toBeLessThan(1e-5);
   });
 
   it.each([

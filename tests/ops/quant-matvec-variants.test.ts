@@ -1,6 +1,7 @@
 // Both 4-bit decode-product variants, called by name, against the CPU reference of the same
 // dequantized weights on fresh random inputs: N odd, blocks straddling rows (K = 96 with blocks
-// of 64), q4's 32-value groups, weights split into row chunks, up to each variant's row limit.
+// of 64), q4's 32-value groups, weights split into row chunks, up to each variant's row limit,
+// each count of columns per invocation with N not a multiple of a workgroup's columns.
 import { describe, expect, it } from 'vitest';
 import { quantMatvec, quantMatvecFits, type QuantMatvecArgs } from '../../src/tensor/ops/quant-matvec.js';
 import type { MatvecVariant } from '../../src/tensor/ops/matvec.js';
@@ -24,6 +25,7 @@ interface Case {
   bias?: boolean;
   dev?: Device;
   minChunks?: number;
+  cols?: number;
 }
 
 async function variantError(variant: MatvecVariant, c: Case): Promise<number> {
@@ -38,11 +40,11 @@ async function variantError(variant: MatvecVariant, c: Case): Promise<number> {
   const out = Tensor.empty(dev, [c.M, c.N]);
   const { layout } = w;
   const overrides = { BLOCK: layout.blockSize, SCALE_DTYPE: DTYPES[layout.scaleDType].shaderCode, FIRST_NIBBLE_HIGH: layout.firstNibbleHigh, HAS_BIAS: !!bias, BIAS_DTYPE: 0 };
-  const args: QuantMatvecArgs = { x, w, out, M: c.M, bias, overrides };
+  const args: QuantMatvecArgs = { x, w, out, M: c.M, bias, overrides, cols: c.cols };
   expect(quantMatvecFits(variant, args)).toBe(true);
   quantMatvec(variant, args);
   const err = relError(await out.read(), quantMatmulRef(xV, host, biasV));
-  const what = `${variant} ${layout.format}/${layout.blockSize} M=${c.M} N=${c.N} K=${c.K}${c.bias ? ' +bias' : ''}${w.chunks.length > 1 ? ` ${w.chunks.length} chunks` : ''}`;
+  const what = `${variant}${c.cols ? ` cols ${c.cols}` : ''} ${layout.format}/${layout.blockSize} M=${c.M} N=${c.N} K=${c.K}${c.bias ? ' +bias' : ''}${w.chunks.length > 1 ? ` ${w.chunks.length} chunks` : ''}`;
   console.log(`${what}: rel error ${err.toExponential(2)} (seed ${seed})`);
   for (const t of [x, out, bias, w]) t?.dispose();
   return err;
@@ -50,12 +52,13 @@ async function variantError(variant: MatvecVariant, c: Case): Promise<number> {
 
 describe('4-bit decode product variants against the dequantized reference', () => {
   it.each([
-    { M: 1, N: 129, K: 64, spec: NF4, bias: true },
-    { M: 3, N: 67, K: 96, spec: NF4 },
-    { M: 32, N: 65, K: 512, spec: NF4, bias: true },
-    { M: 7, N: 33, K: 256, spec: NF4_256 },
-    { M: 5, N: 101, K: 160, spec: Q4_32, bias: true },
-  ])('columns (a column per invocation, vec4 of codes) at M=$M N=$N K=$K is within 1e-5', async (c) => {
+    { M: 1, N: 129, K: 64, spec: NF4, bias: true, cols: 1 },
+    { M: 1, N: 129, K: 64, spec: NF4, bias: true, cols: 2 },
+    { M: 3, N: 67, K: 96, spec: NF4, cols: 4 },
+    { M: 32, N: 65, K: 512, spec: NF4, bias: true, cols: 2 },
+    { M: 7, N: 33, K: 256, spec: NF4_256, cols: 4 },
+    { M: 5, N: 101, K: 160, spec: Q4_32, bias: true, cols: 2 },
+  ])('columns (COLS columns per invocation, vec4 of codes) at M=$M N=$N K=$K, COLS $cols, is within 1e-5', async (c) => {
     expect(await variantError('columns', c)).toBeLessThan(1e-5);
   });
 

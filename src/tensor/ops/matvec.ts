@@ -24,6 +24,8 @@ export interface MatvecArgs {
   N: number;
   transB: boolean;
   bias?: Tensor;
+  /** columns only: output columns per invocation (1, 2 or 4); default columnsPerInvocation(M). */
+  cols?: number;
 }
 
 /** Whether `variant` computes this product: its row limit, and for columns vec4-aligned weight rows (K a multiple of 8, 4 for f32). */
@@ -43,6 +45,11 @@ export function pickMatvec(p: MatvecArgs): MatvecVariant | undefined {
   return order.find((v) => matvecFits(v, p));
 }
 
+/** Columns per invocation of the columns variant: enough to share each load of a, few enough that M·COLS sums stay in registers. */
+export function columnsPerInvocation(M: number): number {
+  return M <= 16 ? 4 : 2;
+}
+
 function overridesOf(p: MatvecArgs) {
   return { B_DTYPE: floatCode(p.b.dtype, 'B'), HAS_BIAS: p.bias !== undefined, BIAS_DTYPE: p.bias ? floatCode(p.bias.dtype, 'bias') : 0, M: p.M };
 }
@@ -50,14 +57,15 @@ function overridesOf(p: MatvecArgs) {
 /** Records the product in `variant` (which must fit it), one dispatch per row chunk of b. */
 export function matvec(variant: MatvecVariant, p: MatvecArgs): void {
   const device = p.a.device;
+  const cols = p.cols ?? columnsPerInvocation(p.M);
   const kernel =
     variant === 'columns'
-      ? device.kernels.get('matvec_columns', { ...overridesOf(p), WG: COLUMNS_WG })
+      ? device.kernels.get('matvec_columns', { ...overridesOf(p), WG: COLUMNS_WG, COLS: cols })
       : device.kernels.get('matvec', overridesOf(p), p.transB ? 'rowsOfB' : 'colsOfB');
   for (const bc of p.b.chunks) {
     // Only a transposed B is chunked here, along N: each chunk fills columns [rowStart, rowStart+rows).
     const n = p.b.chunks.length > 1 ? bc.rows : p.N;
-    const groups = variant === 'columns' ? Math.ceil(n / COLUMNS_WG) : p.transB ? Math.ceil(n / 8) : Math.ceil(n / 256);
+    const groups = variant === 'columns' ? Math.ceil(n / (COLUMNS_WG * cols)) : p.transB ? Math.ceil(n / 8) : Math.ceil(n / 256);
     device.recorder.dispatch(kernel, [n, p.K, bc.rowStart, p.N], [p.a.buffer, bc.buffer, p.bias?.buffer ?? bc.buffer, p.out.buffer], grid(groups));
   }
 }

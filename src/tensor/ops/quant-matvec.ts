@@ -21,6 +21,13 @@ export interface QuantMatvecArgs {
   M: number;
   bias?: Tensor;
   overrides: Overrides;
+  /** columns only: output columns per invocation (1, 2 or 4); default quantColumnsPerInvocation(M). */
+  cols?: number;
+}
+
+/** Columns per invocation of the columns variant: at one or two rows the code-book lookups of four rows at once overflow registers. */
+export function quantColumnsPerInvocation(M: number): number {
+  return M <= 2 ? 2 : M <= 16 ? 4 : 2;
 }
 
 /** Lanes per weight row in the lanes variant: enough for about four code words each, 8 to 32. */
@@ -48,13 +55,14 @@ export function quantMatvec(variant: MatvecVariant, p: QuantMatvecArgs): void {
   const device = p.x.device;
   const [N, K] = p.w.shape;
   const lanes = decodeLanes(K);
+  const cols = p.cols ?? quantColumnsPerInvocation(p.M);
   const kernel =
     variant === 'columns'
-      ? device.kernels.get('quant_matvec_columns', { ...p.overrides, M: p.M, WG: COLUMNS_WG })
+      ? device.kernels.get('quant_matvec_columns', { ...p.overrides, M: p.M, WG: COLUMNS_WG, COLS: cols })
       : device.kernels.get('quant_matvec', { ...p.overrides, M: p.M, LANES: lanes }, 'rows');
   for (const wc of p.w.chunks) {
     const params = variant === 'columns' ? [wc.rows, K, N, wc.rowStart] : [wc.rows, K, K, 0, N, wc.rowStart];
-    const groups = variant === 'columns' ? Math.ceil(wc.rows / COLUMNS_WG) : Math.ceil((wc.rows * lanes) / 256);
+    const groups = variant === 'columns' ? Math.ceil(wc.rows / (COLUMNS_WG * cols)) : Math.ceil((wc.rows * lanes) / 256);
     const buffers = [p.x.buffer, wc.codes, wc.scales, p.w.codebook, p.out.buffer, p.bias?.buffer ?? p.x.buffer];
     device.recorder.dispatch(kernel, params, buffers, grid(groups));
   }
