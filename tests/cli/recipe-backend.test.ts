@@ -2,12 +2,18 @@
 // prints the resolved spec and the exact worker command lines and leaves no run directory; a real
 // run on a machine without the CUDA stack stops in one line before anything is written.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WORKER_DIR } from '../../src/cuda/worker.js';
 import { PYTHON } from '../cuda/python.js';
 import { printedCommands, printedSpecs, recipeCli } from './recipe-cli.js';
+
+/** Every file under `dir` with its bytes. */
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  return Object.fromEntries(await Promise.all(files.map(async (e) => [join(e.parentPath, e.name), await readFile(join(e.parentPath, e.name), 'utf8')] as const)));
+}
 
 /** The interpreter the dry runs name (any; only `check`, stdlib-only, is run with it). */
 const PY = PYTHON ?? 'python3';
@@ -71,6 +77,16 @@ describe('recipe --backend cuda --dry-run, generation', () => {
     expect([spec.out_dir, spec.chunk_ids, spec.chunk_size, spec.vllm.tensor_parallel_size, spec.sampling.n, spec.sampling.temperature, spec.adapter]).toEqual([join(dir, 'chunks'), [0, 1, 2], 16, 2, 8, 0.7, null]);
     expect(printedSpecs(run.stdout).has(join(dir, 'cuda', 'generate-qwen3-tiny-b.json'))).toBe(true);
     expect(existsSync(join(run.cwd, 'runs'))).toBe(false);
+  });
+
+  it('on an existing run writes nothing into it: no spec, no prompts, no config', async () => {
+    const first = await recipeCli(['critique', 'commands', '--run', 'c', '--chunk-size', '16']);
+    const dir = join(first.cwd, 'runs', 'critique', 'c');
+    const before = await snapshot(dir);
+    const run = await recipeCli(['critique', 'generate', '--run', 'c', '--chunk-size', '16', '--backend', 'cuda', '--dry-run'], env, first.cwd);
+    expect(run.code).toBe(0);
+    expect(printedSpecs(run.stdout).has(join(dir, 'cuda', 'generate-qwen3-tiny.json'))).toBe(true);
+    expect(await snapshot(dir)).toEqual(before);
   });
 
   it.skipIf(PYTHON === null)("prints vllm.LLM's arguments as the worker builds them (needs Python 3.10+)", async () => {
