@@ -144,7 +144,7 @@ async function checkBackend<C extends BaseConfig>(recipe: Recipe<C>, steps: read
 function dryRunPlan<C>(steps: readonly Step<C>[], log: ProgressSink): Step<C>[] {
   const runs = steps.filter((s) => cudaTask(s) !== undefined || s.prepares);
   const skipped = steps.filter((s) => !runs.includes(s)).map((s) => s.name);
-  if (!steps.some((s) => cudaTask(s) !== undefined) && !runs.length) log(`[dry-run] ${skipped.join(', ')} ${skipped.length === 1 ? 'runs' : 'run'} on WebGPU whatever the backend: no CUDA spec or command to print`);
+  if (!runs.length) log(`[dry-run] ${skipped.join(', ')} ${skipped.length === 1 ? 'runs' : 'run'} on WebGPU whatever the backend: no CUDA spec or command to print`);
   else if (skipped.length) log(`[dry-run] not run: ${skipped.join(', ')} (WebGPU steps, which need what the CUDA steps would write)`);
   return runs;
 }
