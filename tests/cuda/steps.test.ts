@@ -23,6 +23,19 @@ describe('recipe-step calls, dry', () => {
     expect(step.ran).toBe(false);
   });
 
+  it('cudaFineTune with relocate writes its files where relocate says, while the spec and commands name the run', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'wgml-cuda-steps-'));
+    const [run, scratch] = [join(root, 'run'), join(root, 'scratch')];
+    const relocate = (p: string) => (p.startsWith(run) ? scratch + p.slice(run.length) : p);
+    const examples = [{ input_ids: [1, 2], labels: [-100, 2] }];
+    const { step } = await cudaFineTune({ ...trainInput(root), runDir: run, examples }, { gpus: 1, dryRun: true, relocate, ...quiet });
+    expect((await readdir(join(scratch, 'cuda'))).sort()).toEqual(['train.json', 'train.jsonl']);
+    expect(await readdir(root)).toEqual(['scratch']);
+    const spec = JSON.parse(await readFile(join(scratch, 'cuda', 'train.json'), 'utf8')) as { data: { train: string }; output_dir: string };
+    expect([spec.data.train, spec.output_dir, step.specPath]).toEqual([join(run, 'cuda', 'train.jsonl'), run, join(run, 'cuda', 'train.json')]);
+    expect(step.commands[0]).toContain(`-m wgml_cuda train ${join(run, 'cuda', 'train.json')}`);
+  });
+
   it('cudaGenerate writes the prompts file and one spec per model', async () => {
     const root = await mkdtemp(join(tmpdir(), 'wgml-cuda-steps-'));
     const rows = [{ index: 0, record: { index: 0, problem: 'p', answer: '1' }, prompt_token_ids: [1, 2], seeds: [5, 6] }];
