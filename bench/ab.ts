@@ -1,12 +1,10 @@
-// Interleaved A/B timing: two ways of doing the same GPU work, alternated in one process so a
-// loaded machine slows both alike; medians of many reps and their ratio.
+// Interleaved A/B(/C…) timing: ways of doing the same GPU work, alternated in one process (the
+// order rotated every rep) so a loaded machine slows them alike; the median of each.
 import type { Device } from '../src/gpu/device.js';
 
-export interface AbResult {
-  aMs: number;
-  bMs: number;
-  /** aMs / bMs: above 1 when B is faster. */
-  ratio: number;
+export interface Interleaved {
+  /** Median milliseconds per call, by name. */
+  ms: Record<string, number>;
   reps: number;
 }
 
@@ -23,20 +21,18 @@ async function sample(device: Device, record: () => void, copies: number): Promi
   return (performance.now() - t0) / copies;
 }
 
-/** A and B alternated (the order flipped every rep), after a warm-up of each; copies per submission sized for about 5 ms. */
-export async function interleavedAb(device: Device, a: () => void, b: () => void, reps = 21): Promise<AbResult> {
-  const warm = Math.min(await sample(device, a, 1), await sample(device, b, 1));
+/** Each of `runs` once to warm up, then `reps` rounds in rotated order; copies per submission sized for about 5 ms. */
+export async function interleaved(device: Device, runs: Record<string, () => void>, reps = 21): Promise<Interleaved> {
+  const names = Object.keys(runs);
+  let warm = Infinity;
+  for (const name of names) warm = Math.min(warm, await sample(device, runs[name]!, 1));
   const copies = Math.max(1, Math.min(32, Math.round(5 / Math.max(warm, 0.05))));
-  const [as, bs]: [number[], number[]] = [[], []];
+  const times = new Map<string, number[]>(names.map((n) => [n, []]));
   for (let r = 0; r < reps; r++) {
-    if (r % 2 === 0) {
-      as.push(await sample(device, a, copies));
-      bs.push(await sample(device, b, copies));
-    } else {
-      bs.push(await sample(device, b, copies));
-      as.push(await sample(device, a, copies));
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length]!;
+      times.get(name)!.push(await sample(device, runs[name]!, copies));
     }
   }
-  const [aMs, bMs] = [median(as), median(bs)];
-  return { aMs, bMs, ratio: aMs / bMs, reps };
+  return { ms: Object.fromEntries(names.map((n) => [n, median(times.get(n)!)])), reps };
 }

@@ -1,4 +1,5 @@
-// Kernel benchmarks: matmul GFLOP/s against the plain-TS peer, decode matvec GB/s against the
+// Kernel benchmarks: matmul GFLOP/s against the PyTorch-CPU peer (bench/peers/; the plain-TS
+// reference where torch is absent), decode matvec GB/s against the
 // copy-bandwidth roof, and the transformer's other kernels at a Qwen-like shape.
 import type { Device } from '../src/gpu/device.js';
 import { Rng } from '../src/cpu/random.js';
@@ -9,6 +10,7 @@ import { rmsNorm } from '../src/tensor/ops/rmsnorm.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { copyBandwidth, printTable, timeMs, writeResults, type BenchRow } from './harness.js';
 import { printVariantAb, matvecVariantAb } from './matvec-ab.js';
+import { torchPeer } from './peers/torch.js';
 
 export interface KernelBenchOptions {
   /** Largest square matmul; 2048 takes a few seconds per call on llvmpipe. */
@@ -24,9 +26,27 @@ async function gpuMs(device: Device, run: () => Tensor, budgetMs: number): Promi
   }, budgetMs);
 }
 
-async function squareMatmuls(device: Device, rng: Rng, options: Required<KernelBenchOptions>): Promise<BenchRow[]> {
+interface TorchKernels {
+  squares: { n: number; ms: number }[];
+  matvecs: { M: number; K: number; N: number; ms: number }[];
+  torch: string;
+  threads: number;
+}
+
+type Peer = { ok: true; result: TorchKernels } | { ok: false; reason: string };
+
+const DECODE_SHAPES = [[896, 896], [896, 4864], [4864, 896], [2048, 2048], [512, 1536], [1536, 512], [512, 16384]] as const;
+const DECODE_ROWS = [1, 8, 32] as const;
+
+function squareSizes(max: number): number[] {
+  const sizes: number[] = [];
+  for (let n = 256; n <= max; n *= 2) sizes.push(n);
+  return sizes;
+}
+
+async function squareMatmuls(device: Device, rng: Rng, options: Required<KernelBenchOptions>, peer: Peer): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  for (let n = 256; n <= options.maxSquare; n *= 2) {
+  for (const n of squareSizes(options.maxSquare)) {
     const aV = rng.normals(n * n);
     const bV = rng.normals(n * n);
     const a = Tensor.from(device, aV, [n, n]);
@@ -34,7 +54,9 @@ async function squareMatmuls(device: Device, rng: Rng, options: Required<KernelB
     const flops = 2 * n ** 3;
     const ms = await gpuMs(device, () => matmul(a, b), 1000);
     const row: BenchRow = { kernel: 'matmul f32', shape: `${n}³`, ms, rate: flops / ms / 1e6, unit: 'GFLOP/s' };
-    if (n <= options.maxPeerSquare) {
+    const torch = peer.ok ? peer.result.squares.find((p) => p.n === n) : undefined;
+    if (torch) row.peer = { name: `PyTorch ${peer.ok ? peer.result.torch : ''} f32`, ms: torch.ms, ratio: torch.ms / ms };
+    else if (n <= options.maxPeerSquare) {
       const peerMs = await timeMs(async () => void matmulRef(aV, bV, { M: n, K: n, N: n }), 1000, 1);
       row.peer = { name: 'plain-TS reference', ms: peerMs, ratio: peerMs / ms };
     }
@@ -46,16 +68,18 @@ async function squareMatmuls(device: Device, rng: Rng, options: Required<KernelB
 }
 
 /** Decode projections M×K·Wᵀ with bf16 weights (N,K), M = 1, 8, 32 (the engine's batch): weight GB/s, read once for all rows. */
-async function decodeMatvecs(device: Device, rng: Rng, roofGBs: number): Promise<BenchRow[]> {
+async function decodeMatvecs(device: Device, rng: Rng, roofGBs: number, peer: Peer): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const shapes = [[896, 896], [896, 4864], [4864, 896], [2048, 2048], [512, 1536], [1536, 512], [512, 16384]] as const;
-  for (const M of [1, 8, 32]) {
-    for (const [K, N] of shapes) {
+  for (const M of DECODE_ROWS) {
+    for (const [K, N] of DECODE_SHAPES) {
       const x = Tensor.from(device, rng.normals(M * K), [M, K]);
       const w = Tensor.from(device, rng.normals(N * K, 0.02), [N, K], 'bf16');
       const ms = await gpuMs(device, () => matmul(x, w, { transB: true }), 500);
       const rate = (N * K * 2) / ms / 1e6;
-      rows.push({ kernel: 'matvec bf16', shape: `${M}×${K}·(${N}×${K})ᵀ`, ms, rate, unit: 'GB/s', ofRoof: rate / roofGBs });
+      const row: BenchRow = { kernel: 'matvec bf16', shape: `${M}×${K}·(${N}×${K})ᵀ`, ms, rate, unit: 'GB/s', ofRoof: rate / roofGBs };
+      const torch = peer.ok ? peer.result.matvecs.find((p) => p.M === M && p.K === K && p.N === N) : undefined;
+      if (torch) row.peer = { name: 'PyTorch F.linear f32', ms: torch.ms, ratio: torch.ms / ms };
+      rows.push(row);
       x.dispose();
       w.dispose();
     }
@@ -133,9 +157,12 @@ export async function benchKernels(device: Device, options: KernelBenchOptions =
   const opts = { maxSquare: options.maxSquare ?? 2048, maxPeerSquare: options.maxPeerSquare ?? 1024 };
   const rng = new Rng(1);
   const roof = await copyBandwidth(device);
+  const matvecs = DECODE_ROWS.flatMap((M) => DECODE_SHAPES.map(([K, N]) => [M, K, N]));
+  const peer: Peer = await torchPeer<TorchKernels>('kernels', { squares: squareSizes(opts.maxSquare), matvecs });
+  if (!peer.ok) console.log(`no PyTorch-CPU peer: ${peer.reason}`);
   const rows = [
-    ...(await squareMatmuls(device, rng, opts)),
-    ...(await decodeMatvecs(device, rng, roof)),
+    ...(await squareMatmuls(device, rng, opts, peer)),
+    ...(await decodeMatvecs(device, rng, roof, peer)),
     ...(await rmsNormRows(device, rng, roof)),
     ...(await attentionRows(device, rng, roof)),
     ...(await attentionTrainingRows(device, rng)),
@@ -143,7 +170,9 @@ export async function benchKernels(device: Device, options: KernelBenchOptions =
   printTable(`wgml kernels on ${device.info.description || device.info.device} (${device.info.backend}); copy bandwidth ${roof.toFixed(2)} GB/s`, rows);
   const ab = await matvecVariantAb(device, rng, roof);
   printVariantAb(device, ab);
-  const file = await writeResults('kernels', { date: new Date().toISOString(), adapter: device.info, copyBandwidthGBs: roof, rows, matvecVariantAb: ab });
+  if (peer.ok) console.log(`peer: PyTorch ${peer.result.torch} on the CPU, ${peer.result.threads} threads, f32 (gpu/peer = torch ms / wgml ms)`);
+  const peerInfo = peer.ok ? { name: `PyTorch ${peer.result.torch} CPU f32`, threads: peer.result.threads } : { absent: peer.reason };
+  const file = await writeResults('kernels', { date: new Date().toISOString(), adapter: device.info, copyBandwidthGBs: roof, rows, matvecVariantAb: ab, peer: peerInfo });
   console.log(`wrote ${file}`);
   return rows;
 }

@@ -3,6 +3,7 @@ in plain torch (f32 weights, random values; speed does not depend on them), on e
 
   python3 bench/peers/qwen3_torch.py decode '{"model": {...RandomQwenSpec}, "prompt": 128, "steps": 16, "batches": [1, 8]}'
   python3 bench/peers/qwen3_torch.py train  '{"model": {...}, "batch": 4, "seq": 256, "rank": 16, "alpha": 32, "dropout": 0.05}'
+  python3 bench/peers/qwen3_torch.py kernels '{"squares": [256, 512], "matvecs": [[1, 512, 1536], ...]}'   (bench/kernels.ts)
 
 Prints one JSON object on stdout. Decode keeps a preallocated KV cache and computes the head for the
 last position only; train is autograd LoRA on q,k,v,o,gate,up,down over a frozen base, forward of all
@@ -174,11 +175,41 @@ def train(model, cfg):
     return {"stepMs": ms, "tokensPerS": batch * seq / (ms / 1000)}
 
 
+def best_ms(fn, budget_s=0.5, least=3):
+    """Fastest of at least `least` calls and as many as fit `budget_s`, after one warm-up."""
+    fn()
+    times, start = [], time.perf_counter()
+    while len(times) < least or time.perf_counter() - start < budget_s:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return 1000 * min(times)
+
+
+def kernels(cfg):
+    """f32 square matmuls a·b and decode products x·Wᵀ (M,K)·(N,K)ᵀ, as bench/kernels.ts times them."""
+    squares = []
+    for n in cfg["squares"]:
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        squares.append({"n": n, "ms": best_ms(lambda: a @ b)})
+    matvecs = []
+    for m, k, n in cfg["matvecs"]:
+        x, w = torch.randn(m, k), torch.randn(n, k) * 0.02
+        matvecs.append({"M": m, "K": k, "N": n, "ms": best_ms(lambda: F.linear(x, w))})
+    return {"squares": squares, "matvecs": matvecs}
+
+
 def main():
     mode, cfg = sys.argv[1], json.loads(sys.argv[2])
     # Debian's build starts with one OpenMP thread; the GPU side (llvmpipe) uses every core, so does the peer.
     torch.set_num_threads(os.cpu_count() or 1)
     torch.manual_seed(1)
+    if mode == "kernels":
+        with torch.inference_mode():
+            out = kernels(cfg)
+        out.update({"torch": torch.__version__, "threads": torch.get_num_threads()})
+        print(json.dumps(out))
+        return
     s = Spec(cfg["model"])
     if mode == "decode":
         with torch.inference_mode():
@@ -187,7 +218,7 @@ def main():
         lora = {"rank": cfg["rank"], "alpha": cfg["alpha"], "dropout": cfg["dropout"]}
         out = train(Qwen3(s, lora), cfg)
     else:
-        raise SystemExit(f"unknown mode {mode!r} (decode or train)")
+        raise SystemExit(f"unknown mode {mode!r} (decode, train or kernels)")
     out.update({"torch": torch.__version__, "threads": torch.get_num_threads()})
     print(json.dumps(out))
 

@@ -29,8 +29,8 @@ async function findPython(): Promise<string | undefined> {
   return undefined;
 }
 
-/** The peer's JSON for `mode` ('decode' | 'train'), or why there is none (no torch, or the script failed). */
-export async function torchPeer<T>(mode: 'decode' | 'train', config: object): Promise<PeerResult<T>> {
+/** The peer's JSON for `mode`, or why there is none (no torch, or the script failed). */
+export async function torchPeer<T>(mode: 'decode' | 'train' | 'kernels', config: object): Promise<PeerResult<T>> {
   const python = await findPython();
   if (!python) return { ok: false, reason: 'no python3 with torch found (Debian: apt-get install python3-torch; or set WGML_PYTHON)' };
   console.log(`running the PyTorch-CPU peer (${python} ${mode}) ...`);
