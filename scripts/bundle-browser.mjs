@@ -1,5 +1,6 @@
 // Builds the "wgml/browser" bundle: src/platform/browser.ts and what it imports as one ESM file,
-// dist/browser/wgml.js, for browsers (types: tsc's dist/src/platform/browser.d.ts).
+// dist/browser/wgml.js, for browsers (types: tsc's dist/src/platform/browser.d.ts); and the demo
+// page dist/web/ (index.html and app.js, which imports the bundle from /browser/wgml.js).
 //
 // Node-only modules the bundle reaches but never runs in a browser (files on disk in src/io and
 // src/model, Dawn in src/platform/node.ts) are replaced by stubs whose every export throws
@@ -7,6 +8,7 @@
 // path that would need one fails by name instead of at import. The build fails if any import of
 // a Node module is left in the output.
 // Usage: node scripts/bundle-browser.mjs [outfile]
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +16,7 @@ import { build } from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE = join(ROOT, 'dist', 'browser', 'wgml.js');
+export const WEB = join(ROOT, 'dist', 'web');
 const NODE_ONLY = new Set(['webgpu', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 async function exportNames(module) {
@@ -37,7 +40,32 @@ const nodeStubs = {
   },
 };
 
+// The page takes the library from the bundle the server serves, not a copy of its own.
+const bundleExternal = {
+  name: 'bundle-external',
+  setup(b) {
+    b.onResolve({ filter: /platform\/browser\.js$/ }, () => ({ path: '/browser/wgml.js', external: true }));
+  },
+};
+
+async function buildPage() {
+  mkdirSync(WEB, { recursive: true });
+  copyFileSync(join(ROOT, 'src', 'web', 'index.html'), join(WEB, 'index.html'));
+  await build({
+    entryPoints: [join(ROOT, 'src', 'web', 'app.ts')],
+    outfile: join(WEB, 'app.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: true,
+    logLevel: 'warning',
+    plugins: [bundleExternal],
+  });
+}
+
 export async function bundle(outfile = BUNDLE) {
+  await buildPage();
   const result = await build({
     entryPoints: [join(ROOT, 'src', 'platform', 'browser.ts')],
     outfile,

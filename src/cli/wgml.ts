@@ -10,6 +10,7 @@ import { printInfo } from './commands/info.js';
 import { runQuantize } from './commands/quantize.js';
 import { runServe, SERVE_OPTIONS, ServeFlags } from './commands/serve.js';
 import { runDoctor } from './commands/doctor.js';
+import { runWeb, WebFlags } from './commands/web.js';
 
 const USAGE = `usage: wgml <command> [options]
   info                                   adapter, backend, features and limits
@@ -18,6 +19,7 @@ const USAGE = `usage: wgml <command> [options]
   chat --model DIR                       interactive chat on stdin [--system TEXT]
   serve --model DIR                      OpenAI-compatible server [--adapter NAME=DIR ...] [--port 8000] [--host 127.0.0.1]
                                          [--api-key KEY] [--max-batch 32] [--max-queue 1024] [--served-model-name NAME]
+  web [--model DIR] [--port 8080]        the browser demo (chat, LoRA fine-tuning in the tab) and a static server for the model
   quantize --model DIR --out DIR         4-bit copy: --format nf4|q4 [--block-size N] [--double-quant]
   bench [kernels|decode|quant|train|serve|constrained]  benchmarks → bench/results/<suite>.json
                                          [--profile] (decode: per-kernel-family time of one decode step)
@@ -81,8 +83,9 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!['info', 'bench', 'generate', 'chat', 'quantize', 'serve', 'doctor'].includes(command)) throw new Error(`unknown command '${command}'\n${USAGE}`);
+  if (!['info', 'bench', 'generate', 'chat', 'quantize', 'serve', 'doctor', 'web'].includes(command)) throw new Error(`unknown command '${command}'\n${USAGE}`);
   if (command === 'quantize') return runQuantize(parseFlags(QuantizeFlags, values));
+  if (command === 'web') return runWeb(parseFlags(WebFlags, values));
   // --backend cuda asks about the CUDA path; any other value names the WebGPU backend to check.
   if (command === 'doctor') {
     process.exitCode = await runDoctor(values.backend === 'cuda' ? { backend: 'cuda' } : { webgpuBackend: parseFlags(DeviceFlags, values).backend });

@@ -96,3 +96,5 @@ export async function loadModelFromFiles(files: Iterable<File>, options: Browser
 
 export { Model } from '../model/model.js';
 export { modelFromFiles };
+export { examplesFromJsonl, trainLoraSteps, type LoraStepsOptions } from './lora-steps.js';
+export { adapterFiles } from './peft-export.js';
