@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CheckpointFormatError } from '../errors.js';
 import { type AdapterModule, type LoraTarget, moduleName, parseAdapterConfigFile, resolveAdapterModules } from './adapter-config.js';
 import { writeFileAtomic } from './atomic.js';
-import { openSafetensors, writeSafetensors, type TensorToWrite } from './safetensors.js';
+import { encodeSafetensors, openSafetensors, type TensorToWrite } from './safetensors.js';
 
 export { LORA_TARGETS, type AdapterModule, type LoraTarget } from './adapter-config.js';
 
@@ -43,10 +43,19 @@ export function loraScaling(config: { r: number; lora_alpha: number; use_rslora:
 
 export async function writePeftAdapter(dir: string, config: AdapterConfig, tensors: ReadonlyMap<string, { shape: number[]; data: Float32Array }>): Promise<void> {
   await mkdir(dir, { recursive: true });
+  const files = encodePeftAdapter(config, tensors);
+  await writeFileAtomic(join(dir, ADAPTER_WEIGHTS), files[ADAPTER_WEIGHTS]);
+  await writeFileAtomic(join(dir, ADAPTER_CONFIG), files[ADAPTER_CONFIG]);
+}
+
+/** The two files' contents, in memory: the safetensors as chunks, the config as text. */
+export function encodePeftAdapter(config: AdapterConfig, tensors: ReadonlyMap<string, { shape: number[]; data: Float32Array }>): { [ADAPTER_WEIGHTS]: Uint8Array[]; [ADAPTER_CONFIG]: string } {
   const record: Record<string, TensorToWrite> = {};
   for (const [name, t] of tensors) record[name] = { dtype: 'F32', shape: t.shape, data: t.data };
-  await writeSafetensors(join(dir, ADAPTER_WEIGHTS), record, { format: 'pt' });
-  await writeFileAtomic(join(dir, ADAPTER_CONFIG), JSON.stringify({ inference_mode: true, init_lora_weights: true, modules_to_save: null, ...config }, null, 2) + '\n');
+  return {
+    [ADAPTER_WEIGHTS]: encodeSafetensors(ADAPTER_WEIGHTS, record, { format: 'pt' }),
+    [ADAPTER_CONFIG]: JSON.stringify({ inference_mode: true, init_lora_weights: true, modules_to_save: null, ...config }, null, 2) + '\n',
+  };
 }
 
 export interface PeftAdapter {

@@ -106,6 +106,12 @@ export class LoraAdapter {
 
   /** adapter_config.json + adapter_model.safetensors, as PEFT writes them. */
   async save(dir: string, baseModel: string | null = null): Promise<void> {
+    const { config, tensors } = await this.peft(baseModel);
+    await writePeftAdapter(dir, config, tensors);
+  }
+
+  /** What save() writes: adapter_config.json's fields and the tensors by PEFT name (the browser encodes them in memory). */
+  async peft(baseModel: string | null = null): Promise<{ config: AdapterConfig; tensors: Map<string, { shape: number[]; data: Float32Array }> }> {
     const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
     for (const [name, t] of this.parameters) tensors.set(name, { shape: [...t.shape], data: await t.readFloat() });
     const config: AdapterConfig = {
@@ -119,7 +125,7 @@ export class LoraAdapter {
       fan_in_fan_out: false,
       ...(this.tokenRows ? { trainable_token_indices: [...this.tokenRows.ids] } : {}),
     };
-    await writePeftAdapter(dir, config, tensors);
+    return { config, tensors };
   }
 
   /** Folds s·B·A into each frozen bf16/f32 base weight and removes the adapter. */
