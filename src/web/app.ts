@@ -90,6 +90,7 @@ function drawLosses(): void {
   const canvas = $<HTMLCanvasElement>('loss-curve');
   const g = canvas.getContext('2d')!;
   g.clearRect(0, 0, canvas.width, canvas.height);
+  canvas.dataset['losses'] = JSON.stringify(losses);
   if (losses.length === 0) return;
   const max = Math.max(...losses);
   const min = Math.min(...losses);
