@@ -17,10 +17,16 @@ const NO_WEBGPU =
   'on Linux start Chrome with --enable-unsafe-webgpu --enable-features=Vulkan, or enable chrome://flags/#enable-unsafe-webgpu), ' +
   'Safari 26+, or Firefox 141+ on Windows; WebGPU needs a secure context (https:// or http://localhost)';
 
-/** A Device on navigator.gpu: the browser's best adapter, shaders from the bundle. */
-export async function createDevice(options: Omit<DeviceOptions, 'backend'> = {}): Promise<Device> {
+/** navigator.gpu, or the error that says how to get it. */
+function webGpu(): GPU {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new NoAdapterError(globalThis.isSecureContext === false ? `${NO_WEBGPU}; this page is not one (${globalThis.location?.origin})` : NO_WEBGPU);
+  return gpu;
+}
+
+/** A Device on navigator.gpu: the browser's best adapter, shaders from the bundle. */
+export async function createDevice(options: Omit<DeviceOptions, 'backend'> = {}): Promise<Device> {
+  const gpu = webGpu();
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
     throw new NoAdapterError(
@@ -83,6 +89,8 @@ export function pickedFiles(files: Iterable<File>, dir = 'picked files/', onByte
 
 /** A HuggingFace model directory at `url` on this page's WebGPU device (made here unless options.device). */
 export async function loadModel(url: string, options: BrowserLoadOptions & Pick<FetchSourceOptions, 'fetch' | 'warn'> = {}): Promise<Model> {
+  // Before any download: a browser without WebGPU fails at once.
+  if (!options.device) webGpu();
   const count = progress(options);
   const files = urlFiles(url, { fetch: options.fetch, warn: options.warn, onBytes: count.onBytes, opened: count.opened });
   return modelFromFiles(files, options, () => createDevice());
@@ -90,6 +98,7 @@ export async function loadModel(url: string, options: BrowserLoadOptions & Pick<
 
 /** A model from files the user picked (config.json, tokenizer files, safetensors). */
 export async function loadModelFromFiles(files: Iterable<File>, options: BrowserLoadOptions = {}): Promise<Model> {
+  if (!options.device) webGpu();
   const count = progress(options);
   return modelFromFiles(pickedFiles(files, undefined, count.onBytes, count.opened), options, () => createDevice());
 }

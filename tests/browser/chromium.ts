@@ -28,12 +28,12 @@ export interface Session {
 }
 
 /** Builds the bundle and page from the current source, serves them with `model` at /model/, and opens the page. */
-export async function openDemo(model = TINY, path = '/'): Promise<Session> {
+export async function openDemo(model = TINY, path = '/', flags = CHROMIUM_FLAGS): Promise<Session> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: the browser tests need Chromium (apt-get install chromium, or set CHROMIUM to its path)`);
   const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle-browser.mjs')], { encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`bundle-browser failed: ${built.stderr}`);
   const server = await startWebServer({ model, port: 0, host: '127.0.0.1' });
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, protocolTimeout: 600_000 });
+  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: flags, protocolTimeout: 600_000 });
   const page = await browser.newPage();
   const log: string[] = [];
   page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
