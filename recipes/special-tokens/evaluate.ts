@@ -1,11 +1,14 @@
-// Token-choice accuracy: the model writes its thinking for each held-out instruction greedily (up
-// to `</think>` or max_new_tokens, then closed), and the greedy token after `</think>\n` must be the
-// one the instruction calls for (AGENT without an error message, EDIT with one). That token is read
-// from the logits, not the generated text, because decoding drops special tokens. The confusion
-// table counts expected × chosen, "none" when the argmax is neither token.
+// Token-choice accuracy: the model answers each held-out instruction greedily after `<think>\n`,
+// and the first token it generates after its `</think>` (whitespace between is allowed) must be
+// the one the instruction calls for (AGENT without an error message, EDIT with one). The choice is
+// read from the generated ids, not from decoded text: text decoding drops special tokens, so a
+// decoded answer never shows `<|AGENT|>` or `<|EDIT|>`. Generation stops at either new token (or
+// EOS), so a sequence costs only its thinking. The confusion table counts expected × chosen,
+// "none" when the model closed no thinking block within eval.max_new_tokens, or wrote something
+// else after it, or a new token inside it.
 import type { Model } from '../../src/model/model.js';
-import { generateAll } from '../kit/generate.js';
-import type { ProgressSink } from '../kit/progress.js';
+import type { Tokenizer } from '../../src/io/tokenizer.js';
+import { Progress, type ProgressSink } from '../kit/progress.js';
 import { formatTable } from '../kit/report.js';
 import { expectedToken, type Instruction, userText } from './instructions.js';
 
@@ -20,8 +23,22 @@ export interface Prediction {
   id: string;
   expected: string;
   chosen: string | null;
-  /** The thinking the model wrote before `</think>` (closed for it at max_new_tokens). */
-  thinking: string;
+  /** What the model generated after `<think>\n`, special tokens kept. */
+  generated: string;
+}
+
+const THINK_END = '</think>';
+
+/**
+ * The token of `tokens` the model put first after its `</think>` in `generated` (ids after the
+ * prompt), or null: no `</think>`, or a non-whitespace token after it that is not one of them.
+ */
+export function chosenToken(tokenizer: Tokenizer, generated: readonly number[], tokens: readonly string[]): string | null {
+  // Where `</think>` ends: the first prefix whose text contains it (it spans several ids).
+  let end = 1;
+  while (end <= generated.length && !tokenizer.decode(generated.slice(0, end)).includes(THINK_END)) end++;
+  const next = generated.slice(end).find((id) => tokenizer.decode([id]).trim() !== '');
+  return next === undefined ? null : (tokens.find((t) => tokenizer.tokenToId(t) === next) ?? null);
 }
 
 export function tokenChoice(preds: readonly Prediction[], tokens: readonly string[]): TokenChoice {
@@ -37,29 +54,22 @@ export function confusionTable(m: TokenChoice, tokens: readonly string[]): strin
   return formatTable(['expected \\ chosen', ...columns], tokens.map((t) => [t, ...columns.map((c) => String(m.confusion[t]![c]))]));
 }
 
+/** The prompt the model answers: the chat turn as training renders it, then the opened thinking block. */
 export function evalPrompt(model: Model, i: Instruction): string {
-  return model.chatPrompt([{ role: 'user', content: userText(i) }]);
-}
-
-/** The argmax token after `text`, when it is one of `tokens`. */
-async function nextToken(model: Model, text: string, tokens: readonly string[]): Promise<string | null> {
-  const ids = model.tokenizer.encode(text);
-  const logits = await model.logits(ids);
-  const vocab = logits.length / ids.length;
-  const last = logits.subarray((ids.length - 1) * vocab);
-  let best = 0;
-  for (let v = 1; v < vocab; v++) if (last[v]! > last[best]!) best = v;
-  return tokens.find((t) => model.tokenizer.tokenToId(t) === best) ?? null;
+  return `${model.chatPrompt([{ role: 'user', content: userText(i) }])}<think>\n`;
 }
 
 export async function evaluateTokenChoice(model: Model, label: string, items: readonly Instruction[], tokens: readonly string[], o: { batchSize: number; maxNewTokens: number }, sink: ProgressSink): Promise<{ metrics: TokenChoice; preds: Prediction[] }> {
-  const prompts = items.map((i) => `${evalPrompt(model, i)}<think>\n`);
-  const thoughts = await generateAll(model, label, prompts, { ...o, generate: { temperature: 0, stop: ['</think>'] } }, sink);
-  const preds: Prediction[] = [];
-  for (const [k, i] of items.entries()) {
-    const thinking = thoughts[k]!;
-    const chosen = await nextToken(model, `${prompts[k]}${thinking}</think>\n`, tokens);
-    preds.push({ id: i.id, expected: expectedToken(i.mode, tokens), chosen, thinking });
+  const tok = model.tokenizer;
+  const prompts = items.map((i) => tok.encode(evalPrompt(model, i)));
+  const stopTokenIds = [...tokens.map((t) => tok.tokenToId(t)!), ...tok.eosTokenIds];
+  const progress = new Progress(label, items.length, sink);
+  const generated: number[][] = [];
+  for (let start = 0; start < prompts.length; start += o.batchSize) {
+    const ids = await model.generateIds(prompts.slice(start, start + o.batchSize), { temperature: 0, maxNewTokens: o.maxNewTokens, stopTokenIds });
+    generated.push(...ids);
+    progress.advance(generated.length, ids.reduce((n, g) => n + g.length, 0));
   }
+  const preds = items.map((i, k): Prediction => ({ id: i.id, expected: expectedToken(i.mode, tokens), chosen: chosenToken(tok, generated[k]!, tokens), generated: tok.decode(generated[k]!) }));
   return { metrics: tokenChoice(preds, tokens), preds };
 }
