@@ -7,6 +7,7 @@ import type { Model } from '../model/model.js';
 import { deviceFromAdapter } from './adapter-device.js';
 import { ModelFetchError, blobSource, openUrl, type FetchSourceOptions } from './byte-sources.js';
 import { readEmbeddedShader } from './embedded-shaders.js';
+import { cachedFiles } from './opfs-cache.js';
 import { modelFromFiles, type BrowserLoadOptions, type ModelFiles } from './model-files.js';
 
 export { ModelFetchError, bytesSource, blobSource, openUrl } from './byte-sources.js';
@@ -88,12 +89,19 @@ export function pickedFiles(files: Iterable<File>, dir = 'picked files/', onByte
 }
 
 /** A HuggingFace model directory at `url` on this page's WebGPU device (made here unless options.device). */
-export async function loadModel(url: string, options: BrowserLoadOptions & Pick<FetchSourceOptions, 'fetch' | 'warn'> = {}): Promise<Model> {
+export async function loadModel(
+  url: string,
+  options: BrowserLoadOptions & Pick<FetchSourceOptions, 'fetch' | 'warn'> & {
+    /** Keep the files in this origin's private file system (OPFS) and read them from there next time. */
+    cache?: boolean;
+  } = {},
+): Promise<Model> {
   // Before any download: a browser without WebGPU fails at once.
   if (!options.device) webGpu();
   const count = progress(options);
   const files = urlFiles(url, { fetch: options.fetch, warn: options.warn, onBytes: count.onBytes, opened: count.opened });
-  return modelFromFiles(files, options, () => createDevice());
+  const source = options.cache ? await cachedFiles(files, count.onBytes, count.opened) : files;
+  return modelFromFiles(source, options, () => createDevice());
 }
 
 /** A model from files the user picked (config.json, tokenizer files, safetensors). */
@@ -107,3 +115,4 @@ export { Model } from '../model/model.js';
 export { modelFromFiles };
 export { examplesFromJsonl, trainLoraSteps, type LoraStepsOptions } from './lora-steps.js';
 export { adapterFiles } from './peft-export.js';
+export { cachedFiles, clearModelCache } from './opfs-cache.js';

@@ -3,7 +3,7 @@
 // off, download it as PEFT files. Everything it runs comes from the wgml/browser bundle.
 import type { ChatMessage } from '../io/chat-template.js';
 import type { LoraConfig } from '../nn/lora-adapter.js';
-import { adapterFiles, examplesFromJsonl, loadModel, trainLoraSteps, type Model } from '../platform/browser.js';
+import { adapterFiles, clearModelCache, examplesFromJsonl, loadModel, trainLoraSteps, type Model } from '../platform/browser.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -49,6 +49,7 @@ async function load(): Promise<void> {
   const bar = $<HTMLProgressElement>('load-progress');
   const started = performance.now();
   model = await loadModel(url, {
+    cache: $<HTMLInputElement>('use-cache').checked,
     onProgress: ({ loaded, total }) => {
       bar.max = total;
       bar.value = loaded;
@@ -152,6 +153,10 @@ async function exportAdapter(): Promise<void> {
 }
 
 $('load-button').addEventListener('click', () => void busy(load));
+$('clear-cache').addEventListener('click', () => void busy(async () => {
+  await clearModelCache();
+  $('load-status').textContent = 'Cache cleared: the next load downloads the weights again.';
+}));
 $('send-button').addEventListener('click', () => void busy(send));
 $('chat-input').addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !$<HTMLButtonElement>('send-button').disabled) {

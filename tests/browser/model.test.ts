@@ -58,6 +58,31 @@ describe('qwen3-tiny in Chromium (SwiftShader WebGPU)', () => {
   });
 });
 
+describe('the OPFS cache of downloaded weights', () => {
+  it('gives the same logits on a reload without fetching the weights again', async () => {
+    const { first, second, logitsEqual } = await inPage<{ first: string[]; second: string[]; logitsEqual: boolean }>(
+      `await wgml.clearModelCache();
+       const load = async () => {
+         const urls = [];
+         const counted = (input, init) => { urls.push(String(input).split('/').pop()); return fetch(input, init); };
+         const m = await wgml.loadModel('/model/', { cache: true, fetch: counted });
+         const logits = Array.from(await m.logits(arg));
+         m.dispose();
+         return { urls, logits };
+       };
+       const a = await load();
+       const b = await load();
+       await wgml.clearModelCache();
+       return { first: a.urls, second: b.urls, logitsEqual: a.logits.every((v, i) => v === b.logits[i]) };`,
+      IDS,
+    );
+    expect(first.filter((u) => u === 'model.safetensors').length).toBeGreaterThan(3);
+    // Only the optional file the directory lacks (a 404, not cached) is asked for again.
+    expect(second).toEqual(['chat_template.jinja']);
+    expect(logitsEqual).toBe(true);
+  });
+});
+
 const JSONL = [
   { messages: [{ role: 'user', content: 'What is two plus two?' }, { role: 'assistant', content: 'Four.' }] },
   { messages: [{ role: 'user', content: 'Name a colour.' }, { role: 'assistant', content: 'Blue, like the sky.' }] },
