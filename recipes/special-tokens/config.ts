@@ -45,6 +45,6 @@ export const SpecialTokensConfigSchema = z.strictObject({
   quantization: QuantizationBlock,
   lora: LoraBlock,
   train: TrainBlock,
-  eval: evalBlock(4),
+  eval: evalBlock(40),
 });
 export type SpecialTokensConfig = z.output<typeof SpecialTokensConfigSchema>;
