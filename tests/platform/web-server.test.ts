@@ -43,6 +43,7 @@ describe('wgml web server', () => {
     expect(await (await fetch(web.url)).text()).toContain('<script type="module" src="/app.js">');
     expect((await fetch(web.url + 'browser/wgml.js')).status).toBe(200);
     expect((await fetch(web.url + 'model/..%2F..%2Fpackage.json')).status).toBe(404);
+    expect((await fetch(web.url + 'model/%E0%A4%A')).status).toBe(404);
   });
 });
 

@@ -73,7 +73,13 @@ function end(res: ServerResponse, status: number, text: string): void {
 
 /** `path` under `root`, or null when the request climbs out of it. */
 function inside(root: string, path: string): string | null {
-  const full = resolve(root, '.' + normalize(decodeURIComponent(path)));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return null; // malformed %-escapes
+  }
+  const full = resolve(root, '.' + normalize(decoded));
   return full === root || full.startsWith(root + sep) ? full : null;
 }
 
