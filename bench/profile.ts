@@ -6,7 +6,7 @@
 import type { Device } from '../src/gpu/device.js';
 import type { Kernel } from '../src/gpu/kernels.js';
 
-interface Captured {
+export interface Captured {
   kernel: Kernel;
   params: number[];
   buffers: GPUBuffer[];
@@ -25,6 +25,8 @@ export interface StepProfile {
   dispatches: number;
   /** Host wall time of the captured step: recording, submission, GPU work and the token readback. */
   stepMs: number;
+  /** Of which recording: first dispatch to the readback call (JS, bind groups, uniforms). */
+  recordMs: number;
   /** Sum of the isolated dispatch times. */
   kernelMs: number;
   /** Round trip of an empty submission (submit and wait). */
@@ -35,12 +37,12 @@ export interface StepProfile {
 }
 
 /** `matvec_columns.wgsl:main{B_DTYPE=1,M=1}` → `matvec_columns:main`. */
-function familyOf(kernel: Kernel): string {
+export function familyOf(kernel: Kernel): string {
   return kernel.name.replace(/\{.*$/, '').replace('.wgsl', '');
 }
 
 /** The dispatches of the last submission `run` makes (with its wall time from first dispatch to last readback). */
-async function captureLastStep(device: Device, run: () => Promise<void>): Promise<{ step: Captured[]; stepMs: number; held: GPUBuffer[] }> {
+async function captureLastStep(device: Device, run: () => Promise<void>): Promise<{ step: Captured[]; stepMs: number; recordMs: number; held: GPUBuffer[] }> {
   const rec = device.recorder;
   const pool = device.pool;
   const [dispatch, read, release] = [rec.dispatch, rec.read, pool.release];
@@ -49,14 +51,16 @@ async function captureLastStep(device: Device, run: () => Promise<void>): Promis
   let last: Captured[] = [];
   let started = 0;
   let stepMs = 0;
+  let recordMs = 0;
   rec.dispatch = function (kernel, params, buffers, groups) {
     if (segment.length === 0) started = performance.now();
     segment.push({ kernel, params: Array.from(params), buffers: [...buffers], groups });
     dispatch.call(this, kernel, params, buffers, groups);
   };
   rec.read = async function (src, offset, bytes) {
+    const recorded = performance.now() - started;
     const out = await read.call(this, src, offset, bytes);
-    if (segment.length) [last, segment, stepMs] = [segment, [], performance.now() - started];
+    if (segment.length) [last, segment, stepMs, recordMs] = [segment, [], performance.now() - started, recorded];
     return out;
   };
   pool.release = (buffer) => void held.push(buffer);
@@ -65,7 +69,7 @@ async function captureLastStep(device: Device, run: () => Promise<void>): Promis
   } finally {
     [rec.dispatch, rec.read, pool.release] = [dispatch, read, release];
   }
-  return { step: last, stepMs, held };
+  return { step: last, stepMs, recordMs, held };
 }
 
 function uniformOf(device: Device, params: number[]): GPUBuffer {
@@ -78,7 +82,7 @@ function uniformOf(device: Device, params: number[]): GPUBuffer {
 }
 
 /** Milliseconds of `copies` back-to-back runs of `d` in one submission, submit to done. */
-async function submitMs(device: Device, d: Captured | null, copies: number, uniform: GPUBuffer | null): Promise<number> {
+export async function submitMs(device: Device, d: Captured | null, copies: number, uniform: GPUBuffer | null): Promise<number> {
   const encoder = device.gpu.createCommandEncoder();
   if (d && uniform) {
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }, ...d.buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } }))];
@@ -95,13 +99,13 @@ async function submitMs(device: Device, d: Captured | null, copies: number, unif
   return performance.now() - t0;
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 }
 
 /** One dispatch's isolated time: enough copies per submission for about 2 ms, median of `reps`, less the empty round trip. */
-async function isolatedMs(device: Device, d: Captured, emptyMs: number, reps: number): Promise<number> {
+export async function isolatedMs(device: Device, d: Captured, emptyMs: number, reps: number): Promise<number> {
   const uniform = uniformOf(device, d.params);
   const once = await submitMs(device, d, 1, uniform);
   const copies = Math.max(1, Math.min(64, Math.ceil(2 / Math.max(once - emptyMs, 0.01))));
@@ -111,7 +115,7 @@ async function isolatedMs(device: Device, d: Captured, emptyMs: number, reps: nu
   return Math.max(0, median(times) - emptyMs) / copies;
 }
 
-function rowsBy(step: Captured[], times: number[], key: (d: Captured) => string, stepMs: number): ProfileRow[] {
+export function rowsBy(step: Captured[], times: number[], key: (d: Captured) => string, stepMs: number): ProfileRow[] {
   const acc = new Map<string, ProfileRow>();
   step.forEach((d, i) => {
     const k = key(d);
@@ -126,7 +130,7 @@ function rowsBy(step: Captured[], times: number[], key: (d: Captured) => string,
 
 /** Profiles the last decode step of `run` (a short generation that has been run once already, so pipelines are compiled). */
 export async function profileStep(device: Device, batch: number, run: () => Promise<void>, reps = 5): Promise<StepProfile> {
-  const { step, stepMs, held } = await captureLastStep(device, run);
+  const { step, stepMs, recordMs, held } = await captureLastStep(device, run);
   const empties: number[] = [];
   for (let r = 0; r < 9; r++) empties.push(await submitMs(device, null, 0, null));
   const emptySubmitMs = median(empties);
@@ -137,11 +141,11 @@ export async function profileStep(device: Device, batch: number, run: () => Prom
   const families = rowsBy(step, times, (d) => familyOf(d.kernel), stepMs);
   const byShape = rowsBy(step, times, (d) => `${familyOf(d.kernel)} [${d.params.join(',')}]`, stepMs);
   const top = byShape.slice(0, 8).map((r) => ({ ...r, params: r.family.replace(/^.*\[|\]$/g, '').split(',').map(Number) }));
-  return { batch, dispatches: step.length, stepMs, kernelMs, emptySubmitMs, families, top };
+  return { batch, dispatches: step.length, stepMs, recordMs, kernelMs, emptySubmitMs, families, top };
 }
 
 export function printProfile(p: StepProfile): void {
-  console.log(`\ndecode step profile, batch ${p.batch}: ${p.dispatches} dispatches, step ${p.stepMs.toFixed(2)} ms wall, isolated kernels ${p.kernelMs.toFixed(2)} ms (${((100 * p.kernelMs) / p.stepMs).toFixed(0)}%), empty submission ${p.emptySubmitMs.toFixed(3)} ms`);
+  console.log(`\ndecode step profile, batch ${p.batch}: ${p.dispatches} dispatches, step ${p.stepMs.toFixed(2)} ms wall (recording ${p.recordMs.toFixed(2)} ms), isolated kernels ${p.kernelMs.toFixed(2)} ms (${((100 * p.kernelMs) / p.stepMs).toFixed(0)}%), empty submission ${p.emptySubmitMs.toFixed(3)} ms`);
   const fmt = (r: ProfileRow) => ({ family: r.family, dispatches: r.dispatches, ms: +r.ms.toFixed(3), 'ms each': +(r.ms / r.dispatches).toFixed(3), 'of step': `${(100 * r.ofStep).toFixed(1)}%` });
   console.table(p.families.map(fmt));
   console.log('costliest dispatch shapes (uniform block words):');

@@ -3,10 +3,10 @@
 // neighbouring rows) and walks their rows of codes a vec4 (32 codes, inside one block as BLOCK is
 // a multiple of 32, so one scale) at a time, M·COLS sums in registers, each load of x feeding COLS
 // columns; assumes rows start on a vec4 (K % 32 == 0), M·COLS ≤ 128, and a chunk's codes start
-// at its first row. No workgroup memory,
-// no barriers (llvmpipe runs a workgroup as one thread); the code book is read from its storage
-// buffer. The layout constants and nibble order are src/quant/layouts.ts's, as in lib/fourbit.wgsl;
-// bindings match shaders/quant_matvec.wgsl so both take the same buffers.
+// at its first row. One barrier (filling a 256-entry table of the byte pairs of the code book in
+// workgroup memory) and no reduction: llvmpipe runs a workgroup as one thread. The layout constants
+// and nibble order are src/quant/layouts.ts's, as in lib/fourbit.wgsl; bindings match
+// shaders/quant_matvec.wgsl so both take the same buffers.
 #include "lib/storage.wgsl"
 
 struct Params {
@@ -34,14 +34,21 @@ const MAX_COLS = 4u;
 @group(0) @binding(5) var<storage, read_write> c: array<f32>;
 @group(0) @binding(6) var<storage, read> bias: array<u32>;
 
-// Value i (0..7) of a little-endian word of eight codes: byte i/2, then the layout's nibble.
-fn code(word: u32, i: u32) -> f32 {
-  let high = ((i & 1u) == 0u) == FIRST_NIBBLE_HIGH;
-  return table[(word >> (((i >> 1u) & 3u) * 8u + select(0u, 4u, high))) & 15u];
+// Both values of each byte at once, (value 2i, value 2i+1) of byte i in the layout's nibble order:
+// half the lookups and shifts of one code at a time.
+var<workgroup> pairs: array<vec2<f32>, 256>;
+
+// Fills pairs from the code book; holds the kernel's one barrier, so call it from uniform control flow.
+fn loadPairs(li: u32) {
+  for (var b = li; b < 256u; b += WG) {
+    let v = vec2<f32>(table[b >> 4u], table[b & 15u]);
+    pairs[b] = select(v.yx, v, FIRST_NIBBLE_HIGH);
+  }
+  workgroupBarrier();
 }
 
-fn lo(word: u32) -> vec4<f32> { return vec4<f32>(code(word, 0u), code(word, 1u), code(word, 2u), code(word, 3u)); }
-fn hi(word: u32) -> vec4<f32> { return vec4<f32>(code(word, 4u), code(word, 5u), code(word, 6u), code(word, 7u)); }
+fn lo(word: u32) -> vec4<f32> { return vec4<f32>(pairs[word & 255u], pairs[(word >> 8u) & 255u]); }
+fn hi(word: u32) -> vec4<f32> { return vec4<f32>(pairs[(word >> 16u) & 255u], pairs[word >> 24u]); }
 
 fn scaleOf(block: u32) -> f32 {
   return decodeFloat(scales[wordOf(block, SCALE_DTYPE)], SCALE_DTYPE, block);
@@ -49,6 +56,7 @@ fn scaleOf(block: u32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  loadPairs(li);
   let first = (wg.x + wg.y * 65535u) * WG * COLS + li;
   if (first >= p.N) { return; }
   var sums: array<f32, MAX_M * MAX_COLS>;  // sums[col * M + m]
