@@ -3,7 +3,7 @@
 // off, download it as PEFT files. Everything it runs comes from the wgml/browser bundle.
 import type { ChatMessage } from '../io/chat-template.js';
 import type { LoraConfig } from '../nn/lora-adapter.js';
-import { adapterFiles, clearModelCache, examplesFromJsonl, loadModel, trainLoraSteps, type Model } from '../platform/browser.js';
+import { adapterFiles, clearModelCache, examplesFromJsonl, loadModel, loadModelFromFiles, trainLoraSteps, type BrowserLoadOptions, type Model } from '../platform/browser.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -41,25 +41,27 @@ function enableFor(loaded: boolean): void {
   $<HTMLInputElement>('adapter-on').checked = loaded && model!.adapter !== null;
 }
 
-async function load(): Promise<void> {
+/** Loads from the URL field, or from `picked` files; the progress bar follows the weight bytes. */
+async function load(picked?: File[]): Promise<void> {
   model?.dispose();
   model = null;
   parked = null;
-  const url = $<HTMLInputElement>('model-url').value.trim();
   const bar = $<HTMLProgressElement>('load-progress');
   const started = performance.now();
-  model = await loadModel(url, {
-    cache: $<HTMLInputElement>('use-cache').checked,
+  const options: BrowserLoadOptions = {
     onProgress: ({ loaded, total }) => {
       bar.max = total;
       bar.value = loaded;
       $('load-status').textContent = `Loading weights: ${(loaded / 2 ** 20).toFixed(1)} of ${(total / 2 ** 20).toFixed(1)} MiB`;
     },
-    warn: (message) => ($('load-status').textContent = message),
-  });
+  };
+  const url = $<HTMLInputElement>('model-url').value.trim();
+  model = picked
+    ? await loadModelFromFiles(picked, options)
+    : await loadModel(url, { ...options, cache: $<HTMLInputElement>('use-cache').checked, warn: (message) => ($('load-status').textContent = message) });
   bar.value = bar.max;
   const c = model.config;
-  $('load-status').textContent = `Loaded ${url}: ${c.numLayers} layers, hidden ${c.hiddenSize}, vocab ${c.vocabSize} on ${model.device.info.architecture || model.device.info.vendor || 'WebGPU'} in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
+  $('load-status').textContent = `Loaded ${model.dir}: ${c.numLayers} layers, hidden ${c.hiddenSize}, vocab ${c.vocabSize} on ${model.device.info.architecture || model.device.info.vendor || 'WebGPU'} in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
 }
 
 function appendTurn(role: string, text: string): HTMLElement {
@@ -152,7 +154,8 @@ async function exportAdapter(): Promise<void> {
   }
 }
 
-$('load-button').addEventListener('click', () => void busy(load));
+$('load-button').addEventListener('click', () => void busy(() => load()));
+$('model-files').addEventListener('change', () => void busy(() => load(Array.from($<HTMLInputElement>('model-files').files ?? []))));
 $('clear-cache').addEventListener('click', () => void busy(async () => {
   await clearModelCache();
   $('load-status').textContent = 'Cache cleared: the next load downloads the weights again.';
@@ -177,7 +180,7 @@ fetch('/web-config.json')
   .then((config: { model: string | null }) => {
     if (config.model) {
       $<HTMLInputElement>('model-url').value = new URL(config.model, location.href).href;
-      void busy(load);
+      void busy(() => load());
     }
   })
   .catch(showError);

@@ -1,7 +1,7 @@
 // The demo page (`wgml web`) in headless Chromium: it loads the model with a progress bar, chats
 // with streamed output, shows bad input as an error, fine-tunes a LoRA with a loss curve, and
 // downloads the adapter as PEFT files that Node loads. Screenshots go to test-artifacts/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,15 @@ describe('the demo page', () => {
     await page.click('#adapter-on');
     await until(`!document.getElementById('train-button').disabled`);
     expect(await page.$eval('#adapter-on', (e) => (e as HTMLInputElement).checked)).toBe(true);
+  });
+
+  it('loads a model from files the user picks', async () => {
+    const { page } = session;
+    const input = (await page.$('#model-files'))!;
+    await input.uploadFile(...readdirSync(TINY).map((f) => join(TINY, f)));
+    await until(`document.getElementById('load-status').textContent.startsWith('Loaded picked files/') || document.getElementById('error').textContent !== ''`);
+    expect(await text('#error')).toBe('');
+    expect(await text('#load-status')).toMatch(/^Loaded picked files\/: 4 layers, hidden 128, vocab 2048 on swiftshader/);
   });
 
   it('shows a URL that is not a model directory as an error on the page', async () => {
