@@ -12,13 +12,14 @@ import { Rng } from '../src/cpu/random.js';
 import { qwenLogitsRef } from '../src/cpu/qwen.js';
 import { readQwenConfig } from '../src/io/config.js';
 import { writeRandomQwen } from '../src/io/random-model.js';
-import { loadModel } from '../src/model/model.js';
+import { loadModel, type Model } from '../src/model/model.js';
 import { roundTo } from '../src/tensor/half.js';
 import { padBatch } from '../src/train/batches.js';
 import { causalLmStep } from '../src/train/causal-lm.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 import { BENCH_QWEN3 } from './decode.js';
 import { timeMs, writeResults } from './harness.js';
+import { printTrainProfile, profileTrainStep, type TrainProfile } from './profile-train.js';
 import { torchPeer } from './peers/torch.js';
 
 const BATCH = 4;
@@ -45,16 +46,21 @@ function batchOf(rng: Rng) {
   );
 }
 
+/** One LoRA step's forward and backward on `model` (gradients computed, then dropped). */
+function stepOf(model: Model, batch: ReturnType<typeof batchOf>): () => Promise<void> {
+  return async () => {
+    const grads = new Map<string, Tensor>();
+    await causalLmStep(model.net, batch, { grads: new GradSink(new Map(), grads), scale: 1 / batch.counted, seed: 1 });
+    for (const g of grads.values()) g.dispose();
+  };
+}
+
 async function gpuStep(device: Device, dir: string, quantize: 'nf4' | undefined): Promise<TrainRow> {
   const model = await loadModel(dir, { device, quantize });
   model.addLora({ r: 16, alpha: 32, dropout: 0.05 });
   const batch = batchOf(new Rng(3));
   device.pool.resetPeak();
-  const stepMs = await timeMs(async () => {
-    const grads = new Map<string, Tensor>();
-    await causalLmStep(model.net, batch, { grads: new GradSink(new Map(), grads), scale: 1 / batch.counted, seed: 1 });
-    for (const g of grads.values()) g.dispose();
-  }, 1, 1);
+  const stepMs = await timeMs(stepOf(model, batch), 1, 1);
   const row = { base: quantize ?? 'bf16', stepMs, tokensPerS: (BATCH * SEQ) / (stepMs / 1000), peakGpuBytes: device.pool.stats.peakBytes };
   model.dispose();
   return row;
@@ -68,10 +74,24 @@ async function peerTokensPerS(dir: string, values: Map<string, Float32Array>): P
   return PEER_TOKENS / ((3 * ms) / 1000);
 }
 
-export async function benchTrain(device: Device): Promise<TrainRow[]> {
+/** `--profile`: one bf16-base step by kernel family, after a warm-up step that compiles every pipeline. */
+async function profileTrain(device: Device, dir: string): Promise<TrainProfile> {
+  const model = await loadModel(dir, { device });
+  model.addLora({ r: 16, alpha: 32, dropout: 0.05 });
+  const step = stepOf(model, batchOf(new Rng(3)));
+  await step();
+  const p = await profileTrainStep(device, step);
+  model.dispose();
+  printTrainProfile(p, `bf16 base, LoRA r=16, batch ${BATCH} × ${SEQ}`);
+  console.log(`wrote ${await writeResults('train-profile', { date: new Date().toISOString(), adapter: device.info, model: BENCH_QWEN3, batch: BATCH, seq: SEQ, profile: p })}`);
+  return p;
+}
+
+export async function benchTrain(device: Device, options: { profile?: boolean } = {}): Promise<TrainRow[] | TrainProfile> {
   const dir = await mkdtemp(join(tmpdir(), 'wgml-bench-train-'));
   try {
     const values = await writeRandomQwen(dir, BENCH_QWEN3);
+    if (options.profile) return await profileTrain(device, dir);
     const rows = [await gpuStep(device, dir, undefined), await gpuStep(device, dir, 'nf4')];
     const peer = await peerTokensPerS(dir, values);
     const torch = await torchPeer<{ stepMs: number; tokensPerS: number; torch: string; threads: number }>('train', {

@@ -22,7 +22,7 @@ const USAGE = `usage: wgml <command> [options]
   web [--model DIR] [--port 8080]        the browser demo (chat, LoRA fine-tuning in the tab) and a static server for the model
   quantize --model DIR --out DIR         4-bit copy: --format nf4|q4 [--block-size N] [--double-quant]
   bench [kernels|decode|quant|train|serve|constrained]  benchmarks → bench/results/<suite>.json
-                                         [--profile] (decode: per-kernel-family time of one decode step)
+                                         [--profile] (decode, train: per-kernel-family time of one step)
 options:
   --backend auto|vulkan|metal|d3d12|opengles  --quantize nf4|q4 (generate, chat: 4-bit projections)
   --max-tokens N  --temperature T  --top-k K  --top-p P  --repetition-penalty R  --seed S  --stop STR (repeatable)`;
@@ -51,7 +51,7 @@ async function runBench(device: Device, suite: string, profile: boolean): Promis
   if (suite === 'kernels') return (await import('../../bench/kernels.js')).benchKernels(device).then(() => undefined);
   if (suite === 'decode') return (await import('../../bench/decode.js')).benchDecode(device, { profile }).then(() => undefined);
   if (suite === 'quant') return (await import('../../bench/quant.js')).benchQuant(device).then(() => undefined);
-  if (suite === 'train') return (await import('../../bench/train.js')).benchTrain(device).then(() => undefined);
+  if (suite === 'train') return (await import('../../bench/train.js')).benchTrain(device, { profile }).then(() => undefined);
   if (suite === 'serve') return (await import('../../bench/serve.js')).benchServe(device).then(() => undefined);
   if (suite === 'constrained') return (await import('../../bench/constrained.js')).benchConstrained().then(() => undefined);
   throw new Error(`unknown bench suite '${suite}' (available: kernels, decode, quant, train, serve, constrained)`);

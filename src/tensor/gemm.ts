@@ -2,6 +2,8 @@
 // C (+)= op(A)·op(B) (+ bias), where each operand may be transposed as stored and split into row
 // chunks. The M, N and K ranges are cut wherever a chunk boundary falls; the pieces of a split K are
 // summed by the kernel's ACCUMULATE, so an LM head chunked along V works as either operand.
+import { adapterKind } from '../gpu/adapter-kind.js';
+import type { AdapterSummary } from '../gpu/device.js';
 import { floatCode } from './dtype.js';
 import type { Chunk, Tensor } from './tensor.js';
 
@@ -12,6 +14,20 @@ export function matmulTile(limits: GPUSupportedLimits): { TM: number; TN: number
     if (bytes(TM, TN) <= limits.maxComputeWorkgroupStorageSize && limits.maxComputeInvocationsPerWorkgroup >= 256) return { TM, TN };
   }
   return { TM: 2, TN: 2 };
+}
+
+/**
+ * 'tiled' = shaders/matmul.wgsl (staged workgroup tiles, for GPUs and for big products everywhere);
+ * 'registers' = shaders/matmul_registers.wgsl (a register block per invocation walking K, no barriers).
+ */
+export type MatmulVariant = 'tiled' | 'registers';
+
+/** Below this on any side a 128×128 tile is mostly padding (LoRA's rank side). */
+const SKINNY = 32;
+
+/** CPU adapters take 'registers' for skinny products (M, N or K ≤ 32); everything else 'tiled'. */
+export function matmulVariant(info: AdapterSummary, M: number, N: number, K: number): MatmulVariant {
+  return adapterKind(info) === 'cpu' && Math.min(M, N, K) <= SKINNY ? 'registers' : 'tiled';
 }
 
 export interface GemmSpec {
@@ -32,6 +48,16 @@ export interface GemmSpec {
   bias?: Tensor;
   /** Add to what c holds instead of overwriting it. */
   accumulate?: boolean;
+  /** The kernel; by default matmulVariant's choice for the adapter and shape. */
+  variant?: MatmulVariant;
+}
+
+/** Kernel, its tile overrides and the output block one workgroup covers. */
+function kernelOf(s: GemmSpec): { name: string; overrides: Record<string, number>; block: [number, number] } {
+  const device = s.c.device;
+  if ((s.variant ?? matmulVariant(device.info, s.M, s.N, s.K)) === 'registers') return { name: 'matmul_registers', overrides: { RM: 4, RN: 4 }, block: [32, 32] };
+  const tile = matmulTile(device.limits);
+  return { name: 'matmul', overrides: tile, block: [16 * tile.TM, 16 * tile.TN] };
 }
 
 /** [lo, hi) ranges of [0, n) cut at the given points; one empty range when n is 0 (a product over K = 0 still writes). */
@@ -57,7 +83,7 @@ export function gemm(s: GemmSpec): void {
   const { M, N, K } = s;
   if (M === 0 || N === 0) return;
   const device = s.c.device;
-  const tile = matmulTile(device.limits);
+  const { name, overrides, block } = kernelOf(s);
   const batch = s.batch ?? { count: 1, a: 0, b: 0, c: 0 };
   const mCuts = [...rowStarts(s.c), ...(s.transA ? [] : rowStarts(s.a))];
   const nCuts = s.transB ? rowStarts(s.b) : [];
@@ -66,8 +92,8 @@ export function gemm(s: GemmSpec): void {
     for (const [n0, n1] of ranges(nCuts, N)) {
       ranges(kCuts, K).forEach(([k0, k1], i) => {
         const bias = i === 0 ? s.bias : undefined;
-        const kernel = device.kernels.get('matmul', {
-          ...tile,
+        const kernel = device.kernels.get(name, {
+          ...overrides,
           TRANS_A: s.transA ?? false,
           TRANS_B: s.transB ?? false,
           ACCUMULATE: (s.accumulate ?? false) || i > 0,
@@ -80,7 +106,7 @@ export function gemm(s: GemmSpec): void {
         const c = locate(s.c, m0, n0);
         const [m, n] = [m1 - m0, n1 - n0];
         const params = [m, n, k1 - k0, batch.a, batch.b, batch.c, a.offset, b.offset, c.offset, s.a.cols, s.b.cols, s.c.cols, n0];
-        const groups: [number, number, number] = [Math.ceil(n / (16 * tile.TN)), Math.ceil(m / (16 * tile.TM)), batch.count];
+        const groups: [number, number, number] = [Math.ceil(n / block[1]), Math.ceil(m / block[0]), batch.count];
         // An unused bias binding still needs a buffer; b stands in.
         device.recorder.dispatch(kernel, params, [a.buffer, b.buffer, bias?.buffer ?? b.buffer, c.buffer], groups);
       });
