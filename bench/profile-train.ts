@@ -90,8 +90,8 @@ function rowsBy(step: Captured[], times: number[], key: (d: Captured) => string,
   return [...acc.values()].sort((a, b) => b.ms - a.ms);
 }
 
-/** Profiles one training step `run` (run once before, so every pipeline is compiled). */
-export async function profileTrainStep(device: Device, run: () => Promise<void>, reps = 3): Promise<TrainProfile> {
+/** Profiles one training step `run` (run once before, so every pipeline is compiled); one timed replay per dispatch by default, as a step is thousands of them and minutes of replay on a CPU adapter. */
+export async function profileTrainStep(device: Device, run: () => Promise<void>, reps = 1): Promise<TrainProfile> {
   const { step, stepMs, held } = await captureAll(device, run);
   const empties: number[] = [];
   for (let r = 0; r < 9; r++) empties.push(await submitMs(device, null, 0, null));

@@ -1,5 +1,5 @@
 // The operands and uniform block of shaders/matmul.wgsl (same bindings, so the dispatch code swaps one
-// for the other), for CPU adapters on skinny products: K, N or M ≤ 32 (LoRA's rank side), where a
+// for the other), for CPU adapters on skinny outputs: M or N ≤ 32 (LoRA's rank side), where a
 // 128×128 staged tile is mostly padding and its barriers split llvmpipe's one-thread workgroup loop.
 // Tiling: no workgroup memory, no barriers; each invocation owns an RM×RN register block of C (RM
 // consecutive rows × RN consecutive columns) and walks all of K reading A and B straight from storage
