@@ -87,6 +87,11 @@ async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseCommandLine({ args: argv, allowPositionals: true, options: { ...OPTIONS, ...RECIPE_OPTIONS } });
   if (values.list) return console.log(listing());
   const [name, step] = positionals;
+  const stray = positionals.slice(1).find((p) => p.includes('=')) ?? positionals[2];
+  if (stray !== undefined) {
+    const hint = stray.includes('=') ? ' (--set takes one KEY=VALUE: repeat --set for each field)' : '';
+    throw new ConfigError(`unexpected argument ${JSON.stringify(stray)}: recipe takes NAME and at most one STEP${hint}`);
+  }
   if (values.help || !name) return console.log(USAGE);
   const recipe = findRecipe(name);
   if (!recipe) throw new ConfigError(`unknown recipe '${name}' (available: ${RECIPES.map((r) => r.name).join(', ')})`);
