@@ -13,6 +13,12 @@ export const SpecialTokensConfigSchema = z.strictObject({
     add: z.tuple([tokenText, tokenText]).default(['<|AGENT|>', '<|EDIT|>']),
   }).prefault({}),
   system_prompt: z.string().default('configs/special-tokens/system_prompt.md'),
+  /**
+   * Train and evaluate with the teacher's thinking (true) or in Qwen3's non-thinking mode (false:
+   * the empty think block enable_thinking=False renders, so the first generated token is the
+   * choice). The validator checks the teacher's full format either way.
+   */
+  thinking: z.boolean().default(false),
   data: z.strictObject({
     /** JSONL or Parquet: planted-bug rows (name, buggy, test, error) or LiveCodeBench-style (question_content, starter_code). */
     problems: z.string().default('data/special-tokens/bugs.jsonl'),

@@ -22,7 +22,7 @@ async function finish(ctx: StepContext<SpecialTokensConfig>) {
   const summary = await ctx.run.appendSummary(SUMMARY_COLUMNS, {
     model: c.model,
     data: `${c.data.problems} teacher=${c.teacher.mode}`,
-    method: `lora+token-rows-${c.quantization.format}`,
+    method: `lora+token-rows-${c.quantization.format} thinking=${c.thinking ? 'on' : 'off'}`,
     hyperparameters: `r=${c.lora.r} alpha=${c.lora.alpha} lr=${c.train.learning_rate} epochs=${c.train.epochs} batch=${c.train.batch_size}x${c.train.grad_accum}`,
     valid_rate: validation.valid_rate.toFixed(4),
     base_token_choice_accuracy: base.accuracy.toFixed(4),

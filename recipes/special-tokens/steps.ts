@@ -15,6 +15,7 @@ import { fineTune } from '../kit/sft.js';
 import type { SpecialTokensConfig } from './config.js';
 import { problemSplit, type Split, writeTeacherData } from './data.js';
 import { confusionTable, evaluateTokenChoice } from './evaluate.js';
+import { trainingReply } from './format.js';
 import { type AlpacaRecord, userText } from './instructions.js';
 import { validate, writeValidation } from './validate.js';
 
@@ -59,7 +60,9 @@ async function trainStep(ctx: Ctx): Promise<void> {
   try {
     const ids = c.tokens.add.map((t) => model.tokenizer.tokenToId(t)!);
     model.addLora({ r: c.lora.r, alpha: c.lora.alpha, dropout: c.lora.dropout, targetModules: c.lora.target_modules, trainableTokenIndices: ids }, c.train.seed);
-    const all = records.map((r) => assistantOnlyLabels(model.tokenizer, [{ role: 'user', content: userText(r) }, { role: 'assistant', content: r.output }], { enableThinking: true }));
+    // enableThinking only shapes Qwen3's generation prompt, which labelling uses to find the turn;
+    // true keeps it at `assistant\n`, so a reply that starts with the empty think block is found.
+    const all = records.map((r) => assistantOnlyLabels(model.tokenizer, [{ role: 'user', content: userText(r) }, { role: 'assistant', content: trainingReply(r.output, c.thinking) }], { enableThinking: true }));
     const examples = all.filter((e) => e.input_ids.length <= c.data.max_seq_len);
     ctx.log(`[train] ${examples.length} examples, new token rows ${ids.join(', ')} trainable${all.length > examples.length ? ` (${all.length - examples.length} longer than ${c.data.max_seq_len} dropped)` : ''}`);
     await fineTune(model, examples, c.train, { runDir: ctx.run.dir, resume: ctx.resume, sink: ctx.log });
@@ -73,7 +76,7 @@ async function evaluateWith(ctx: Ctx, tag: string, adapter?: string) {
   const c = ctx.config;
   const model = await enlarged(ctx, adapter);
   try {
-    return await evaluateTokenChoice(model, tag, (await split(ctx)).eval, c.tokens.add, { batchSize: c.eval.batch_size, maxNewTokens: c.eval.max_new_tokens }, ctx.log);
+    return await evaluateTokenChoice(model, tag, (await split(ctx)).eval, c.tokens.add, { batchSize: c.eval.batch_size, maxNewTokens: c.eval.max_new_tokens, thinking: c.thinking }, ctx.log);
   } finally {
     model.dispose();
   }

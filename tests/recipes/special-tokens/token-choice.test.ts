@@ -23,19 +23,24 @@ describe('token choice from generated ids', () => {
   it('reads the new token from the ids, where text decoding drops it', () => {
     const generated = ids('An error was given.\n</think>\n<|EDIT|>');
     expect(tok.decode(generated, { skipSpecialTokens: true })).not.toContain('<|EDIT|>');
-    expect(chosenToken(tok, generated, TOKENS)).toBe('<|EDIT|>');
+    expect(chosenToken(tok, generated, TOKENS, true)).toBe('<|EDIT|>');
   });
 
   it('takes the first token after </think>, past whitespace', () => {
-    expect(chosenToken(tok, ids('No error.</think>\n\n <|AGENT|>\nI will run the tests.'), TOKENS)).toBe('<|AGENT|>');
+    expect(chosenToken(tok, ids('No error.</think>\n\n <|AGENT|>\nI will run the tests.'), TOKENS, true)).toBe('<|AGENT|>');
   });
 
   it('is none when the thinking block is never closed', () => {
-    expect(chosenToken(tok, ids('No error, so I will explore <|AGENT|>'), TOKENS)).toBeNull();
+    expect(chosenToken(tok, ids('No error, so I will explore <|AGENT|>'), TOKENS, true)).toBeNull();
   });
 
   it('is none when text, not a new token, follows </think>', () => {
-    expect(chosenToken(tok, ids('No error.\n</think>\nI will run the tests. <|AGENT|>'), TOKENS)).toBeNull();
+    expect(chosenToken(tok, ids('No error.\n</think>\nI will run the tests. <|AGENT|>'), TOKENS, true)).toBeNull();
+  });
+
+  it('with thinking off, is the first generated id, and none when that is not a new token', () => {
+    expect(chosenToken(tok, ids('<|AGENT|>\nI will run the tests.'), TOKENS, false)).toBe('<|AGENT|>');
+    expect(chosenToken(tok, ids('\n<|EDIT|>'), TOKENS, false)).toBeNull();
   });
 
   it('counts expected × chosen, none for no choice', () => {
