@@ -1,4 +1,5 @@
-// Runs fuzz cases against wgml's readers and sorts each into an outcome. Every mutated input
+// Runs fuzz cases against wgml's readers (dataset files in JSON, Parquet and Arrow: dataset-cases.ts)
+// and sorts each into an outcome. Every mutated input
 // must end in a typed wgml error whose message names the file, or load what the reference
 // loads; a load that fails must leave the device's pool live bytes where they were.
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,14 +12,16 @@ import { readTextRecords } from '../../src/io/dataset.js';
 import { openSafetensors } from '../../src/io/safetensors.js';
 import { loadTokenizer } from '../../src/io/tokenizer.js';
 import { loadModel } from '../../src/model/model.js';
+import { datasetFormatCase } from './dataset-cases.js';
 import { type Expectation, safetensorsMutant } from './safetensors-cases.js';
 
-export const TARGETS = ['safetensors', 'config', 'adapter_config', 'tokenizer_config', 'dataset'] as const;
+export const TARGETS = ['safetensors', 'config', 'adapter_config', 'tokenizer_config', 'dataset', 'dataset_json', 'dataset_parquet', 'dataset_arrow'] as const;
 export type Target = (typeof TARGETS)[number];
-export type Outcome = 'loaded' | 'rejected' | 'accepted-invalid' | 'rejected-valid' | 'untyped-error' | 'leaked';
+/** loaded-different: accepted, but not as the rows the reference reads. */
+export type Outcome = 'loaded' | 'rejected' | 'accepted-invalid' | 'loaded-different' | 'rejected-valid' | 'untyped-error' | 'leaked';
 
 /** Outcomes that are bugs: the suite expects none of them. */
-export const FAILURES: readonly Outcome[] = ['accepted-invalid', 'rejected-valid', 'untyped-error', 'leaked'];
+export const FAILURES: readonly Outcome[] = ['accepted-invalid', 'loaded-different', 'rejected-valid', 'untyped-error', 'leaked'];
 
 export interface FuzzWorld {
   readonly device: Device;
@@ -106,6 +109,12 @@ export async function runCase(world: FuzzWorld, target: Target, seed: number, in
       return { kind: 'adapter-config-field', outcome: await mutatedLoad(rng, scratch, adapterDir, 'adapter_config.json', (dir) => loadModel(modelDir, { device, adapter: dir }).then((m) => m.dispose()), device) };
     case 'dataset':
       return datasetCase(rng, scratch, index);
+    case 'dataset_json':
+      return datasetFormatCase('json', rng, scratch, index);
+    case 'dataset_parquet':
+      return datasetFormatCase('parquet', rng, scratch, index);
+    case 'dataset_arrow':
+      return datasetFormatCase('arrow', rng, scratch, index);
   }
 }
 

@@ -9,7 +9,7 @@ export interface Tally {
 }
 
 // Loads through the GPU cost ~50x a header parse, so most cases go to the pure readers.
-const SHARE: Record<Target, number> = { safetensors: 10, dataset: 4, tokenizer_config: 2, config: 2, adapter_config: 2 };
+const SHARE: Record<Target, number> = { safetensors: 10, dataset: 4, dataset_json: 2, dataset_parquet: 2, dataset_arrow: 2, tokenizer_config: 2, config: 2, adapter_config: 2 };
 
 export async function runSuite(world: FuzzWorld, cases: number, seed: number, failing: readonly Outcome[]): Promise<Tally> {
   const total = Object.values(SHARE).reduce((a, b) => a + b, 0);

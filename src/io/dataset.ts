@@ -4,10 +4,9 @@
 // read, before anything tokenizes it.
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { tableFromIPC } from 'apache-arrow';
-import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { readArrowRows, readParquetRows } from './dataset-columnar.js';
 import { readJsonlLines } from './jsonl.js';
 
 export type DataRecord = Record<string, unknown>;
@@ -40,10 +39,8 @@ async function readWhole(file: string, ext: string): Promise<unknown[]> {
     if (!Array.isArray(parsed)) throw new ConfigError(`${file}: expected a JSON array of records`);
     return parsed;
   }
-  if (ext === '.parquet') return parquetReadObjects({ file: await asyncBufferFromFile(file) });
-  if (ext === '.arrow' || ext === '.feather' || ext === '.ipc') {
-    return tableFromIPC(await readFile(file)).toArray().map((row: { toJSON(): unknown }) => row.toJSON());
-  }
+  if (ext === '.parquet') return readParquetRows(file);
+  if (ext === '.arrow' || ext === '.feather' || ext === '.ipc') return readArrowRows(file);
   throw new ConfigError(`${file}: unknown data format '${ext}' (use .jsonl, .json, .parquet or .arrow)`);
 }
 

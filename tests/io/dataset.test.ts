@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
@@ -97,5 +98,38 @@ describe('dataset bounds and strictness', () => {
   it('a line that is not an object names its line', async () => {
     const file = await fileWith('array-line.jsonl', `${JSON.stringify(rows[0])}\n[1, 2]\n`);
     await expect(readRecords(file)).rejects.toThrow(/array-line\.jsonl:2: the record is not a JSON object/);
+  });
+});
+
+describe('strings in columnar files are strictly UTF-8, as pyarrow’s to_pylist reads them', () => {
+  const invalid = (s: string) => s.replace('What', 'Wh\uFFFDt');
+  /** Rewrites the ASCII bytes "What" to "Wh", 0xFF, "t" in an encoded file (same length). */
+  function corrupt(bytes: Uint8Array): Uint8Array {
+    const out = Uint8Array.from(bytes);
+    const needle = new TextEncoder().encode('What');
+    for (let i = 0; i + needle.length <= out.length; i++) if (needle.every((b, k) => out[i + k] === b)) out[i + 2] = 0xff;
+    return out;
+  }
+
+  it('a Parquet string with invalid bytes is a ConfigError naming the file, not U+FFFD', async () => {
+    const buffer = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'question', data: rows.map((r) => r.question) }, { name: 'answer', data: rows.map((r) => r.answer) }] }));
+    const file = await fileWith('bad-utf8.parquet', corrupt(buffer));
+    await expect(readRecords(file)).rejects.toThrow(/bad-utf8\.parquet: a string column holds bytes that are not valid UTF-8/);
+    expect(invalid('What')).toContain('\uFFFD');
+  });
+
+  it('an Arrow dictionary-encoded string (tableFromArrays’ default) with invalid bytes is refused, naming the column', async () => {
+    const table = tableFromArrays({ question: rows.map((r) => r.question), answer: rows.map((r) => r.answer) });
+    const file = await fileWith('bad-utf8.arrow', corrupt(tableToIPC(table, 'file')));
+    await expect(readRecords(file)).rejects.toThrow(/bad-utf8\.arrow: column 'question' holds bytes that are not valid UTF-8/);
+  });
+
+  it('an Arrow file whose metadata declares more buffers than it holds is refused at once, not decoded for seconds', async () => {
+    // A fuzzed 1234-byte file (random bytes spliced into its metadata) whose record batch claims
+    // 14,942,211 buffers: apache-arrow alone spends 20+ s and 1.4 GB building them.
+    const file = fileURLToPath(new URL('fixtures/huge-buffer-count.arrow', import.meta.url));
+    const started = performance.now();
+    await expect(readRecords(file)).rejects.toThrow(/huge-buffer-count\.arrow: not a readable Arrow IPC file \(a vector of 14942211 entries/);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
