@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, presetFile } from '../../../recipes/index.js';
 import { EMPTY_THINK, generationPrompt, trainingReply } from '../../../recipes/special-tokens/format.js';
+import { specialTokens } from '../../../recipes/special-tokens/recipe.js';
 import { addSpecialTokens, addTokensToModel } from '../../../src/io/added-tokens.js';
 import { loadTokenizer, type Tokenizer } from '../../../src/io/tokenizer.js';
 import { assistantOnlyLabels } from '../../../src/train/labels.js';
@@ -70,5 +72,15 @@ describe('thinking off (Qwen3 non-thinking mode)', () => {
 describe('thinking on', () => {
   it('opens a thinking block after the generation prompt for the model to fill', () => {
     expect(generationPrompt(tiny, ITEM, true)).toBe(`${tiny.applyChatTemplate(user, { addGenerationPrompt: true })}<think>\n`);
+  });
+});
+
+describe('presets', () => {
+  it('default is non-thinking; the thinking preset keeps the full format with room to think', async () => {
+    const load = (preset: string) => loadConfig(specialTokens.schema, { files: [presetFile('special-tokens', preset)], sets: [] });
+    expect((await load('default')).thinking).toBe(false);
+    const thinking = await load('thinking');
+    expect(thinking.thinking).toBe(true);
+    expect(thinking.eval.max_new_tokens).toBe(40);
   });
 });
