@@ -27,6 +27,8 @@ export interface StepProfile {
   stepMs: number;
   /** Of which recording: first dispatch to the readback call (JS, bind groups, uniforms). */
   recordMs: number;
+  /** Of which createBindGroup calls (what reusing bind groups across steps could save). */
+  bindGroupMs: number;
   /** Sum of the isolated dispatch times. */
   kernelMs: number;
   /** Round trip of an empty submission (submit and wait). */
@@ -42,34 +44,42 @@ export function familyOf(kernel: Kernel): string {
 }
 
 /** The dispatches of the last submission `run` makes (with its wall time from first dispatch to last readback). */
-async function captureLastStep(device: Device, run: () => Promise<void>): Promise<{ step: Captured[]; stepMs: number; recordMs: number; held: GPUBuffer[] }> {
+async function captureLastStep(device: Device, run: () => Promise<void>): Promise<{ step: Captured[]; stepMs: number; recordMs: number; bindGroupMs: number; held: GPUBuffer[] }> {
   const rec = device.recorder;
   const pool = device.pool;
-  const [dispatch, read, release] = [rec.dispatch, rec.read, pool.release];
+  const gpu = device.gpu;
+  const [dispatch, read, release, createBindGroup] = [rec.dispatch, rec.read, pool.release, gpu.createBindGroup];
   const held: GPUBuffer[] = [];
   let segment: Captured[] = [];
   let last: Captured[] = [];
   let started = 0;
   let stepMs = 0;
   let recordMs = 0;
+  let [binding, bindGroupMs] = [0, 0];
+  gpu.createBindGroup = function (descriptor) {
+    const t0 = performance.now();
+    const group = createBindGroup.call(this, descriptor);
+    binding += performance.now() - t0;
+    return group;
+  };
   rec.dispatch = function (kernel, params, buffers, groups) {
-    if (segment.length === 0) started = performance.now();
+    if (segment.length === 0) [started, binding] = [performance.now(), 0];
     segment.push({ kernel, params: Array.from(params), buffers: [...buffers], groups });
     dispatch.call(this, kernel, params, buffers, groups);
   };
   rec.read = async function (src, offset, bytes) {
     const recorded = performance.now() - started;
     const out = await read.call(this, src, offset, bytes);
-    if (segment.length) [last, segment, stepMs, recordMs] = [segment, [], performance.now() - started, recorded];
+    if (segment.length) [last, segment, stepMs, recordMs, bindGroupMs] = [segment, [], performance.now() - started, recorded, binding];
     return out;
   };
   pool.release = (buffer) => void held.push(buffer);
   try {
     await run();
   } finally {
-    [rec.dispatch, rec.read, pool.release] = [dispatch, read, release];
+    [rec.dispatch, rec.read, pool.release, gpu.createBindGroup] = [dispatch, read, release, createBindGroup];
   }
-  return { step: last, stepMs, recordMs, held };
+  return { step: last, stepMs, recordMs, bindGroupMs, held };
 }
 
 function uniformOf(device: Device, params: number[]): GPUBuffer {
@@ -130,7 +140,7 @@ export function rowsBy(step: Captured[], times: number[], key: (d: Captured) => 
 
 /** Profiles the last decode step of `run` (a short generation that has been run once already, so pipelines are compiled). */
 export async function profileStep(device: Device, batch: number, run: () => Promise<void>, reps = 5): Promise<StepProfile> {
-  const { step, stepMs, recordMs, held } = await captureLastStep(device, run);
+  const { step, stepMs, recordMs, bindGroupMs, held } = await captureLastStep(device, run);
   const empties: number[] = [];
   for (let r = 0; r < 9; r++) empties.push(await submitMs(device, null, 0, null));
   const emptySubmitMs = median(empties);
@@ -141,11 +151,11 @@ export async function profileStep(device: Device, batch: number, run: () => Prom
   const families = rowsBy(step, times, (d) => familyOf(d.kernel), stepMs);
   const byShape = rowsBy(step, times, (d) => `${familyOf(d.kernel)} [${d.params.join(',')}]`, stepMs);
   const top = byShape.slice(0, 8).map((r) => ({ ...r, params: r.family.replace(/^.*\[|\]$/g, '').split(',').map(Number) }));
-  return { batch, dispatches: step.length, stepMs, recordMs, kernelMs, emptySubmitMs, families, top };
+  return { batch, dispatches: step.length, stepMs, recordMs, bindGroupMs, kernelMs, emptySubmitMs, families, top };
 }
 
 export function printProfile(p: StepProfile): void {
-  console.log(`\ndecode step profile, batch ${p.batch}: ${p.dispatches} dispatches, step ${p.stepMs.toFixed(2)} ms wall (recording ${p.recordMs.toFixed(2)} ms), isolated kernels ${p.kernelMs.toFixed(2)} ms (${((100 * p.kernelMs) / p.stepMs).toFixed(0)}%), empty submission ${p.emptySubmitMs.toFixed(3)} ms`);
+  console.log(`\ndecode step profile, batch ${p.batch}: ${p.dispatches} dispatches, step ${p.stepMs.toFixed(2)} ms wall (recording ${p.recordMs.toFixed(2)} ms, of which createBindGroup ${p.bindGroupMs.toFixed(2)} ms), isolated kernels ${p.kernelMs.toFixed(2)} ms (${((100 * p.kernelMs) / p.stepMs).toFixed(0)}%), empty submission ${p.emptySubmitMs.toFixed(3)} ms`);
   const fmt = (r: ProfileRow) => ({ family: r.family, dispatches: r.dispatches, ms: +r.ms.toFixed(3), 'ms each': +(r.ms / r.dispatches).toFixed(3), 'of step': `${(100 * r.ofStep).toFixed(1)}%` });
   console.table(p.families.map(fmt));
   console.log('costliest dispatch shapes (uniform block words):');
