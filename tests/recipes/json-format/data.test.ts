@@ -48,4 +48,13 @@ describe('json-format data', () => {
   it('ships default, hard-eval and hard-eval-dupfix presets that load', async () => {
     for (const p of ['default', 'hard-eval', 'hard-eval-dupfix']) await loadConfig(JsonFormatConfigSchema, { files: [presetFile('json-format', p)] });
   });
+
+  it('with schema_position after_text puts the schema last, on its own line, over the same tasks', () => {
+    const before = generateSplits(data({ n_train: 20, n_eval: 10 }));
+    const after = generateSplits(data({ n_train: 20, n_eval: 10, schema_position: 'after_text' }));
+    for (const [i, t] of after.eval.entries()) {
+      expect(t.prompt.endsWith(`\nText: ${t.input}\nSchema:\n${JSON.stringify(t.schema)}`)).toBe(true);
+      expect([t.completion, t.prompt.split('\n')[0]]).toEqual([before.eval[i]!.completion, before.eval[i]!.prompt.split('\n')[0]]);
+    }
+  });
 });
