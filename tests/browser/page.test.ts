@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ElementHandle } from 'puppeteer-core';
 import { loadModel } from '../../src/model/model.js';
 import { ARTIFACTS, openDemo, TINY, type Session } from './chromium.js';
 
@@ -95,7 +96,7 @@ describe('the demo page', () => {
 
   it('loads a model from files the user picks', async () => {
     const { page } = session;
-    const input = (await page.$('#model-files'))!;
+    const input = (await page.$('input#model-files')) as ElementHandle<HTMLInputElement>;
     await input.uploadFile(...readdirSync(TINY).map((f) => join(TINY, f)));
     await until(`document.getElementById('load-status').textContent.startsWith('Loaded picked files/') || document.getElementById('error').textContent !== ''`);
     expect(await text('#error')).toBe('');
