@@ -71,7 +71,11 @@ export const QuantizeFlags = z.object({
 });
 
 /** `--quantize` of the model-loading commands. */
-export const LoadFlags = z.object({ quantize: z.enum(['nf4', 'q4']).optional() });
+export const LoadFlags = z.object({
+  quantize: z.enum(['nf4', 'q4']).optional(),
+  // serve's --adapter is repeatable (NAME=DIR); generate and chat take one PEFT directory.
+  adapter: z.array(z.string()).max(1, { message: 'generate and chat take one adapter directory' }).optional(),
+});
 
 /**
  * node:util parseArgs with its errors as ConfigErrors that say how to fix them; above all

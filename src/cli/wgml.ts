@@ -25,6 +25,7 @@ const USAGE = `usage: wgml <command> [options]
                                          [--profile] (decode, train: per-kernel-family time of one step)
 options:
   --backend auto|vulkan|metal|d3d12|opengles  --quantize nf4|q4 (generate, chat: 4-bit projections)
+  --adapter DIR (generate, chat: a PEFT LoRA adapter on top, e.g. one the browser demo downloaded)
   --max-tokens N  --temperature T  --top-k K  --top-p P  --repetition-penalty R  --seed S  --stop STR (repeatable)`;
 
 const OPTIONS = {
@@ -66,8 +67,8 @@ function requireFlag(values: Values, name: 'model' | 'prompt'): string {
 async function runModelCommand(device: Device, command: 'generate' | 'chat', values: Values): Promise<void> {
   const options = generateOptionsFrom(parseFlags(SamplingFlags, values));
   const thinking = values['no-thinking'] ? false : undefined;
-  const { quantize } = parseFlags(LoadFlags, values);
-  const model = await loadModel(requireFlag(values, 'model'), { device, quantize });
+  const { quantize, adapter } = parseFlags(LoadFlags, values);
+  const model = await loadModel(requireFlag(values, 'model'), { device, quantize, adapter: adapter?.[0] });
   try {
     if (command === 'generate') await runGenerate(model, requireFlag(values, 'prompt'), values.chat ?? false, options, thinking);
     else await runChat(model, options, values.system, thinking);
