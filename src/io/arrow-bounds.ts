@@ -11,12 +11,22 @@ const MAGIC = 'ARROW1';
 const DICTIONARY_BATCH = 2;
 const RECORD_BATCH = 3;
 
+/** Entries × size a vector may claim beyond the file: about a million 16-byte entries, ~1 s of apache-arrow's work. */
+const SLACK = 16 << 20;
+
 class Bad extends Error {}
 
-/** A flatbuffer in `bytes`, every read checked against its end. */
+/**
+ * A flatbuffer in `bytes`, every read checked against its end. A vector may claim at most `room`
+ * bytes (the file's size, or SLACK if more): apache-arrow reads an overlong one past the metadata
+ * without failing, so only counts out of all proportion to the file (the costly ones) are refused.
+ */
 class Flat {
   private readonly view: DataView;
-  constructor(readonly bytes: Uint8Array) {
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly room = bytes.length,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
   private need(at: number, n: number): void {
@@ -57,7 +67,7 @@ class Flat {
   vector(at: number, elementSize: number): { start: number; length: number } {
     const v = this.target(at);
     const length = this.i32(v);
-    if (length < 0 || v + 4 + length * elementSize > this.bytes.length) throw new Bad(`a vector of ${length} entries does not fit its ${this.bytes.length}-byte metadata`);
+    if (length < 0 || length * elementSize > Math.max(this.room, SLACK)) throw new Bad(`a vector of ${length} entries does not fit a ${this.room}-byte file`);
     return { start: v + 4, length };
   }
 }
@@ -84,7 +94,7 @@ function checkMessage(bytes: Uint8Array, at: number, end: number): number | null
   }
   if (metaLength === 0) return null;
   if (metaLength < 0 || pos + metaLength > end) throw new Bad(`message at ${at}: ${metaLength} bytes of metadata past the end`);
-  const fb = new Flat(bytes.subarray(pos, pos + metaLength));
+  const fb = new Flat(bytes.subarray(pos, pos + metaLength), bytes.length);
   const message = fb.target(0);
   const bodyAt = fb.field(message, 3);
   const bodyLength = bodyAt === null ? 0 : fb.i64(bodyAt);
@@ -105,13 +115,14 @@ function checkFooter(bytes: Uint8Array): void {
   const footerLength = new Flat(bytes.subarray(tail, tail + 4)).i32(0);
   const footerAt = tail - footerLength;
   if (footerLength <= 0 || footerAt < 8) throw new Bad(`a ${footerLength}-byte footer does not fit the file`);
-  const fb = new Flat(bytes.subarray(footerAt, tail));
+  const fb = new Flat(bytes.subarray(footerAt, tail), bytes.length);
   const footer = fb.root();
   for (const index of [2, 3]) {
     const at = fb.field(footer, index);
     if (at === null) continue;
     const { start, length } = fb.vector(at, 24);
-    for (let i = 0; i < length; i++) {
+    // Entries past the footer's bytes read as zeros in apache-arrow (offset 0: skipped below).
+    for (let i = 0; i < Math.min(length, Math.floor((fb.bytes.length - start) / 24)); i++) {
       const offset = fb.i64(start + 24 * i);
       // A block outside the file reads as nothing in apache-arrow; only blocks it can follow are checked.
       if (offset >= 8 && offset < footerAt) checkMessage(bytes, offset, footerAt);
@@ -122,7 +133,8 @@ function checkFooter(bytes: Uint8Array): void {
 /** Throws a ConfigError naming `file` unless every metadata count and range fits the bytes. */
 export function checkArrowBounds(bytes: Uint8Array, file: string): void {
   try {
-    const isFile = bytes.length >= 18 && new TextDecoder().decode(bytes.subarray(0, 6)) === MAGIC && new TextDecoder().decode(bytes.subarray(bytes.length - 6)) === MAGIC;
+    // apache-arrow tells a file from a stream by the leading magic alone.
+    const isFile = bytes.length >= 18 && new TextDecoder().decode(bytes.subarray(0, 6)) === MAGIC;
     // A file is read through its footer's blocks (the schema message first); a stream message by message.
     if (isFile) {
       checkMessage(bytes, 8, bytes.length);
