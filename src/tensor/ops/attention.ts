@@ -4,6 +4,7 @@ import { ShapeMismatchError } from '../../errors.js';
 import { f32Bits, grid } from '../../gpu/recorder.js';
 import { assertDType, assertRank, assertSameShape } from '../shape.js';
 import { shapeString, Tensor } from '../tensor.js';
+import { attentionDecodeVariant, decodeKernel, type AttentionDecodeVariant } from './attention-decode.js';
 
 /** Largest head_dim the kernel takes: its 256 threads each own at most one output dim. */
 export const MAX_HEAD_DIM = 256;
@@ -27,6 +28,8 @@ export interface AttentionOptions {
   kvLengths?: Tensor;
   /** Multiplies the scores before the softmax. Default 1/√D. */
   scale?: number;
+  /** The decode kernel (T < PREFILL_MIN_T), for benches and tests; default the adapter's (./attention-decode.ts). */
+  decode?: AttentionDecodeVariant;
 }
 
 export interface AttentionResult {
@@ -91,8 +94,8 @@ function checkKvLengths(kvLengths: Tensor, d: Dims, opts: AttentionOptions): voi
 }
 
 /**
- * Queries from which the forward runs shaders/attention_prefill.wgsl (a thread per query) rather than attention.wgsl
- * (a workgroup per query, spread over the keys: decode). On llvmpipe the former was 2× faster at T = 8, even at T = 4.
+ * Queries from which the forward runs shaders/attention_prefill.wgsl (a thread per query) rather than the decode kernel
+ * (./attention-decode.ts). Against attention.wgsl, on llvmpipe the former was 2× faster at T = 8, even at T = 4.
  */
 export const PREFILL_MIN_T = 8;
 
@@ -126,11 +129,10 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
   const lse = Tensor.empty(device, [d.B, d.H, d.T]);
   const rows = d.B * d.H * d.T;
   if (rows > 0) {
-    const prefill = d.T >= PREFILL_MIN_T;
-    const kernel = prefill
-      ? device.kernels.get('attention_prefill', tileOverrides(q, d, opts))
-      : device.kernels.get('attention', { HAS_LENGTHS: opts.kvLengths !== undefined, HAS_SLOTS: slotted(opts) });
-    const workgroups = prefill ? d.B * d.H * Math.ceil(d.T / ROWS) : rows;
+    const { kernel, workgroups } =
+      d.T >= PREFILL_MIN_T
+        ? { kernel: device.kernels.get('attention_prefill', tileOverrides(q, d, opts)), workgroups: d.B * d.H * Math.ceil(d.T / ROWS) }
+        : decodeKernel(device, opts.decode ?? attentionDecodeVariant(device.info, d.D), rows, d.D, { HAS_LENGTHS: opts.kvLengths !== undefined, HAS_SLOTS: slotted(opts) });
     device.recorder.dispatch(kernel, params, [q.buffer, k.buffer, v.buffer, lengths, out.buffer, lse.buffer], grid(workgroups));
   }
   return { out, lse };
