@@ -26,9 +26,10 @@ export type MatmulVariant = 'tiled' | 'registers';
 const SKINNY = 32;
 
 /**
- * CPU adapters take 'registers' for skinny outputs (M or N ≤ 32: 4–6× the tiled kernel in an interleaved
- * A/B at the LoRA step's shapes); a thin K alone (K ≤ 32, a full-size output) measured 0.86–1.18×, so
- * it stays tiled, as does everything on GPUs.
+ * CPU adapters take 'registers' for skinny outputs (M or N ≤ 32: 3.6–6.4× the tiled kernel in
+ * interleaved A/Bs at the LoRA step's shapes); a thin K alone (K ≤ 32, a full-size output) measured
+ * 0.86–1.25× (0.95–1.58× with each block's rows and columns 8 apart), so it stays tiled, as does
+ * everything on GPUs.
  */
 export function matmulVariant(info: AdapterSummary, M: number, N: number): MatmulVariant {
   return adapterKind(info) === 'cpu' && Math.min(M, N) <= SKINNY ? 'registers' : 'tiled';
