@@ -60,13 +60,15 @@ const CASES: [string, DecodeCase][] = [
   ['the bench model at batch 8 (H 8, KV 4, D 64)', { T: 1, H: 8, KV: 4, D: 64, lengths: [136, 131, 140, 136, 129, 133, 150, 136], slots: [0, 1, 2, 3, 4, 5, 6, 7] }],
   ['3 rows per sequence, GQA 4, D 12 (not pairs of vec4s)', { T: 3, H: 4, KV: 1, D: 12, lengths: [3, 7, 130], slots: [2, 0, 1] }],
   ['D 4, GQA 1', { T: 1, H: 2, KV: 2, D: 4, lengths: [7, 130], slots: [1, 0] }],
+  ['a long cache: length 5000, GQA 2, D 64', { T: 1, H: 4, KV: 2, D: 64, lengths: [5000], slots: [0] }],
   ['D 128, GQA 4', { T: 1, H: 4, KV: 1, D: 128, lengths: [130, 7], slots: [0, 1] }],
 ];
 
-describe('the columns decode kernel', () => {
-  it.each(CASES)('matches the reference: %s', async (name, c) => {
-    const e = await errors('columns', c);
-    console.log(`columns ${name}: out rel err ${e.out.toExponential(2)}, lse rel err ${e.lse.toExponential(2)} (seed ${e.seed})`);
+describe('the decode kernels', () => {
+  const cases = (['columns', 'workgroup'] as const).flatMap((variant) => CASES.map(([name, c]) => [variant, name, c] as const));
+  it.each(cases)('%s matches the reference: %s', async (variant, name, c) => {
+    const e = await errors(variant, c);
+    console.log(`${variant} ${name}: out rel err ${e.out.toExponential(2)}, lse rel err ${e.lse.toExponential(2)} (seed ${e.seed})`);
     expect(e.out, `seed ${e.seed}`).toBeLessThan(1e-5);
     expect(e.lse, `seed ${e.seed}`).toBeLessThan(1e-5);
   });
