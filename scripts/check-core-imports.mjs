@@ -2,9 +2,9 @@
 // Dawn's 'webgpu' package, or uses the Buffer / process globals. The core is the part of src/ the
 // browser bundle runs as it is (DESIGN.md "Layout"); src/platform/ is where a platform is named.
 // Usage: node scripts/check-core-imports.mjs [root]   (root defaults to the working directory)
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 export const CORE_FOLDERS = ['src/gpu', 'src/tensor', 'src/nn', 'src/quant', 'src/cpu', 'src/engine'];
 const FORBIDDEN_PACKAGES = new Set(['webgpu', ...builtinModules]);
@@ -50,14 +50,38 @@ export function findPlatformUses(src) {
   return findings;
 }
 
+// Value imports of a file's relative modules (`import type` is erased, so it reaches nothing at run time).
+const RELATIVE_VALUE_IMPORT = /^\s*(?:import|export)\s+(?!type\b)[^;]*?\bfrom\s*(['"])(\.{1,2}\/[^'"]+)\1/gm;
+
+function relativeImports(file, src) {
+  const code = blankCommentsAndStrings(src);
+  return [...src.matchAll(RELATIVE_VALUE_IMPORT)]
+    .filter((m) => code[m.index + m[0].search(/\S/)] !== ' ')
+    .map((m) => join(dirname(file), m[2].replace(/\.js$/, '.ts')))
+    .filter((path) => existsSync(path));
+}
+
+/**
+ * Core files and every file they reach through value imports: a core file importing an io/ module
+ * that reads files would carry Node into the bundle as surely as importing node:fs itself.
+ */
 export function checkCore(root) {
   const problems = [];
+  const reachedFrom = new Map();
+  const queue = [];
   for (const folder of CORE_FOLDERS) {
     const dir = join(root, folder);
     if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
-    for (const file of tsFiles(dir)) {
-      for (const f of findPlatformUses(readFileSync(file, 'utf8'))) problems.push(`${relative(root, file)} ${f}`);
-    }
+    for (const file of tsFiles(dir)) queue.push([file, null]);
+  }
+  while (queue.length > 0) {
+    const [file, from] = queue.shift();
+    if (reachedFrom.has(file)) continue;
+    reachedFrom.set(file, from);
+    const src = readFileSync(file, 'utf8');
+    const via = from === null ? '' : ` (reached from ${relative(root, from)})`;
+    for (const f of findPlatformUses(src)) problems.push(`${relative(root, file)}${via} ${f}`);
+    for (const next of relativeImports(file, src)) queue.push([next, file]);
   }
   return problems;
 }

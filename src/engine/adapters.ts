@@ -1,7 +1,7 @@
 // The engine's LoRA adapters: PEFT directories loaded and unloaded at run time, stacked per projection
 // so that every row of a step applies its own adapter (or none) in the same dispatch.
 import { CheckpointFormatError, WgmlError } from '../errors.js';
-import { LORA_TARGETS, loraScaling, loraTensorName, readPeftAdapter, type LoraTarget } from '../io/peft.js';
+import { LORA_TARGETS, loraScaling, loraTensorName, type LoraTarget, type PeftAdapter } from '../io/peft-format.js';
 import { FIELD, targetShape } from '../nn/lora-adapter.js';
 import { MultiLoraLinear, RowAdapters } from '../nn/multi-lora.js';
 import type { QwenModel } from '../nn/qwen.js';
@@ -45,10 +45,10 @@ export class AdapterRegistry {
     return i;
   }
 
-  /** Reads a PEFT adapter directory under `name`, checking every tensor against the model's shapes. */
-  async load(name: string, dir: string): Promise<void> {
+  /** Takes a PEFT adapter under `name`, read by `read` (the platform's file access), checking every tensor against the model's shapes. */
+  async load(name: string, dir: string, read: (dir: string) => Promise<PeftAdapter>): Promise<void> {
     if (this.loaded.has(name)) throw new WgmlError(`adapter "${name}" is already loaded (from ${this.loaded.get(name)!.dir}); unload it first`);
-    const { config, modules, tensors } = await readPeftAdapter(dir, this.net.config.numLayers);
+    const { config, modules, tensors } = await read(dir);
     const scaling = loraScaling(config);
     const weights = new Map<string, { A: Float32Array; B: Float32Array; r: number }>();
     for (const { layer, target, r, alpha } of modules) {

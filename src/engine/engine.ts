@@ -4,6 +4,7 @@
 
 export { ContextLengthError, EngineClosedError, QueueFullError };
 import type { Tokenizer } from '../io/tokenizer.js';
+import type { PeftAdapter } from '../io/peft-format.js';
 import { KvCache } from '../nn/kv-cache.js';
 import type { QwenModel } from '../nn/qwen.js';
 import { validateIds } from '../tensor/ops/embedding.js';
@@ -23,6 +24,8 @@ import { packPrefills } from './prefill-groups.js';
 export interface EngineHost {
   readonly net: QwenModel;
   readonly tokenizer: Tokenizer;
+  /** A PEFT adapter directory, read as the host's platform reads files (the core names none). */
+  readAdapter(dir: string): Promise<PeftAdapter>;
 }
 
 export interface EngineStats {
@@ -92,7 +95,7 @@ export class Engine {
   }
 
   async loadAdapter(name: string, dir: string): Promise<void> {
-    await this.adapters.load(name, dir);
+    await this.adapters.load(name, dir, (d) => this.host.readAdapter(d));
   }
 
   unloadAdapter(name: string): void {

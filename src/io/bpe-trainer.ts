@@ -4,7 +4,8 @@
 // repeatedly merges the most frequent adjacent pair. Pair counts are updated only for the pieces
 // that hold the merged pair, and the best pair comes from a max-heap with stale entries skipped, so
 // a merge costs the size of what it touches, not of the corpus.
-import { byteToUnicode, QWEN_SPECIAL_TOKENS } from './byte-tokenizer.js';
+import { byteToUnicode } from './byte-map.js';
+import { QWEN_SPECIAL_TOKENS } from './byte-tokenizer.js';
 
 export const GPT2_PRETOKENIZE = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
 

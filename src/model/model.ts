@@ -4,6 +4,7 @@ import type { Device } from '../gpu/device.js';
 import { createDevice } from '../platform/node.js';
 import { readQwenConfig, type QwenConfig } from '../io/config.js';
 import { openSafetensors, type SafetensorsReader } from '../io/safetensors.js';
+import { readPeftAdapter, writePeftAdapter, type PeftAdapter } from '../io/peft.js';
 import { loadTokenizer, type Tokenizer } from '../io/tokenizer.js';
 import { Engine } from '../engine/engine.js';
 import { mergeStreams } from '../engine/merge.js';
@@ -186,7 +187,13 @@ export class Model {
   /** The adapter in PEFT's format (adapter_config.json + adapter_model.safetensors). */
   async saveAdapter(dir: string): Promise<void> {
     if (!this.adapter) throw new Error('saveAdapter: the model carries no LoRA adapter');
-    await this.adapter.save(dir, this.dir);
+    const { config, tensors } = await this.adapter.peft(this.dir);
+    await writePeftAdapter(dir, config, tensors);
+  }
+
+  /** A PEFT adapter directory for this model's layers (the engine's adapters come through here). */
+  readAdapter(dir: string): Promise<PeftAdapter> {
+    return readPeftAdapter(dir, this.net.config.numLayers);
   }
 
   /** This model as a HuggingFace directory (weights as they are now; merge an adapter first to include it). */
@@ -241,7 +248,7 @@ export async function modelFromParts(parts: ModelParts, options: LoadModelOption
   try {
     net = await QwenModel.load(device, config, loader);
     const model = new Model(dir, net, tokenizer, options.device === undefined);
-    if (options.adapter) model.adapter = await LoraAdapter.load(net, options.adapter);
+    if (options.adapter) model.adapter = LoraAdapter.fromPeft(net, await model.readAdapter(options.adapter), options.adapter);
     return model;
   } catch (error) {
     // A failure anywhere gives the caller's device back every byte this call took: the

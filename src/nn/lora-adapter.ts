@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { Rng } from '../cpu/random.js';
 import { CheckpointFormatError, ConfigError, WgmlError } from '../errors.js';
 import { selectionFields } from '../io/adapter-config.js';
-import { ADAPTER_CONFIG, LORA_TARGETS, loraScaling, loraTensorName, readPeftAdapter, writePeftAdapter, type AdapterConfig, type AdapterModule, type LoraTarget, type PeftAdapter } from '../io/peft.js';
+import { ADAPTER_CONFIG, LORA_TARGETS, loraScaling, loraTensorName, type AdapterConfig, type AdapterModule, type LoraTarget, type PeftAdapter } from '../io/peft-format.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Linear } from './linear.js';
 import { initLora, LoraLinear } from './lora.js';
@@ -69,9 +69,9 @@ export class LoraAdapter {
     return new LoraAdapter(net, config, modules, rows);
   }
 
-  /** Reads a PEFT adapter directory onto `net`, checking every tensor against the model's shapes before any GPU work. */
-  static async load(net: QwenModel, dir: string): Promise<LoraAdapter> {
-    const { config: peft, modules, tensors } = await readPeftAdapter(dir, net.config.numLayers);
+  /** Puts a PEFT adapter read from `dir` onto `net`, checking every tensor against the model's shapes before any GPU work. */
+  static fromPeft(net: QwenModel, stored: PeftAdapter, dir: string): LoraAdapter {
+    const { config: peft, modules, tensors } = stored;
     const config = adapterLoraConfig(peft, modules, `${dir}/${ADAPTER_CONFIG}`);
     checkStoredTensors(net, modules, tensors, dir);
     const adapter = LoraAdapter.attach(net, config, 0, modules);
@@ -104,13 +104,7 @@ export class LoraAdapter {
     }
   }
 
-  /** adapter_config.json + adapter_model.safetensors, as PEFT writes them. */
-  async save(dir: string, baseModel: string | null = null): Promise<void> {
-    const { config, tensors } = await this.peft(baseModel);
-    await writePeftAdapter(dir, config, tensors);
-  }
-
-  /** What save() writes: adapter_config.json's fields and the tensors by PEFT name (the browser encodes them in memory). */
+  /** adapter_config.json's fields and the tensors by PEFT name, as PEFT writes them (writePeftAdapter puts them on disk, the browser encodes them in memory). */
   async peft(baseModel: string | null = null): Promise<{ config: AdapterConfig; tensors: Map<string, { shape: number[]; data: Float32Array }> }> {
     const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
     for (const [name, t] of this.parameters) tensors.set(name, { shape: [...t.shape], data: await t.readFloat() });

@@ -1,7 +1,7 @@
 // A Qwen model with a LoRA adapter, as the training loop sees it.
 import { GradSink } from '../nn/grads.js';
 import type { Device } from '../gpu/device.js';
-import { ADAPTER_WEIGHTS } from '../io/peft.js';
+import { ADAPTER_WEIGHTS, writePeftAdapter } from '../io/peft.js';
 import type { TrainableModel } from './trainable-model.js';
 import type { LoraAdapter } from '../nn/lora-adapter.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -37,8 +37,9 @@ export class LoraTrainable implements Trainable {
     return causalLmStep(this.model.net, batch, { tokenRows: this.adapter.tokenRows });
   }
 
-  writeTrained(dir: string): Promise<void> {
-    return this.adapter.save(dir, this.model.dir);
+  async writeTrained(dir: string): Promise<void> {
+    const { config, tensors } = await this.adapter.peft(this.model.dir);
+    await writePeftAdapter(dir, config, tensors);
   }
 
   loadTrained(tensors: ReadonlyMap<string, Float32Array>): void {

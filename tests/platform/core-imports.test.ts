@@ -1,5 +1,6 @@
 // The core folders (src/gpu, tensor, nn, quant, cpu, engine) run in the browser bundle as they are,
-// so scripts/check-core-imports.mjs (also run by `npm run build`) refuses Node imports and globals there.
+// so scripts/check-core-imports.mjs (also run by `npm run build`) refuses Node imports and globals there
+// and in every module a core file reaches through value imports.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +49,22 @@ describe('core import check', () => {
     const root = fixture('src/gpu/ok.ts', "// process and Buffer, import 'node:fs'\nexport const m = 'no process, no Buffer';\n");
     mkdirSync(join(root, 'src', 'platform'));
     writeFileSync(join(root, 'src', 'platform', 'node.ts'), "import { readFileSync } from 'node:fs';\n");
+    expect(check(root)).toEqual({ status: 0, stderr: '' });
+  });
+
+  it('fails on a core file whose value import reaches a module that imports Node, naming the chain', () => {
+    const root = fixture('src/nn/adapter.ts', "import { readAdapter } from '../io/files.js';\nexport const a = readAdapter;\n");
+    mkdirSync(join(root, 'src', 'io'));
+    writeFileSync(join(root, 'src', 'io', 'files.ts'), "import { readFile } from 'node:fs/promises';\nexport const readAdapter = readFile;\n");
+    const r = check(root);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("src/io/files.ts (reached from src/nn/adapter.ts) line 1: imports 'node:fs/promises'");
+  });
+
+  it('follows no `import type`: a type-only import is erased and reaches nothing at run time', () => {
+    const root = fixture('src/engine/host.ts', "import type { Files } from '../io/files.js';\nexport type Host = Files;\n");
+    mkdirSync(join(root, 'src', 'io'));
+    writeFileSync(join(root, 'src', 'io', 'files.ts'), "import { readFile } from 'node:fs/promises';\nexport type Files = typeof readFile;\n");
     expect(check(root)).toEqual({ status: 0, stderr: '' });
   });
 });

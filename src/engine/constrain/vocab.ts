@@ -1,6 +1,6 @@
 // Each token id's output bytes and a preorder byte trie over them, so one mask walk shares every prefix.
 import type { Tokenizer } from '../../io/tokenizer.js';
-import { byteToUnicode } from '../../io/byte-tokenizer.js';
+import { byteToUnicode } from '../../io/byte-map.js';
 import { ConstraintError } from './errors.js';
 
 const cache = new WeakMap<Tokenizer, ConstraintVocab>();
