@@ -23,7 +23,7 @@ async function finish(ctx: StepContext<SpecialTokensConfig>) {
     model: c.model,
     data: `${c.data.problems} teacher=${c.teacher.mode}`,
     method: `lora+token-rows-${c.quantization.format} thinking=${c.thinking ? 'on' : 'off'}`,
-    hyperparameters: `r=${c.lora.r} alpha=${c.lora.alpha} lr=${c.train.learning_rate} epochs=${c.train.epochs} batch=${c.train.batch_size}x${c.train.grad_accum}`,
+    hyperparameters: `r=${c.lora.r} alpha=${c.lora.alpha} lr=${c.train.learning_rate} epochs=${c.train.epochs} max_steps=${c.train.max_steps ?? 'all'} batch=${c.train.batch_size}x${c.train.grad_accum}`,
     valid_rate: validation.valid_rate.toFixed(4),
     base_token_choice_accuracy: base.accuracy.toFixed(4),
     token_choice_accuracy: tuned.accuracy.toFixed(4),
