@@ -54,7 +54,9 @@ async function enlarged(ctx: Ctx, adapter?: string): Promise<Model> {
 
 async function trainStep(ctx: Ctx): Promise<void> {
   const c = ctx.config;
-  const records = await readJsonl<AlpacaRecord>(ctx.run.path('valid.jsonl'));
+  // valid.jsonl is in the order teacher replies arrived, which varies run to run; sorted by id,
+  // the seeded shuffle sees the same examples and a rerun trains the same batches.
+  const records = (await readJsonl<AlpacaRecord>(ctx.run.path('valid.jsonl'))).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (!records.length) throw new ConfigError(`${ctx.run.path('valid.jsonl')}: no valid records to train on; see ${ctx.run.path('report.md')}`);
   const model = await enlarged(ctx);
   try {
