@@ -26,7 +26,8 @@ export interface TrainProfile {
   top: (TrainFamilyRow & { params: number[] })[];
 }
 
-const flag = (kernel: string, name: string) => new RegExp(`[{,]${name}=true`).test(kernel);
+// Kernel names spell overrides as `{NAME=1,...}` (booleans as numbers; src/gpu/kernels.ts).
+const flag = (kernel: string, name: string) => new RegExp(`[{,]${name}=1[,}]`).test(kernel);
 
 /** The family of a training dispatch and its FLOPs (2 per multiply-add; attention counts only the pairs the causal mask keeps). */
 export function classify(d: Captured): { family: string; flops: number } {
