@@ -14,20 +14,27 @@ import { generateJob, QUESTIONS } from './fixtures/generate-job.js';
 const VITEST = new URL('../../../node_modules/vitest/vitest.mjs', import.meta.url).pathname;
 const CONFIG = new URL('./fixtures/vitest.config.ts', import.meta.url).pathname;
 
-/** Runs the fixture; with `killAfterMs`, SIGKILLs its process group that long after it starts. Resolves true when it finished. */
-async function child(outDir: string, killAfterMs?: number): Promise<boolean> {
+const chunkFiles = async (dir: string) => (await readdir(dir)).filter((f) => f.endsWith('.json')).length;
+
+/**
+ * Runs the fixture; with `kill`, SIGKILLs its process group `delayMs` after `chunks` chunk files
+ * exist (0: after start-up begins), so a kill lands mid-run however fast generation is. Resolves
+ * true when it finished.
+ */
+async function child(outDir: string, kill?: { chunks: number; delayMs: number }): Promise<boolean> {
   const proc = spawn(process.execPath, [VITEST, 'run', '--config', CONFIG], { env: { ...process.env, WGML_GENERATE_OUT: outDir }, detached: true, stdio: 'ignore' });
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const timer = killAfterMs === undefined ? undefined : setTimeout(() => {
+  let done = false;
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => { done = true; resolve(code); }));
+  if (kill) {
+    while (!done && (await chunkFiles(outDir)) < kill.chunks) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, kill.delayMs));
     try {
       process.kill(-proc.pid!, 'SIGKILL');
     } catch {
       // It finished first.
     }
-  }, killAfterMs);
-  const code = await exited;
-  clearTimeout(timer);
-  return code === 0;
+  }
+  return (await exited) === 0;
 }
 
 describe('kill -9 during critique generate', () => {
@@ -40,10 +47,12 @@ describe('kill -9 during critique generate', () => {
     const rng = new Rng(18);
     const progress: number[] = [];
     let kills = 0;
-    // Kills land anywhere from the child's start-up to its last chunk (it takes ~4-10 s here).
+    // The first kill lands during start-up or the first chunk; each later one while the chunk
+    // after those already written is being sampled, at a random point of it.
     for (; kills < 4; kills++) {
-      await child(killed, 2500 + rng.int(6000));
-      progress.push((await readdir(killed)).filter((f) => f.endsWith('.json')).length);
+      const before = await chunkFiles(killed);
+      await child(killed, kills === 0 ? { chunks: 0, delayMs: 1500 + rng.int(3000) } : { chunks: before + 1, delayMs: rng.int(400) });
+      progress.push(await chunkFiles(killed));
     }
     expect(progress.some((n) => n < QUESTIONS), `some kill lands before the last chunk (chunks done: ${progress.join(', ')})`).toBe(true);
     while (!(await child(killed))) kills++;
