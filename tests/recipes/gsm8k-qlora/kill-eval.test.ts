@@ -1,6 +1,7 @@
 // Kill -9 at random moments of gsm8k-qlora's eval step, rerun it with --resume each time, and get
 // the uninterrupted run's evaluation dumps byte for byte, each prediction once, no temporary file.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,20 +18,25 @@ const VITEST = new URL('../../../node_modules/vitest/vitest.mjs', import.meta.ur
 const CONFIG = new URL('./fixtures/vitest.config.ts', import.meta.url).pathname;
 const DUMPS = ['base_eval.json', 'finetuned_eval.json', 'gsm8k_preds.jsonl', 'results.json'];
 
-/** Runs the fixture; with `killAfterMs`, SIGKILLs its process group that long after it starts. Resolves true when it finished. */
-async function child(outputDir: string, killAfterMs?: number): Promise<boolean> {
+/**
+ * Runs the fixture; with `kill`, SIGKILLs its process group `delayMs` after `after` exists in the
+ * run directory (undefined: from the start), so a kill lands mid-eval however fast decoding is.
+ * Resolves true when it finished.
+ */
+async function child(outputDir: string, kill?: { after?: string; delayMs: number }): Promise<boolean> {
   const proc = spawn(process.execPath, [VITEST, 'run', '--config', CONFIG], { env: { ...process.env, WGML_EVAL_OUT: outputDir }, detached: true, stdio: 'ignore' });
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const timer = killAfterMs === undefined ? undefined : setTimeout(() => {
+  let done = false;
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => { done = true; resolve(code); }));
+  if (kill) {
+    while (!done && kill.after !== undefined && !existsSync(join(outputDir, 'k', kill.after))) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, kill.delayMs));
     try {
       process.kill(-proc.pid!, 'SIGKILL');
     } catch {
       // It finished first.
     }
-  }, killAfterMs);
-  const code = await exited;
-  clearTimeout(timer);
-  return code === 0;
+  }
+  return (await exited) === 0;
 }
 
 /** runs/gsm8k-qlora/k/adapter: a random trained-looking adapter, all the eval step needs of train. */
@@ -55,7 +61,8 @@ describe('kill -9 during gsm8k-qlora eval', () => {
     const progress: string[] = [];
     let kills = 0;
     for (; kills < 3; kills++) {
-      await child(killed, 3000 + rng.int(9000));
+      // During start-up or the base model's eval; then during the fine-tuned model's; then about the dumps' writing.
+      await child(killed, kills === 0 ? { delayMs: 2000 + rng.int(3000) } : { after: DUMPS[kills - 1], delayMs: rng.int(kills === 1 ? 1500 : 300) });
       progress.push((await readdir(join(killed, 'k'))).filter((f) => DUMPS.includes(f)).join('+') || 'nothing');
     }
     expect(progress.some((p) => !p.includes('gsm8k_preds')), `some kill lands before the dumps (${progress.join(', ')})`).toBe(true);
