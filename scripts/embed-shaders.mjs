@@ -1,7 +1,7 @@
 // Writes src/platform/shaders.generated.ts: every shaders/**/*.wgsl as a string keyed by its path
 // under shaders/, so the browser bundle reads shaders without file access. The WGSL stays the
-// source of truth in shaders/; `npm run build` regenerates this file and tests/platform checks
-// that the committed copy is current (`--check` exits 1 when it is stale).
+// source of truth in shaders/: this file is a build output (gitignored, like dist/), which
+// `npm run build` writes and tests/platform checks is current (`--check` exits 1 when it is stale).
 // Usage: node scripts/embed-shaders.mjs [--check]
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';

@@ -1,4 +1,5 @@
-// The browser reads shaders from src/platform/shaders.generated.ts; it must hold exactly shaders/.
+// The browser reads shaders from src/platform/shaders.generated.ts, which `npm run build` writes
+// from shaders/ (it is not committed); it must hold exactly shaders/.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
