@@ -4,7 +4,7 @@
 // dispatches of the run are captured, not only the last submission's; buffer reuse is held back meanwhile
 // so every captured binding stays the buffer the step used.
 import type { Device } from '../src/gpu/device.js';
-import { type Captured, familyOf, isolatedMs, median, submitMs } from './profile.js';
+import { type Captured, familyOf, replayIsolated } from './profile.js';
 
 export interface TrainFamilyRow {
   family: string;
@@ -94,13 +94,7 @@ function rowsBy(step: Captured[], times: number[], key: (d: Captured) => string,
 /** Profiles one training step `run` (run once before, so every pipeline is compiled); one timed replay per dispatch by default, as a step is thousands of them and minutes of replay on a CPU adapter. */
 export async function profileTrainStep(device: Device, run: () => Promise<void>, reps = 1): Promise<TrainProfile> {
   const { step, stepMs, held } = await captureAll(device, run);
-  const empties: number[] = [];
-  for (let r = 0; r < 9; r++) empties.push(await submitMs(device, null, 0, null));
-  const emptySubmitMs = median(empties);
-  const times: number[] = [];
-  for (const d of step) times.push(await isolatedMs(device, d, emptySubmitMs, reps));
-  for (const b of held) device.pool.release(b);
-  const kernelMs = times.reduce((a, b) => a + b, 0);
+  const { times, kernelMs, emptySubmitMs } = await replayIsolated(device, step, held, reps);
   const families = rowsBy(step, times, (d) => classify(d).family, kernelMs);
   const byShape = rowsBy(step, times, (d) => `${classify(d).family} [${d.params.slice(0, 6).join(',')}]`, kernelMs);
   const top = byShape.slice(0, 10).map((r) => ({ ...r, params: r.family.replace(/^.*\[|\]$/g, '').split(',').map(Number) }));

@@ -125,6 +125,17 @@ export async function isolatedMs(device: Device, d: Captured, emptyMs: number, r
   return Math.max(0, median(times) - emptyMs) / copies;
 }
 
+/** Each captured dispatch replayed alone and timed (less an empty submission's cost); the captured buffers go back to the pool after. */
+export async function replayIsolated(device: Device, step: Captured[], held: readonly GPUBuffer[], reps: number): Promise<{ times: number[]; kernelMs: number; emptySubmitMs: number }> {
+  const empties: number[] = [];
+  for (let r = 0; r < 9; r++) empties.push(await submitMs(device, null, 0, null));
+  const emptySubmitMs = median(empties);
+  const times: number[] = [];
+  for (const d of step) times.push(await isolatedMs(device, d, emptySubmitMs, reps));
+  for (const b of held) device.pool.release(b);
+  return { times, kernelMs: times.reduce((a, b) => a + b, 0), emptySubmitMs };
+}
+
 export function rowsBy(step: Captured[], times: number[], key: (d: Captured) => string, stepMs: number): ProfileRow[] {
   const acc = new Map<string, ProfileRow>();
   step.forEach((d, i) => {
@@ -141,13 +152,7 @@ export function rowsBy(step: Captured[], times: number[], key: (d: Captured) => 
 /** Profiles the last decode step of `run` (a short generation that has been run once already, so pipelines are compiled). */
 export async function profileStep(device: Device, batch: number, run: () => Promise<void>, reps = 5): Promise<StepProfile> {
   const { step, stepMs, recordMs, bindGroupMs, held } = await captureLastStep(device, run);
-  const empties: number[] = [];
-  for (let r = 0; r < 9; r++) empties.push(await submitMs(device, null, 0, null));
-  const emptySubmitMs = median(empties);
-  const times: number[] = [];
-  for (const d of step) times.push(await isolatedMs(device, d, emptySubmitMs, reps));
-  for (const b of held) device.pool.release(b);
-  const kernelMs = times.reduce((a, b) => a + b, 0);
+  const { times, kernelMs, emptySubmitMs } = await replayIsolated(device, step, held, reps);
   const families = rowsBy(step, times, (d) => familyOf(d.kernel), stepMs);
   const byShape = rowsBy(step, times, (d) => `${familyOf(d.kernel)} [${d.params.join(',')}]`, stepMs);
   const top = byShape.slice(0, 8).map((r) => ({ ...r, params: r.family.replace(/^.*\[|\]$/g, '').split(',').map(Number) }));
