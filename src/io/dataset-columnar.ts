@@ -3,6 +3,8 @@
 // to_pylist and Python's str refuse them; so the bytes are checked here, and a file whose string
 // column holds invalid UTF-8 is an error naming the file (and, for Arrow, the column). Arrow's
 // dictionary-encoded strings (what tableFromArrays writes) are checked through their indices.
+// Parquet columns typed JSON are decoded as strictly: UTF-8, then JSON.parse, and a value that
+// fails either is an error naming the file, the column and the row.
 import { readFile } from 'node:fs/promises';
 import { type Data, DataType, tableFromIPC } from 'apache-arrow';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
@@ -19,13 +21,62 @@ function decodeStrict(bytes: Uint8Array, where: string): string {
   }
 }
 
-/** The footer's statistics are decoded leniently (pyarrow does not check them); only row strings are checked. */
+/** A JSON column value that did not decode: hyparquet's parsers see bytes only, so the row and column are found after the read. */
+class InvalidJson {
+  constructor(readonly reason: string) {}
+}
+
+function jsonFromBytes(bytes: Uint8Array | undefined): unknown {
+  if (bytes === undefined) return bytes;
+  let text: string;
+  try {
+    text = strict.decode(bytes);
+  } catch {
+    return new InvalidJson('bytes that are not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    return new InvalidJson(`text that is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** The first InvalidJson in `value`, which may sit inside a struct or list column. */
+function findInvalid(value: unknown): InvalidJson | undefined {
+  if (value instanceof InvalidJson) return value;
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof Date) return undefined;
+  for (const v of Object.values(value)) {
+    const found = findInvalid(v);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function throwInvalidJson(file: string, rows: readonly Record<string, unknown>[]): never {
+  for (const [i, row] of rows.entries()) {
+    for (const [column, value] of Object.entries(row)) {
+      const found = findInvalid(value);
+      if (found) throw new ConfigError(`${file}: column '${column}', row ${i + 1}: a JSON value holds ${found.reason}`);
+    }
+  }
+  throw new ConfigError(`${file}: a JSON column holds a value that does not decode`);
+}
+
+/** The footer's statistics are decoded leniently (pyarrow does not check them); only row strings and JSON values are checked. */
 export async function readParquetRows(file: string): Promise<unknown[]> {
   const bytes = await readFile(file);
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const metadata = parquetMetadata(buffer);
   const stringFromBytes = (value: Uint8Array | undefined) => (value === undefined ? value : decodeStrict(value, `${file}: a string column`));
-  return parquetReadObjects({ file: buffer, metadata, parsers: { stringFromBytes } });
+  let invalid = false;
+  const json = (value: Uint8Array | undefined) => {
+    const parsed = jsonFromBytes(value);
+    invalid ||= parsed instanceof InvalidJson;
+    return parsed;
+  };
+  const rows = await parquetReadObjects({ file: buffer, metadata, parsers: { stringFromBytes, jsonFromBytes: json } });
+  if (invalid) throwInvalidJson(file, rows);
+  return rows;
 }
 
 export async function readArrowRows(file: string): Promise<unknown[]> {

@@ -133,3 +133,35 @@ describe('strings in columnar files are strictly UTF-8, as pyarrow’s to_pylist
     expect(performance.now() - started).toBeLessThan(1000);
   });
 });
+
+describe('Parquet columns typed JSON decode strictly', () => {
+  const needle = '"Xq7Z"';
+  const jsonFile = () => new Uint8Array(parquetWriteBuffer({ codec: 'UNCOMPRESSED', statistics: false, columnData: [{ name: 'question', data: rows.map((r) => r.question) }, { name: 'meta', type: 'JSON', data: [{ tag: 'fine' }, { tag: 'Xq7Z' }] }] }));
+  /** `bytes` with `patch` applied at every place the ASCII `needle` occurs (same length). */
+  function patched(bytes: Uint8Array, patch: (at: number, out: Uint8Array) => void): Uint8Array {
+    const out = Uint8Array.from(bytes);
+    const ascii = new TextEncoder().encode(needle);
+    let hits = 0;
+    for (let i = 0; i + ascii.length <= out.length; i++) if (ascii.every((b, k) => out[i + k] === b)) (patch(i, out), hits++);
+    expect(hits, 'the value is stored verbatim').toBeGreaterThan(0);
+    return out;
+  }
+
+  it('a JSON column reads as the values written', async () => {
+    const file = await fileWith('json-column.parquet', jsonFile());
+    expect((await readRecords(file)).map((r) => r.meta)).toEqual([{ tag: 'fine' }, { tag: 'Xq7Z' }]);
+  });
+
+  it('invalid JSON text in a JSON column is a ConfigError naming the file, column and row', async () => {
+    // {"tag":"Xq7Z"} becomes {"tag":XXq7Z"}: the opening quote is gone.
+    const file = await fileWith('bad-json.parquet', patched(jsonFile(), (at, out) => (out[at] = 0x58)));
+    const error = await readRecords(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/bad-json\.parquet: column 'meta', row 2: a JSON value holds text that is not valid JSON/);
+  });
+
+  it('invalid UTF-8 in a JSON column is refused naming the column and row, not read as U+FFFD', async () => {
+    const file = await fileWith('bad-json-utf8.parquet', patched(jsonFile(), (at, out) => (out[at + 2] = 0xff)));
+    await expect(readRecords(file)).rejects.toThrow(/bad-json-utf8\.parquet: column 'meta', row 2: a JSON value holds bytes that are not valid UTF-8/);
+  });
+});
