@@ -1,7 +1,7 @@
 // The json-format config: the kit's shared blocks plus the data knobs of the course project this
 // recipe follows; configs/json-format/*.yaml are presets over it, smoke.yaml the --smoke overlay.
 import { z } from 'zod';
-import { evalBlock, LoraBlock, QuantizationBlock, runFields, TrainBlock } from '../kit/blocks.js';
+import { evalBlock, LoraBlock, maxRecordBytes, QuantizationBlock, runFields, TrainBlock } from '../kit/blocks.js';
 
 const prob = z.number().min(0).max(1);
 
@@ -24,6 +24,7 @@ export const JsonFormatConfigSchema = z.strictObject({
     /** Your own tasks instead of generated ones: JSONL rows with `prompt` and `output` (an object), optional `schema`. */
     train_file: z.string().nullable().default(null),
     eval_file: z.string().nullable().default(null),
+    max_record_bytes: maxRecordBytes,
     /** Examples longer than this (prompt + completion tokens) are dropped from training. */
     max_seq_len: z.number().int().positive().default(384),
   }).prefault({}),

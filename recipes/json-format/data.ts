@@ -2,7 +2,7 @@
 // knobs, or read from your own files), with stats.json and stats.md describing the mix.
 import { Rng } from '../../src/cpu/random.js';
 import { ConfigError } from '../../src/errors.js';
-import { readRecords } from '../../src/io/dataset.js';
+import { readLocatedRecords, type ReadRecordsOptions } from '../../src/io/dataset.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { drawUnique } from '../data/common.js';
 import { drawTask, NEGATIVES, withRepair, type FieldType, type JsonTask, type JsonValue } from '../data/json-format.js';
@@ -39,14 +39,16 @@ function typeOf(value: unknown, where: string): FieldType {
   throw new ConfigError(`${where}: values must be strings, numbers or booleans`);
 }
 
-/** Rows with `prompt` and `output` (an object, or its JSON text); the schema is the row's or the output's own. */
-export async function readTasks(file: string, strictness: 'easy' | 'hard'): Promise<JsonTask[]> {
-  const rows = await readRecords(file);
+/**
+ * Rows with `prompt` and `output` (an object, or its JSON text); the schema is the row's or the
+ * output's own. Each row is bounded by `options.maxRecordBytes` as it is read.
+ */
+export async function readTasks(file: string, strictness: 'easy' | 'hard', options: ReadRecordsOptions = {}): Promise<JsonTask[]> {
+  const rows = await readLocatedRecords(file, options);
   if (rows.length === 0) throw new ConfigError(`${file}: no rows`);
-  return rows.map((row, i) => {
-    const where = `${file}: row ${i + 1}`;
+  return rows.map(({ where, record: row }) => {
     const raw = typeof row.output === 'string' ? parseOrNull(row.output) : row.output;
-    if (typeof row.prompt !== 'string' || typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${where} needs a "prompt" string and an "output" JSON object`);
+    if (typeof row.prompt !== 'string' || typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${where}: needs a "prompt" string and an "output" JSON object`);
     const output = raw as Record<string, JsonValue>;
     const schema = (row.schema as Record<string, FieldType> | undefined) ?? Object.fromEntries(Object.entries(output).map(([k, v]) => [k, typeOf(v, where)]));
     return { entity: String(row.entity ?? 'custom'), schema, input: String(row.input ?? ''), prompt: row.prompt, output, completion: JSON.stringify(output), negative: (row.negative as JsonTask['negative']) ?? null, strictness };
@@ -90,8 +92,9 @@ function statsMarkdown(stats: Record<string, ReturnType<typeof splitStats>>): st
 export async function writeData(c: JsonFormatConfig, run: RunDir): Promise<{ train: JsonTask[]; eval: JsonTask[] }> {
   const d = c.data;
   const generated = d.train_file && d.eval_file ? null : generateSplits(d);
-  const train = d.train_file ? await readTasks(resolveAsset(d.train_file), 'hard') : generated!.train;
-  const evalTasks = d.eval_file ? await readTasks(resolveAsset(d.eval_file), d.eval_strictness) : generated!.eval;
+  const bound = { maxRecordBytes: d.max_record_bytes };
+  const train = d.train_file ? await readTasks(resolveAsset(d.train_file), 'hard', bound) : generated!.train;
+  const evalTasks = d.eval_file ? await readTasks(resolveAsset(d.eval_file), d.eval_strictness, bound) : generated!.eval;
   await run.writeJsonl('train.jsonl', train);
   await run.writeJsonl('eval.jsonl', evalTasks);
   const stats = { train: splitStats(train), eval: splitStats(evalTasks) };

@@ -64,7 +64,8 @@ async function readLocated(file: string, maxBytes: number): Promise<Located[]> {
   }
 }
 
-async function readLocatedRecords(file: string, options: ReadRecordsOptions): Promise<{ where: string; record: DataRecord }[]> {
+/** Every record of `file` with where it is ("file:line" for JSONL, "file: record n" otherwise), for readers whose own errors name the row. */
+export async function readLocatedRecords(file: string, options: ReadRecordsOptions = {}): Promise<{ where: string; record: DataRecord }[]> {
   return (await readLocated(file, options.maxRecordBytes ?? MAX_RECORD_BYTES)).map(({ where, value }) => {
     const parsed = RecordSchema.safeParse(value);
     if (!parsed.success) throw new ConfigError(`${where}: the record is not a JSON object`);

@@ -39,10 +39,10 @@ describe('json-format data', () => {
     expect(s.prompt_chars_mean).toBeGreaterThan(s.completion_chars_mean);
   });
 
-  it('refuses a row of your own file without prompt or output, naming the row', async () => {
+  it('refuses a row of your own file without prompt or output, naming the line', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'wgml-jf-')), 'mine.jsonl');
     await writeFile(file, '{"prompt":"p","output":{"a":1}}\n{"prompt":"q"}\n');
-    await expect(readTasks(file, 'hard')).rejects.toThrow(/row 2 needs a "prompt" string and an "output" JSON object/);
+    await expect(readTasks(file, 'hard')).rejects.toThrow(/mine\.jsonl:2: needs a "prompt" string and an "output" JSON object/);
   });
 
   it('ships default, hard-eval and hard-eval-dupfix presets that load', async () => {
