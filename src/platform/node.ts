@@ -44,13 +44,30 @@ async function requestFrom(flags: string[], featureLevel: 'core' | 'compatibilit
   }
 }
 
+/**
+ * Whether Dawn's native request can only fail here: on Linux it is a Vulkan request, and Dawn finds
+ * Vulkan by dlopen("libvulkan.so.1"); without that loader it prints "Couldn't load Vulkan" on
+ * stderr and finds no adapter. The same dlopen, asked first (a library that is no Node addon loads
+ * and is refused as one, "did not self-register"; a missing one fails to open), skips that request.
+ * DAWNNODE_BACKEND makes Dawn's default request another backend, which is then left to Dawn.
+ */
+function vulkanLoaderMissing(): boolean {
+  if (process.platform !== 'linux' || process.env.DAWNNODE_BACKEND) return false;
+  try {
+    process.dlopen({ exports: {} } as NodeJS.Module, 'libvulkan.so.1');
+  } catch (error) {
+    return /cannot open shared object file/.test((error as Error).message);
+  }
+  return false;
+}
+
 async function findAdapter(backend: Backend): Promise<FoundAdapter> {
   if (backend !== 'auto' && backend !== 'opengles') {
     const found = await requestFrom([`backend=${backend}`], 'core');
     if (found) return { ...found, backend, featureLevel: 'core' };
     throw new NoAdapterError(`No WebGPU adapter on backend '${backend}'. ${MESA_HINT}`);
   }
-  if (backend === 'auto') {
+  if (backend === 'auto' && !vulkanLoaderMissing()) {
     const found = await requestFrom([], 'core');
     if (found && !found.adapter.info.isFallbackAdapter) return { ...found, backend: 'native', featureLevel: 'core' };
   }
