@@ -39,7 +39,7 @@ fn dotRow(n: u32, lane: u32) -> array<f32, MAX_M> {
     for (var w = lane; w < p.K / 8u; w += LANES) {
       let word = codes[base / 8u + w];
       let scale = scaleAt((base + 8u * w) / BLOCK);
-      var dots: array<f32, MAX_M>;
+      var dots = array<f32, MAX_M>();
       for (var j = 0u; j < 8u; j++) {
         let v = codeValue(word, j);
         for (var m = 0u; m < M; m++) { dots[m] = fma(a[m * p.lda + p.aOffset + 8u * w + j], v, dots[m]); }

@@ -4,12 +4,21 @@ import { type Device, type DeviceOptions } from '../../src/gpu/device.js';
 import { createDevice } from '../../src/platform/node.js';
 import type { Rng } from '../../src/cpu/random.js';
 import { seededRng } from './seed.js';
+import { SWIFTSHADER_ICD } from './swiftshader.js';
 
 /** A device for this test file, destroyed after it. No adapter is an error, never a skip. */
 export async function testDevice(options: DeviceOptions = {}): Promise<Device> {
   const device = await createDevice(options);
   afterAll(() => device.destroy());
   return device;
+}
+
+/** The tests/vulkan project's device: Dawn's Vulkan backend on SwiftShader, which vitest.config.ts points the loader at. */
+export async function swiftShaderDevice(): Promise<Device> {
+  if (!process.env.VK_ICD_FILENAMES?.endsWith(SWIFTSHADER_ICD)) {
+    throw new Error(`SwiftShader's Vulkan driver (${SWIFTSHADER_ICD}) was not found: install Debian's chromium, or set WGML_SWIFTSHADER_DIR to the folder holding it`);
+  }
+  return testDevice({ backend: 'vulkan' });
 }
 
 /** A fresh random stream per call, derived from the run seed (WGML_TEST_SEED; see seed.ts) so a failure replays. */

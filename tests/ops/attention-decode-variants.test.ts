@@ -1,56 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { attention } from '../../src/tensor/ops/attention.js';
-import { attentionDecodeVariant, type AttentionDecodeVariant } from '../../src/tensor/ops/attention-decode.js';
-import { Tensor } from '../../src/tensor/tensor.js';
-import { attentionRef } from '../../src/cpu/attention.js';
+import { attentionDecodeVariant } from '../../src/tensor/ops/attention-decode.js';
 import type { AdapterSummary } from '../../src/gpu/device.js';
 import { ShapeMismatchError } from '../../src/errors.js';
-import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+import { testDevice } from '../helpers/gpu.js';
+import { decodeVariantErrors, type DecodeCase } from '../helpers/attention-checks.js';
 
 const device = await testDevice();
-
-interface DecodeCase {
-  T: number;
-  H: number;
-  KV: number;
-  D: number;
-  /** Each sequence's cache length; sequence b lives in cache slot slots[b]. */
-  lengths: number[];
-  slots: number[];
-}
-
-/** Rows `slots` of a (slots,S,row) cache, gathered into a (B,S,row) batch for the reference. */
-function gather(cache: Float32Array, slots: readonly number[], S: number, row: number): Float32Array {
-  const out = new Float32Array(slots.length * S * row);
-  slots.forEach((s, b) => out.set(cache.subarray(s * S * row, (s + 1) * S * row), b * S * row));
-  return out;
-}
-
-/** Relative errors of out and lse of `variant` against attentionRef on fresh inputs; positions past a length hold 1e4 so leaks show. */
-async function errors(variant: AttentionDecodeVariant, c: DecodeCase): Promise<{ out: number; lse: number; seed: number }> {
-  const { rng, seed } = freshRng();
-  const B = c.lengths.length;
-  const S = Math.max(...c.lengths) + 3;
-  const slotCount = Math.max(...c.slots) + 1;
-  const row = c.KV * c.D;
-  const qV = rng.normals(B * c.T * c.H * c.D, 2);
-  const cache = () => {
-    const values = rng.normals(slotCount * S * row);
-    c.slots.forEach((s, b) => values.fill(1e4, (s * S + c.lengths[b]!) * row, (s + 1) * S * row));
-    return values;
-  };
-  const [kV, vV] = [cache(), cache()];
-  const q = Tensor.from(device, qV, [B, c.T, c.H, c.D]);
-  const k = Tensor.from(device, kV, [slotCount, S, c.KV, c.D]);
-  const v = Tensor.from(device, vV, [slotCount, S, c.KV, c.D]);
-  const kvLengths = Tensor.from(device, [...c.lengths, ...c.slots], [2, B], 'i32');
-  const res = attention(q, k, v, { kvLengths, decode: variant });
-  const dims = { B, T: c.T, H: c.H, KV: c.KV, D: c.D, S };
-  const ref = attentionRef(qV, gather(kV, c.slots, S, row), gather(vV, c.slots, S, row), dims, { kvLengths: Int32Array.from(c.lengths) });
-  const got = { out: relError(await res.out.read(), ref.out), lse: relError(await res.lse.readFloat(), ref.lse), seed };
-  for (const t of [q, k, v, kvLengths, res.out, res.lse]) t.dispose();
-  return got;
-}
 
 const CASES: [string, DecodeCase][] = [
   ['length 1, GQA 1, D 64', { T: 1, H: 4, KV: 4, D: 64, lengths: [1], slots: [0] }],
@@ -67,7 +22,7 @@ const CASES: [string, DecodeCase][] = [
 describe('the decode kernels', () => {
   const cases = (['columns', 'workgroup'] as const).flatMap((variant) => CASES.map(([name, c]) => [variant, name, c] as const));
   it.each(cases)('%s matches the reference: %s', async (variant, name, c) => {
-    const e = await errors(variant, c);
+    const e = await decodeVariantErrors(device, variant, c);
     console.log(`${variant} ${name}: out rel err ${e.out.toExponential(2)}, lse rel err ${e.lse.toExponential(2)} (seed ${e.seed})`);
     expect(e.out, `seed ${e.seed}`).toBeLessThan(1e-5);
     expect(e.lse, `seed ${e.seed}`).toBeLessThan(1e-5);
@@ -75,8 +30,8 @@ describe('the decode kernels', () => {
 
   it('refuses a head_dim that is not a multiple of 4, which the workgroup kernel takes', async () => {
     const c = { T: 1, H: 4, KV: 2, D: 6, lengths: [7, 130], slots: [0, 1] };
-    await expect(errors('columns', c)).rejects.toThrow(ShapeMismatchError);
-    const e = await errors('workgroup', c);
+    await expect(decodeVariantErrors(device, 'columns', c)).rejects.toThrow(ShapeMismatchError);
+    const e = await decodeVariantErrors(device, 'workgroup', c);
     console.log(`workgroup D 6: out rel err ${e.out.toExponential(2)}`);
     expect(e.out, `seed ${e.seed}`).toBeLessThan(1e-5);
   });

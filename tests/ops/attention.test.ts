@@ -1,64 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { attention, EMPTY_ROW_LSE } from '../../src/tensor/ops/attention.js';
+import { attention } from '../../src/tensor/ops/attention.js';
 import { writeKv } from '../../src/tensor/ops/kv-cache.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { attentionRef } from '../../src/cpu/attention.js';
 import { writeKvRef } from '../../src/cpu/kv-cache.js';
-import type { Rng } from '../../src/cpu/random.js';
 import { ShapeMismatchError } from '../../src/errors.js';
 import { freshRng, relError, testDevice } from '../helpers/gpu.js';
-import type { AttentionCase } from '../helpers/attention-case.js';
+import { checkAttention } from '../helpers/attention-checks.js';
 
 const device = await testDevice();
 /** Splits a (1,64,2,16) f32 cache into two chunks. */
 const small = await testDevice({ maxBindingBytes: 4096 });
-
-type Case = AttentionCase;
-
-/** Cache values; positions at or past each sequence's length hold 1e4, so any key leaking past the mask shows. */
-function cacheValues(rng: Rng, c: Case, S: number, lengths: number[]): Float32Array {
-  const row = c.KV * c.D;
-  const values = rng.normals(c.B * S * row);
-  for (let b = 0; b < c.B; b++) values.fill(1e4, (b * S + Math.max(0, lengths[b]!)) * row, (b + 1) * S * row);
-  return values;
-}
-
-/** Rows that see no key must hold EMPTY_ROW_LSE; the rest match the reference. */
-function lseError(got: Float32Array, ref: Float32Array, msg: string): number {
-  const seen: number[] = [];
-  const refSeen: number[] = [];
-  ref.forEach((r, i) => {
-    if (r === -Infinity) {
-      expect(got[i], `${msg} empty row ${i}`).toBe(EMPTY_ROW_LSE);
-    } else {
-      seen.push(got[i]!);
-      refSeen.push(r);
-    }
-  });
-  return relError(seen, refSeen);
-}
-
-async function check(c: Case): Promise<void> {
-  const { rng, seed } = freshRng();
-  const kvLength = c.kvLength ?? (c.pastLength ?? 0) + c.T;
-  const S = c.S ?? kvLength;
-  const lengths = c.kvLengths ?? new Array<number>(c.B).fill(kvLength);
-  const qV = rng.normals(c.B * c.T * c.H * c.D, 2);
-  const kV = cacheValues(rng, c, S, lengths);
-  const vV = cacheValues(rng, c, S, lengths);
-  const q = Tensor.from(device, qV, [c.B, c.T, c.H, c.D]);
-  const k = Tensor.from(device, kV, [c.B, S, c.KV, c.D]);
-  const v = Tensor.from(device, vV, [c.B, S, c.KV, c.D]);
-  const kvLengths = c.kvLengths && Tensor.from(device, c.kvLengths, [c.B], 'i32');
-  const lens = kvLengths ? { kvLengths } : { pastLength: c.pastLength ?? 0, kvLength };
-  const { out, lse } = attention(q, k, v, { ...lens, scale: c.scale });
-  const refLens = c.kvLengths ? { kvLengths: Int32Array.from(c.kvLengths) } : { pastLength: c.pastLength ?? 0, kvLength };
-  const ref = attentionRef(qV, kV, vV, { ...c, S }, { ...refLens, scale: c.scale });
-  const msg = `seed ${seed} ${JSON.stringify(c)}`;
-  expect(relError(await out.read(), ref.out), msg).toBeLessThan(1e-5);
-  expect(lseError(await lse.readFloat(), ref.lse, msg), msg).toBeLessThan(1e-5);
-  for (const t of [q, k, v, kvLengths, out, lse]) t?.dispose();
-}
 
 /** Rows [t0, t0+n) of a (B,T,...) array laid out with `inner` values per (b,t). */
 function rows(x: Float32Array, B: number, T: number, inner: number, t0: number, n: number): Float32Array {
@@ -77,23 +28,23 @@ describe('attention', () => {
     [3, 129, 6, 1, 80],
     [1, 129, 4, 4, 16],
   ])('prefill matches the reference at B=%i T=%i H=%i KV=%i D=%i', async (B, T, H, KV, D) => {
-    await check({ B, T, H, KV, D });
+    await checkAttention(device, { B, T, H, KV, D });
   });
 
   it.each([1, 100, 256])('takes head_dim %i, up to the 256 limit', async (D) => {
-    await check({ B: 2, T: 9, H: 4, KV: 2, D });
+    await checkAttention(device, { B: 2, T: 9, H: 4, KV: 2, D });
   });
 
   it('prefills a chunk after a past into a larger cache', async () => {
-    await check({ B: 2, T: 7, H: 6, KV: 2, D: 64, S: 50, pastLength: 20, kvLength: 27 });
+    await checkAttention(device, { B: 2, T: 7, H: 6, KV: 2, D: 64, S: 50, pastLength: 20, kvLength: 27 });
   });
 
   it.each([0, 5, 200])('decodes one token against a cache with pastLength %i', async (pastLength) => {
-    await check({ B: 3, T: 1, H: 8, KV: 2, D: 64, S: 256, pastLength, kvLength: pastLength + 1 });
+    await checkAttention(device, { B: 3, T: 1, H: 8, KV: 2, D: 64, S: 256, pastLength, kvLength: pastLength + 1 });
   });
 
   it('decodes against a long cache', async () => {
-    await check({ B: 1, T: 1, H: 4, KV: 1, D: 128, S: 5000, pastLength: 4999 });
+    await checkAttention(device, { B: 1, T: 1, H: 4, KV: 1, D: 128, S: 5000, pastLength: 4999 });
   });
 
   it('decodes against a long cache without S-sized buffers: pool growth is the output and lse alone', async () => {
@@ -118,15 +69,15 @@ describe('attention', () => {
   });
 
   it('applies a custom scale', async () => {
-    await check({ B: 1, T: 13, H: 2, KV: 1, D: 32, scale: 0.7 });
+    await checkAttention(device, { B: 1, T: 13, H: 2, KV: 1, D: 32, scale: 0.7 });
   });
 
   it('gives ragged sequences their own lengths; rows that see no key output zeros', async () => {
-    await check({ B: 3, T: 4, H: 4, KV: 2, D: 16, S: 8, kvLengths: [6, 0, 2] });
+    await checkAttention(device, { B: 3, T: 4, H: 4, KV: 2, D: 16, S: 8, kvLengths: [6, 0, 2] });
   });
 
   it('decodes a ragged batch with per-sequence kvLengths', async () => {
-    await check({ B: 3, T: 1, H: 6, KV: 3, D: 80, S: 256, kvLengths: [1, 70, 200] });
+    await checkAttention(device, { B: 3, T: 1, H: 6, KV: 3, D: 80, S: 256, kvLengths: [1, 70, 200] });
   });
 
   it('decoding step by step after a prefill equals one full prefill', async () => {
@@ -154,15 +105,15 @@ describe('attention', () => {
     [1, 200, 4, 1, 24],
     [1, 17, 2, 1, 256],
   ])('prefill of T ≥ PREFILL_MIN_T (a thread per query) matches the reference at B=%i T=%i H=%i KV=%i D=%i', async (B, T, H, KV, D) => {
-    await check({ B, T, H, KV, D });
+    await checkAttention(device, { B, T, H, KV, D });
   });
 
   it('prefills T ≥ PREFILL_MIN_T ragged sequences, rows before a sequence’s start output zeros', async () => {
-    await check({ B: 3, T: 20, H: 4, KV: 2, D: 32, S: 45, kvLengths: [45, 0, 10] });
+    await checkAttention(device, { B: 3, T: 20, H: 4, KV: 2, D: 32, S: 45, kvLengths: [45, 0, 10] });
   });
 
   it('prefills T ≥ PREFILL_MIN_T queries after a past in a larger cache', async () => {
-    await check({ B: 2, T: 33, H: 4, KV: 2, D: 64, S: 100, pastLength: 40, kvLength: 73 });
+    await checkAttention(device, { B: 2, T: 33, H: 4, KV: 2, D: 64, S: 100, pastLength: 40, kvLength: 73 });
   });
 
   it('throws naming both shapes when H is not a multiple of KV', () => {

@@ -1,41 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { crossEntropy, IGNORE_INDEX, meanLoss } from '../../src/tensor/ops/cross-entropy.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { crossEntropyRef, meanLossRef } from '../../src/cpu/cross-entropy.js';
-import type { Rng } from '../../src/cpu/random.js';
-import type { Device } from '../../src/gpu/device.js';
+import { meanLossRef } from '../../src/cpu/cross-entropy.js';
 import { ShapeMismatchError } from '../../src/errors.js';
-import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+import { freshRng, testDevice } from '../helpers/gpu.js';
+import { checkCrossEntropy, randomLabels } from '../helpers/row-checks.js';
 
 const device = await testDevice();
-
-/** Labels in [0,V) with about `ignored` of them set to −100. */
-function randomLabels(rng: Rng, N: number, V: number, ignored = 0.25): Int32Array {
-  return Int32Array.from({ length: N }, () => (rng.next() < ignored ? IGNORE_INDEX : rng.int(V)));
-}
-
-async function check(dev: Device, N: number, V: number, opts: { scale?: number; labelsAsTensor?: boolean } = {}) {
-  const { rng, seed } = freshRng();
-  const x = rng.normals(N * V, opts.scale ?? 2);
-  const labels = randomLabels(rng, N, V);
-  const logits = Tensor.from(dev, x, [N, V]);
-  const labelArg = opts.labelsAsTensor ? Tensor.from(dev, labels, [N], 'i32') : labels;
-  const { losses, lse } = crossEntropy(logits, labelArg);
-  const mean = meanLoss(losses, labelArg, V);
-  const ref = crossEntropyRef(x, labels, V);
-  const got = { losses: await losses.read(), lse: await lse.read(), mean: (await mean.read())[0]! };
-  const errs = { losses: relError(got.losses, ref.losses), lse: relError(got.lse, ref.lse) };
-  const meanRef = meanLossRef(ref.losses, labels, V);
-  const chunks = logits.chunks.length;
-  const what = `seed ${seed} N=${N} V=${V} chunks=${chunks}`;
-  expect(errs.losses, `losses ${what}`).toBeLessThan(1e-5);
-  expect(errs.lse, `lse ${what}`).toBeLessThan(1e-5);
-  expect(Math.abs(got.mean - meanRef) / Math.abs(meanRef), `mean ${what}`).toBeLessThan(1e-5);
-  for (let i = 0; i < N; i++) if (labels[i] === IGNORE_INDEX) expect(got.losses[i], `ignored row ${i} ${what}`).toBe(0);
-  for (const t of [logits, losses, lse, mean]) t.dispose();
-  if (labelArg instanceof Tensor) labelArg.dispose();
-  return { ...errs, chunks };
-}
 
 describe('crossEntropy', () => {
   it.each([
@@ -44,20 +15,20 @@ describe('crossEntropy', () => {
     [33, 1000],
     [3, 151936],
   ])('per-row losses and lse match the reference at N=%i, V=%i', async (N, V) => {
-    await check(device, N, V);
+    await checkCrossEntropy(device, N, V);
   });
 
   it('is stable for large logits (scale 80)', async () => {
-    await check(device, 6, 1000, { scale: 80 });
+    await checkCrossEntropy(device, 6, 1000, { scale: 80 });
   });
 
   it('takes labels as an i32 tensor as well as an array', async () => {
-    await check(device, 17, 129, { labelsAsTensor: true });
+    await checkCrossEntropy(device, 17, 129, { labelsAsTensor: true });
   });
 
   it('loops over row chunks of logits split by a small binding limit', async () => {
     const small = await testDevice({ maxBindingBytes: 5 * 1000 * 4 });
-    const { chunks } = await check(small, 37, 1000);
+    const { chunks } = await checkCrossEntropy(small, 37, 1000);
     expect(chunks).toBe(8);
   });
 

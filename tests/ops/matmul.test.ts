@@ -5,31 +5,9 @@ import { matmulRef } from '../../src/cpu/matmul.js';
 import { roundTo } from '../../src/tensor/half.js';
 import { ShapeMismatchError } from '../../src/errors.js';
 import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+import { checkMatmul } from '../helpers/product-checks.js';
 
 const device = await testDevice();
-
-async function check(M: number, K: number, N: number, opts: { transB?: boolean; dtype?: 'f32' | 'bf16' | 'f16'; bias?: boolean; batch?: number; bBatched?: boolean } = {}) {
-  const { rng, seed } = freshRng();
-  const batch = opts.batch ?? 1;
-  const dtype = opts.dtype ?? 'f32';
-  const aV = rng.normals(batch * M * K);
-  const bCount = (opts.bBatched ? batch : 1) * K * N;
-  const bV = rng.normals(bCount);
-  const biasV = opts.bias ? rng.normals(N) : undefined;
-  const aShape = batch > 1 ? [batch, M, K] : [M, K];
-  const bDims = opts.transB ? [N, K] : [K, N];
-  const a = Tensor.from(device, aV, aShape);
-  const b = Tensor.from(device, bV, opts.bBatched ? [batch, ...bDims] : bDims, dtype);
-  const bias = biasV && Tensor.from(device, biasV, [N]);
-  const c = matmul(a, b, { transB: opts.transB, bias });
-  const got = await c.read();
-  const bSeen = dtype === 'f32' ? bV : roundTo(bV, dtype);
-  const ref = matmulRef(aV, bSeen, { batch, M, K, N, transB: opts.transB, bBatched: opts.bBatched }, biasV);
-  const err = relError(got, ref);
-  expect(err, `seed ${seed} ${M}x${K}x${N} ${JSON.stringify(opts)}`).toBeLessThan(1e-5);
-  for (const t of [a, b, c, bias]) t?.dispose();
-  return err;
-}
 
 describe('matmul', () => {
   it.each([
@@ -39,28 +17,28 @@ describe('matmul', () => {
     [129, 7, 1000],
     [100, 257, 65],
   ])('A·B matches the reference at %i×%i×%i', async (M, K, N) => {
-    await check(M, K, N);
+    await checkMatmul(device, M, K, N);
   });
 
   it.each([
     [7, 129, 33],
     [130, 96, 71],
   ])('A·Bᵀ matches the reference at %i×%i×%i', async (M, K, N) => {
-    await check(M, K, N, { transB: true });
+    await checkMatmul(device, M, K, N, { transB: true });
   });
 
   it.each(['bf16', 'f16'] as const)('%s weights match the reference on the rounded weights', async (dtype) => {
-    await check(33, 70, 45, { transB: true, dtype });
-    await check(33, 70, 45, { dtype });
+    await checkMatmul(device, 33, 70, 45, { transB: true, dtype });
+    await checkMatmul(device, 33, 70, 45, { dtype });
   });
 
   it('adds a bias to every row', async () => {
-    await check(9, 31, 17, { transB: true, bias: true });
+    await checkMatmul(device, 9, 31, 17, { transB: true, bias: true });
   });
 
   it('runs batched products with per-batch and shared B', async () => {
-    await check(13, 21, 19, { batch: 3, bBatched: true });
-    await check(13, 21, 19, { batch: 3, transB: true });
+    await checkMatmul(device, 13, 21, 19, { batch: 3, bBatched: true });
+    await checkMatmul(device, 13, 21, 19, { batch: 3, transB: true });
   });
 
   it.each([
@@ -72,7 +50,7 @@ describe('matmul', () => {
     [8, 64, 300, false],
     [5, 1000, 7, true],
   ])('decode product of %i rows, K=%i, N=%i (transB %s) matches the reference', async (M, K, N, transB) => {
-    await check(M, K, N, { transB, bias: true, dtype: 'bf16' });
+    await checkMatmul(device, M, K, N, { transB, bias: true, dtype: 'bf16' });
   });
 
   // On a CPU adapter (the test machine's llvmpipe) these take shaders/matvec_columns.wgsl: K a
@@ -85,8 +63,8 @@ describe('matmul', () => {
     [1, 36, 65, 'f32'],
     [31, 516, 130, 'f32'],
   ] as const)('decode product by columns of %i rows, K=%i, N=%i (%s) matches the reference', async (M, K, N, dtype) => {
-    await check(M, K, N, { transB: true, bias: true, dtype });
-    await check(M, K, N, { transB: true, dtype });
+    await checkMatmul(device, M, K, N, { transB: true, bias: true, dtype });
+    await checkMatmul(device, M, K, N, { transB: true, dtype });
   });
 
   it('splits a large LM head and its logits into binding-sized chunks', async () => {

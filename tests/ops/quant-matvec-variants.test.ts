@@ -3,52 +3,16 @@
 // of 64), q4's 32-value groups, weights split into row chunks, up to each variant's row limit,
 // each count of columns per invocation with N not a multiple of a workgroup's columns.
 import { describe, expect, it } from 'vitest';
-import { quantMatvec, quantMatvecFits, type QuantMatvecArgs } from '../../src/tensor/ops/quant-matvec.js';
-import type { MatvecVariant } from '../../src/tensor/ops/matvec.js';
-import { quantMatmulRef } from '../../src/cpu/quant-matmul.js';
+import { quantMatvecFits } from '../../src/tensor/ops/quant-matvec.js';
 import { quantizeWeight, uploadQuantWeight, type QuantizeSpec } from '../../src/quant/quantize.js';
-import { DTYPES } from '../../src/tensor/dtype.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import type { Device } from '../../src/gpu/device.js';
-import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+import { testDevice } from '../helpers/gpu.js';
+import { quantMatvecVariantError } from '../helpers/product-checks.js';
 
 const device = await testDevice();
 const NF4: QuantizeSpec = { format: 'nf4' };
 const NF4_256: QuantizeSpec = { format: 'nf4', blockSize: 256 };
 const Q4_32: QuantizeSpec = { format: 'q4', blockSize: 32 };
-
-interface Case {
-  M: number;
-  N: number;
-  K: number;
-  spec: QuantizeSpec;
-  bias?: boolean;
-  dev?: Device;
-  minChunks?: number;
-  cols?: number;
-}
-
-async function variantError(variant: MatvecVariant, c: Case): Promise<number> {
-  const dev = c.dev ?? device;
-  const { rng, seed } = freshRng();
-  const host = quantizeWeight(rng.normals(c.N * c.K), [c.N, c.K], c.spec);
-  const w = uploadQuantWeight(dev, host);
-  expect(w.chunks.length).toBeGreaterThanOrEqual(c.minChunks ?? 1);
-  const [xV, biasV] = [rng.normals(c.M * c.K), c.bias ? rng.normals(c.N) : undefined];
-  const x = Tensor.from(dev, xV, [c.M, c.K]);
-  const bias = biasV && Tensor.from(dev, biasV, [c.N]);
-  const out = Tensor.empty(dev, [c.M, c.N]);
-  const { layout } = w;
-  const overrides = { BLOCK: layout.blockSize, SCALE_DTYPE: DTYPES[layout.scaleDType].shaderCode, FIRST_NIBBLE_HIGH: layout.firstNibbleHigh, HAS_BIAS: !!bias, BIAS_DTYPE: 0 };
-  const args: QuantMatvecArgs = { x, w, out, M: c.M, bias, overrides, cols: c.cols };
-  expect(quantMatvecFits(variant, args)).toBe(true);
-  quantMatvec(variant, args);
-  const err = relError(await out.read(), quantMatmulRef(xV, host, biasV));
-  const what = `${variant}${c.cols ? ` cols ${c.cols}` : ''} ${layout.format}/${layout.blockSize} M=${c.M} N=${c.N} K=${c.K}${c.bias ? ' +bias' : ''}${w.chunks.length > 1 ? ` ${w.chunks.length} chunks` : ''}`;
-  console.log(`${what}: rel error ${err.toExponential(2)} (seed ${seed})`);
-  for (const t of [x, out, bias, w]) t?.dispose();
-  return err;
-}
 
 describe('4-bit decode product variants against the dequantized reference', () => {
   it.each([
@@ -59,7 +23,7 @@ describe('4-bit decode product variants against the dequantized reference', () =
     { M: 7, N: 33, K: 256, spec: NF4_256, cols: 4 },
     { M: 5, N: 101, K: 160, spec: Q4_32, bias: true, cols: 2 },
   ])('columns (COLS columns per invocation, vec4 of codes) at M=$M N=$N K=$K, COLS $cols, is within 1e-5', async (c) => {
-    expect(await variantError('columns', c)).toBeLessThan(1e-5);
+    expect(await quantMatvecVariantError(device, 'columns', c)).toBeLessThan(1e-5);
   });
 
   it.each([
@@ -68,12 +32,12 @@ describe('4-bit decode product variants against the dequantized reference', () =
     { M: 3, N: 31, K: 129, spec: NF4 },
     { M: 5, N: 101, K: 160, spec: Q4_32, bias: true },
   ])('lanes (lanes per row, tree reduction) at M=$M N=$N K=$K is within 1e-5', async (c) => {
-    expect(await variantError('lanes', c)).toBeLessThan(1e-5);
+    expect(await quantMatvecVariantError(device, 'lanes', c)).toBeLessThan(1e-5);
   });
 
   it('columns fills each row chunk of a weight larger than one binding', async () => {
     const small = await testDevice({ maxBindingBytes: 8192 });
-    expect(await variantError('columns', { M: 2, N: 201, K: 192, spec: NF4, dev: small, minChunks: 3, bias: true })).toBeLessThan(1e-5);
+    expect(await quantMatvecVariantError(device, 'columns', { M: 2, N: 201, K: 192, spec: NF4, dev: small, minChunks: 3, bias: true })).toBeLessThan(1e-5);
   });
 
   it('columns refuses rows that are not whole vec4s of codes (K % 32), and lanes more than 8 rows', () => {

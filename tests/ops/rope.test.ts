@@ -1,38 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyRope, ropeInvFreq, type RopeOptions } from '../../src/tensor/ops/rope.js';
-import { ropeRef } from '../../src/cpu/rope.js';
+import { applyRope, ropeInvFreq } from '../../src/tensor/ops/rope.js';
 import { Tensor, type Shape } from '../../src/tensor/tensor.js';
-import type { Device } from '../../src/gpu/device.js';
 import { ShapeMismatchError } from '../../src/errors.js';
-import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+import { testDevice } from '../helpers/gpu.js';
+import { checkRope } from '../helpers/row-checks.js';
 
 const device = await testDevice();
 /** 4 KiB bindings: x (20,4,64) f32 splits into 5 chunks of (token, head) rows. */
 const chunked = await testDevice({ maxBindingBytes: 4096 });
-
-interface Case {
-  theta?: number;
-  offset?: number;
-  positions?: number[];
-}
-
-async function check(dev: Device, shape: Shape, c: Case = {}) {
-  const { rng, seed } = freshRng();
-  const [T, H, D] = shape.slice(-3) as [number, number, number];
-  const B = shape.length === 4 ? shape[0]! : 1;
-  const theta = c.theta ?? 1e6;
-  const xV = rng.normals(B * T * H * D);
-  const x = Tensor.from(dev, xV, shape);
-  const positions = c.positions && Tensor.from(dev, c.positions, shape.slice(0, -2), 'i32');
-  const opts: RopeOptions = { theta, ...(positions ? { positions } : {}), ...(c.offset !== undefined ? { offset: c.offset } : {}) };
-  const y = applyRope(x, opts);
-  const ref = ropeRef(xV, { B, T, H, D }, theta, c.positions && Int32Array.from(c.positions), c.offset);
-  const err = relError(await y.read(), ref);
-  expect(err, `seed ${seed} ${JSON.stringify(shape)} ${JSON.stringify(c)}`).toBeLessThan(1e-5);
-  const chunks = x.chunks.length;
-  for (const t of [x, y, positions]) t?.dispose();
-  return { err, chunks };
-}
 
 describe('applyRope', () => {
   it('computes inv_freq with the f32 roundings of HF (values from numpy float32, theta 1e6, D 128)', () => {
@@ -46,7 +21,7 @@ describe('applyRope', () => {
   it.each([[[1, 1, 2]], [[7, 3, 64]], [[129, 2, 128]], [[2, 5, 3, 6]], [[3, 7, 2, 128]]] as [Shape][])(
     'matches the reference at %j from position 0',
     async (shape) => {
-      await check(device, shape, { theta: 10000 });
+      await checkRope(device, shape, { theta: 10000 });
     },
   );
 
@@ -57,19 +32,19 @@ describe('applyRope', () => {
   });
 
   it('matches the reference at large positions (offset 4000 and 32000, theta 1e6 and 1e4)', async () => {
-    await check(device, [7, 3, 128], { offset: 4000 });
-    await check(device, [5, 2, 128], { offset: 32000, theta: 10000 });
+    await checkRope(device, [7, 3, 128], { offset: 4000 });
+    await checkRope(device, [5, 2, 128], { offset: 32000, theta: 10000 });
   });
 
   it('takes one position per token for ragged batched decode', async () => {
-    await check(device, [3, 1, 5, 128], { positions: [5, 4000, 17] });
-    await check(device, [2, 7, 3, 64], { positions: [0, 1, 2, 3, 4, 5, 6, 900, 901, 902, 903, 904, 905, 906] });
-    await check(device, [4, 2, 64], { positions: [31999, 3, 70000, 0] });
+    await checkRope(device, [3, 1, 5, 128], { positions: [5, 4000, 17] });
+    await checkRope(device, [2, 7, 3, 64], { positions: [0, 1, 2, 3, 4, 5, 6, 900, 901, 902, 903, 904, 905, 906] });
+    await checkRope(device, [4, 2, 64], { positions: [31999, 3, 70000, 0] });
   });
 
   it('runs per chunk on an x split across bindings', async () => {
-    expect((await check(chunked, [20, 4, 64], { offset: 123 })).chunks).toBeGreaterThanOrEqual(3);
-    await check(chunked, [2, 10, 4, 64], { positions: Array.from({ length: 20 }, (_, i) => 3 * i + 1) });
+    expect((await checkRope(chunked, [20, 4, 64], { offset: 123 })).chunks).toBeGreaterThanOrEqual(3);
+    await checkRope(chunked, [2, 10, 4, 64], { positions: Array.from({ length: 20 }, (_, i) => 3 * i + 1) });
   });
 
   it('throws naming both shapes when positions do not match the tokens of x', () => {

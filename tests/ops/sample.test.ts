@@ -2,52 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { argmax } from '../../src/tensor/ops/argmax.js';
 import { sample, type SampleOptions } from '../../src/tensor/ops/sample.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { argmaxRef, drawIndex, drawUniform, keptWeights, type SamplingParams } from '../../src/cpu/sample.js';
+import { argmaxRef } from '../../src/cpu/sample.js';
 import { uniformAt } from '../../src/cpu/random.js';
-import type { Device } from '../../src/gpu/device.js';
 import { ShapeMismatchError } from '../../src/errors.js';
 import { freshRng, testDevice } from '../helpers/gpu.js';
 import { chiSquare, countsOf } from '../helpers/stats.js';
+import { checkSampling, readTokens } from '../helpers/row-checks.js';
 
 const device = await testDevice();
-
-async function tokens(t: Tensor): Promise<Int32Array> {
-  const v = await t.read();
-  t.dispose();
-  return v as Int32Array;
-}
-
-/**
- * Rows where the GPU token differs from the reference's for the same u, except where u·Z lies within
- * 1e-5·Z of the edge of the GPU token's interval: f32 sums on the GPU against f64 on the CPU.
- */
-function mismatches(x: Float32Array, V: number, got: Int32Array, params: SamplingParams & { seed: number; step: number }): string[] {
-  const bad: string[] = [];
-  for (let r = 0; r < got.length; r++) {
-    const w = keptWeights(x.subarray(r * V, (r + 1) * V), params);
-    const u = drawUniform(params.seed, params.step, got.length, r);
-    const want = drawIndex(w, u);
-    const t = got[r]!;
-    if (t === want) continue;
-    const Z = w.reduce((a, b) => a + b, 0);
-    const before = w.subarray(0, t).reduce((a, b) => a + b, 0);
-    const edge = Math.min(Math.abs(u * Z - before), Math.abs(u * Z - before - w[t]!));
-    if (!(w[t]! > 0 && edge <= 1e-5 * Z)) bad.push(`row ${r}: got ${t}, reference ${want} (u=${u})`);
-  }
-  return bad;
-}
-
-async function checkAgainstReference(dev: Device, N: number, V: number, params: SamplingParams, scale = 3) {
-  const { rng, seed } = freshRng();
-  const x = rng.normals(N * V, scale);
-  const logits = Tensor.from(dev, x, [N, V]);
-  const full = { ...params, seed, step: rng.int(1000) };
-  const chunks = logits.chunks.length;
-  const got = await tokens(sample(logits, full));
-  logits.dispose();
-  expect(mismatches(x, V, got, full), `N=${N} V=${V} ${JSON.stringify(full)}`).toEqual([]);
-  return chunks;
-}
 
 describe('argmax', () => {
   it.each([
@@ -58,7 +20,7 @@ describe('argmax', () => {
   ])('matches the reference at N=%i, V=%i', async (N, V) => {
     const { rng, seed } = freshRng();
     const x = rng.normals(N * V);
-    expect(await tokens(argmax(Tensor.from(device, x, [N, V]))), `seed ${seed}`).toEqual(argmaxRef(x, V));
+    expect(await readTokens(argmax(Tensor.from(device, x, [N, V]))), `seed ${seed}`).toEqual(argmaxRef(x, V));
   });
 
   it('breaks ties toward the lowest index, as torch.argmax', async () => {
@@ -68,7 +30,7 @@ describe('argmax', () => {
     for (const k of [999, 257, 256]) x[V + k] = 5;
     for (const k of [1, 0]) x[2 * V + k] = -1;
     x.fill(-2, 2 * V + 2, 3 * V);
-    expect([...(await tokens(argmax(Tensor.from(device, x, [3, V]))))]).toEqual([3, 256, 0]);
+    expect([...(await readTokens(argmax(Tensor.from(device, x, [3, V]))))]).toEqual([3, 256, 0]);
   });
 });
 
@@ -76,7 +38,7 @@ describe('sample', () => {
   it('is argmax at temperature 0', async () => {
     const { rng, seed } = freshRng();
     const x = rng.normals(17 * 129);
-    const got = await tokens(sample(Tensor.from(device, x, [17, 129]), { temperature: 0, seed: 5 }));
+    const got = await readTokens(sample(Tensor.from(device, x, [17, 129]), { temperature: 0, seed: 5 }));
     expect(got, `seed ${seed}`).toEqual(argmaxRef(x, 129));
   });
 
@@ -86,16 +48,16 @@ describe('sample', () => {
   ] as const)('is argmax with %s', async (_, opts: SampleOptions) => {
     const { rng, seed } = freshRng();
     const x = rng.normals(19 * 1000);
-    const got = await tokens(sample(Tensor.from(device, x, [19, 1000]), { ...opts, temperature: 2, seed }));
+    const got = await readTokens(sample(Tensor.from(device, x, [19, 1000]), { ...opts, temperature: 2, seed }));
     expect(got, `seed ${seed}`).toEqual(argmaxRef(x, 1000));
   });
 
   it('gives the same tokens for the same seed and step, and different ones for another seed', async () => {
     const logits = Tensor.from(device, new Float32Array(64 * 50), [64, 50]);
-    const a = await tokens(sample(logits, { seed: 1, step: 4 }));
-    const b = await tokens(sample(logits, { seed: 1, step: 4 }));
-    const c = await tokens(sample(logits, { seed: 2, step: 4 }));
-    const d = await tokens(sample(logits, { seed: 1, step: 5 }));
+    const a = await readTokens(sample(logits, { seed: 1, step: 4 }));
+    const b = await readTokens(sample(logits, { seed: 1, step: 4 }));
+    const c = await readTokens(sample(logits, { seed: 2, step: 4 }));
+    const d = await readTokens(sample(logits, { seed: 1, step: 5 }));
     expect(b).toEqual(a);
     expect(c).not.toEqual(a);
     expect(d).not.toEqual(a);
@@ -105,7 +67,7 @@ describe('sample', () => {
     const N = 8;
     const V = 65536;
     const seed = freshRng().seed;
-    const got = await tokens(sample(Tensor.from(device, new Float32Array(N * V), [N, V]), { seed, step: 3 }));
+    const got = await readTokens(sample(Tensor.from(device, new Float32Array(N * V), [N, V]), { seed, step: 3 }));
     const want = Int32Array.from({ length: N }, (_, r) => Math.floor(uniformAt(seed, 3 * N + r) * V));
     expect(got, `seed ${seed}`).toEqual(want);
   });
@@ -119,28 +81,28 @@ describe('sample', () => {
         topK: rng.next() < 0.3 ? 0 : 1 + rng.int(Math.min(V, 60)),
         topP: rng.next() < 0.3 ? 1 : 0.2 + rng.next() * 0.79,
       };
-      await checkAgainstReference(device, 16, V, params);
+      await checkSampling(device, 16, V, params);
     }
   });
 
   it('matches the reference over a 151936-token vocabulary', async () => {
-    await checkAgainstReference(device, 2, 151936, { temperature: 0.7, topK: 0, topP: 0.9 }, 4);
-    await checkAgainstReference(device, 1, 151936, { temperature: 1.3, topK: 40, topP: 1 }, 4);
+    await checkSampling(device, 2, 151936, { temperature: 0.7, topK: 0, topP: 0.9 }, 4);
+    await checkSampling(device, 1, 151936, { temperature: 1.3, topK: 40, topP: 1 }, 4);
   });
 
   it('loops over row chunks of logits split by a small binding limit', async () => {
     const small = await testDevice({ maxBindingBytes: 6 * 129 * 4 });
-    expect(await checkAgainstReference(small, 37, 129, { temperature: 0.9, topK: 20, topP: 0.8 })).toBe(7);
+    expect(await checkSampling(small, 37, 129, { temperature: 0.9, topK: 20, topP: 0.8 })).toBe(7);
     const { rng, seed } = freshRng();
     const x = rng.normals(37 * 129);
-    expect(await tokens(argmax(Tensor.from(small, x, [37, 129]))), `seed ${seed}`).toEqual(argmaxRef(x, 129));
+    expect(await readTokens(argmax(Tensor.from(small, x, [37, 129]))), `seed ${seed}`).toEqual(argmaxRef(x, 129));
   });
 
   it('keeps every token tied with the k-th largest under top-k, as HF does', async () => {
     const N = 64;
     const x = new Float32Array(N * 7);
     for (let r = 0; r < N; r++) x.set([0, 4, 1, 4, 0, 3, 4], r * 7);
-    const got = await tokens(sample(Tensor.from(device, x, [N, 7]), { topK: 2, seed: freshRng().seed }));
+    const got = await readTokens(sample(Tensor.from(device, x, [N, 7]), { topK: 2, seed: freshRng().seed }));
     expect(new Set(got)).toEqual(new Set([1, 3, 6]));
   });
 
@@ -153,7 +115,7 @@ describe('sample', () => {
     const V = logits.length;
     const x = new Float32Array(N * V);
     for (let i = 0; i < x.length; i++) x[i] = logits[i % V]!;
-    return countsOf(await tokens(sample(Tensor.from(device, x, [N, V]), { seed: SAMPLER_SEED, step: 0, ...opts })), V);
+    return countsOf(await readTokens(sample(Tensor.from(device, x, [N, V]), { seed: SAMPLER_SEED, step: 0, ...opts })), V);
   }
 
   function expectFit(counts: number[], p: number[], nearMiss: number[]) {
