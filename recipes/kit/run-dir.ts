@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
-import { writeFileAtomic } from '../../src/io/atomic.js';
+import { removeStaleTemps, writeFileAtomic } from '../../src/io/atomic.js';
 import { writeJsonl } from '../data/common.js';
 import { appendCsvRow, type Row } from './report.js';
 
@@ -37,7 +37,8 @@ export class RunDir {
 
   /**
    * Makes (or reopens) runs/<recipe>/<run>/ and writes config_resolved.json. A step
-   * named alone needs an earlier run's directory, so it must exist then.
+   * named alone needs an earlier run's directory, so it must exist then. A reopened run loses the
+   * temporary files of writes a kill interrupted (the files they were to replace are whole).
    */
   static async open(recipe: string, config: { preset: string; run_name: string | null; output_dir: string }, o: { mustExist: boolean; resolved: object }): Promise<RunDir> {
     const outputDir = resolve(config.output_dir);
@@ -45,6 +46,7 @@ export class RunDir {
     const dir = join(outputDir, name);
     if (o.mustExist && !existsSync(dir)) throw new ConfigError(`${dir} does not exist: run the steps before this one first (same --run ${name})`);
     const created = await mkdir(dir, { recursive: true });
+    await removeStaleTemps(dir);
     const run = new RunDir(recipe, name, dir, outputDir, created);
     try {
       await writeFileAtomic(join(dir, 'config_resolved.json'), JSON.stringify({ ...o.resolved, run_name: name }, null, 2) + '\n');

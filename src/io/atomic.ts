@@ -2,8 +2,11 @@
 // the old file or the complete new one, never a torn one.
 
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+/** `.<name>.<pid>.<12 hex>.tmp`: the temporary file writeFileAtomic writes first. */
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 
 /** Bytes to write: one buffer, a string (UTF-8), or chunks written in order without concatenating. */
 export type AtomicData = string | Uint8Array | readonly Uint8Array[];
@@ -23,6 +26,31 @@ export async function writeFileAtomic(path: string, data: AtomicData): Promise<v
     throw err;
   }
   await syncDirectory(dirname(path));
+}
+
+/** Whether process `pid` is running (a process of another user counts: EPERM). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files under `dir` (its subfolders too) that writeFileAtomic left when its
+ * process was killed between writing and renaming; a running process's are its writes in flight
+ * and stay. Returns the paths removed.
+ */
+export async function removeStaleTemps(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  const stale = entries.filter((e) => {
+    const pid = e.isFile() ? TEMP_NAME.exec(e.name)?.[1] : undefined;
+    return pid !== undefined && !alive(Number(pid));
+  }).map((e) => join(e.parentPath, e.name));
+  for (const path of stale) await unlink(path).catch(() => undefined);
+  return stale;
 }
 
 async function writeAndSync(path: string, data: AtomicData): Promise<void> {

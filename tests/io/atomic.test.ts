@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../src/io/atomic.js';
+import { removeStaleTemps, writeFileAtomic } from '../../src/io/atomic.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -31,5 +32,17 @@ describe('writeFileAtomic', () => {
     await writeFile(join(target, 'keep'), '');
     await expect(writeFileAtomic(target, 'x')).rejects.toThrow();
     expect(await readdir(dir)).toEqual(['taken']);
+  });
+});
+
+describe('removeStaleTemps', () => {
+  it('removes the temporaries of writes whose process died, in subfolders too, and keeps a running process’s and every other file', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    await mkdir(join(dir, 'generations'));
+    const temp = (pid: number, name: string) => `.${name}.${pid}.0123456789ab.tmp`;
+    const files = [join(dir, temp(dead, 'results.json')), join(dir, 'generations', temp(dead, 'step-00001.jsonl')), join(dir, temp(process.pid, 'inflight.json')), join(dir, 'results.json'), join(dir, '.notes.tmp')];
+    for (const f of files) await writeFile(f, 'x');
+    expect((await removeStaleTemps(dir)).sort()).toEqual(files.slice(0, 2).sort());
+    expect((await readdir(dir, { recursive: true })).sort()).toEqual(['.inflight.json.' + process.pid + '.0123456789ab.tmp', '.notes.tmp', 'generations', 'results.json'].sort());
   });
 });

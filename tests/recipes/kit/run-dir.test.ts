@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +58,19 @@ describe('runs/summary.csv', () => {
     await writeFile(file, 'run,recipe,v\nr,toy,1\nq,toy,2\nr,toy,3\n');
     await appendCsvRow(file, ['run', 'recipe', 'v'], { run: 'r', recipe: 'toy', v: 4 }, ['run', 'recipe']);
     expect(await readFile(file, 'utf8')).toBe('run,recipe,v\nr,toy,4\nq,toy,2\n');
+  });
+});
+
+describe('a reopened run', () => {
+  it('loses the temporary files a killed write left, keeping the files they were to replace', async () => {
+    const root = await tmp();
+    const dir = join(root, 'runs', 'toy', 'r1');
+    await mkdir(dir, { recursive: true });
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    await writeFile(join(dir, 'base_eval.json'), '{}');
+    await writeFile(join(dir, `.eval_preds.jsonl.${dead}.00aa11bb22cc.tmp`), '{"torn":');
+    await runRecipe(recipe(async () => {}), config(root), { step: 'a', log });
+    expect((await readdir(dir)).sort()).toEqual(['base_eval.json', 'config_resolved.json']);
   });
 });
 
