@@ -1,7 +1,7 @@
 // The special-tokens config: the kit's shared blocks plus tokens, data, teacher and eval blocks;
 // configs/special-tokens/*.yaml are presets over it, smoke.yaml the --smoke overlay.
 import { z } from 'zod';
-import { evalBlock, limit, LoraBlock, QuantizationBlock, runFields, TrainBlock } from '../kit/blocks.js';
+import { evalBlock, limit, LoraBlock, maxRecordBytes, QuantizationBlock, runFields, TrainBlock } from '../kit/blocks.js';
 
 const tokenText = z.string().regex(/^\S+$/, 'a token is one piece of text without spaces');
 
@@ -27,6 +27,7 @@ export const SpecialTokensConfigSchema = z.strictObject({
     /** Share of problems held out for evaluation (split by problem, so no code is in both). */
     eval_fraction: z.number().gt(0).lt(1).default(0.2),
     seed: z.number().int().min(0).default(7),
+    max_record_bytes: maxRecordBytes,
     /** Examples longer than this (prompt + answer tokens) are dropped from training. */
     max_seq_len: z.number().int().positive().default(512),
   }).prefault({}),

@@ -25,7 +25,7 @@ function distinctCode(problems: readonly Problem[]): Problem[] {
 
 /** The configured problems, distinct, shuffled by data.seed, split by problem so no program is in both. */
 export async function problemSplit(c: SpecialTokensConfig): Promise<{ problems: Problem[]; split: Split }> {
-  const all = shuffled(new Rng(c.data.seed), distinctCode(await readProblems(resolveAsset(c.data.problems))));
+  const all = shuffled(new Rng(c.data.seed), distinctCode(await readProblems(resolveAsset(c.data.problems), { maxRecordBytes: c.data.max_record_bytes })));
   const problems = all.slice(0, c.data.samples ?? all.length);
   const nEval = Math.max(1, Math.round(problems.length * c.data.eval_fraction));
   return { problems, split: { eval: problems.slice(0, nEval).flatMap(instructionsFor), train: problems.slice(nEval).flatMap(instructionsFor) } };

@@ -1,10 +1,9 @@
 // The buggy programs the teacher writes about: the shipped planted-bug file (name, buggy, fixed,
 // test, error) or LiveCodeBench-style rows (question_id, question_content, starter_code, and
 // public_test_cases when present), as JSONL or Parquet (LiveCodeBench ships Parquet).
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
-import { readRecords } from '../../src/io/dataset.js';
+import { readLocatedRecords, type ReadRecordsOptions } from '../../src/io/dataset.js';
 
 export interface Problem {
   id: string;
@@ -51,23 +50,6 @@ function fromLiveCodeBenchRow(row: Row, where: string, index: number): Problem {
 
 const fromRow = (row: Row, where: string, index: number) => ('question_content' in row ? fromLiveCodeBenchRow(row, where, index) : fromBugRow(row, where, index));
 
-async function readJsonlProblems(file: string): Promise<Problem[]> {
-  const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new ConfigError(`${file}: cannot read problems (${e.code ?? e.message}); set data.problems`);
-  });
-  const lines = text.split('\n').filter((l) => l.trim());
-  return lines.map((line, i) => {
-    const where = `${file}:${i + 1}`;
-    let row: Row;
-    try {
-      row = JSON.parse(line) as Row;
-    } catch {
-      throw new ConfigError(`${where}: not JSON`);
-    }
-    return fromRow(row, where, i);
-  });
-}
-
 /** A columnar file has one set of columns: a missing one is named once, with the columns it has. */
 function checkColumns(file: string, rows: readonly Row[]): void {
   const columns = Object.keys(rows[0] ?? {});
@@ -78,14 +60,13 @@ function checkColumns(file: string, rows: readonly Row[]): void {
   throw new ConfigError(`${file} ${what}; its columns: ${columns.join(', ') || 'none'}`);
 }
 
-async function readColumnarProblems(file: string): Promise<Problem[]> {
-  const rows = await readRecords(file);
+/**
+ * Every problem of a JSONL or Parquet file, each record bounded by `options.maxRecordBytes` as it
+ * is read (JSONL streamed line by line); a row or file without the columns is an error naming them.
+ */
+export async function readProblems(file: string, options: ReadRecordsOptions = {}): Promise<Problem[]> {
+  const rows = await readLocatedRecords(file, options);
   if (!rows.length) throw new ConfigError(`${file}: no problems in it`);
-  checkColumns(file, rows);
-  return rows.map((row, i) => fromRow(row, `${file}: row ${i + 1}`, i));
-}
-
-/** Every problem of a JSONL or Parquet file; a row or file without the columns is an error naming them. */
-export async function readProblems(file: string): Promise<Problem[]> {
-  return extname(file).toLowerCase() === '.jsonl' ? readJsonlProblems(file) : readColumnarProblems(file);
+  if (extname(file).toLowerCase() !== '.jsonl') checkColumns(file, rows.map((r) => r.record));
+  return rows.map(({ where, record }, i) => fromRow(record, where, i));
 }
