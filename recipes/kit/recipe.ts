@@ -60,11 +60,8 @@ export interface Step<C> {
   alone?: boolean;
   /** Needs nothing an earlier step left: named alone, it may open a new run directory. */
   fresh?: boolean;
-  /**
-   * What the step hands to the CUDA worker under --backend cuda; `{ refused }`: it cannot, and why
-   * (checked before anything runs). Absent: the step runs on WebGPU whatever the backend.
-   */
-  cuda?: CudaTask | { refused: string };
+  /** What the step hands to the CUDA worker under --backend cuda. Absent: the step runs on WebGPU whatever the backend. */
+  cuda?: CudaTask;
   /** Cheap local preparation (no model, no network) that a dry run still does for the steps after it. */
   prepares?: boolean;
   run(ctx: StepContext<C>): Promise<void>;
@@ -130,19 +127,16 @@ export function needsEarlierRun<C extends BaseConfig>(recipe: Recipe<C>, step: S
   return step !== pipeline(recipe)[0] && !step.fresh;
 }
 
-const cudaTask = <C>(s: Step<C>): CudaTask | undefined => (typeof s.cuda === 'string' ? s.cuda : undefined);
-
-/** Refusals and the machine check, before any directory is made. */
-async function checkBackend<C extends BaseConfig>(recipe: Recipe<C>, steps: readonly Step<C>[], b: BackendOptions): Promise<void> {
+/** The machine check, before any directory is made. */
+async function checkBackend<C extends BaseConfig>(steps: readonly Step<C>[], b: BackendOptions): Promise<void> {
   if (b.name !== 'cuda') return;
-  for (const s of steps) if (typeof s.cuda === 'object') throw new ConfigError(`${recipe.name} ${s.name} --backend cuda: ${s.cuda.refused}; use --backend webgpu`);
-  const tasks = [...new Set(steps.map(cudaTask).filter((t): t is CudaTask => t !== undefined))];
+  const tasks = [...new Set(steps.map((s) => s.cuda).filter((t): t is CudaTask => t !== undefined))];
   if (!b.dryRun && tasks.length) await assertCudaReady(tasks, b.gpus, b.python);
 }
 
 /** A dry run's steps: those that train, generate or prepare; the rest are only named. */
 function dryRunPlan<C>(steps: readonly Step<C>[], log: ProgressSink): Step<C>[] {
-  const runs = steps.filter((s) => cudaTask(s) !== undefined || s.prepares);
+  const runs = steps.filter((s) => s.cuda !== undefined || s.prepares);
   const skipped = steps.filter((s) => !runs.includes(s)).map((s) => s.name);
   if (!runs.length) log(`[dry-run] ${skipped.join(', ')} ${skipped.length === 1 ? 'runs' : 'run'} on WebGPU whatever the backend: no CUDA spec or command to print`);
   else if (skipped.length) log(`[dry-run] not run: ${skipped.join(', ')} (WebGPU steps, which need what the CUDA steps would write)`);
@@ -154,7 +148,7 @@ export async function runRecipe<C extends BaseConfig>(recipe: Recipe<C>, config:
   const dryRun = backend.name === 'cuda' && backend.dryRun;
   const log = o.log ?? ((line: string) => console.log(line));
   const selected = selectSteps(recipe, o.step);
-  await checkBackend(recipe, selected, backend);
+  await checkBackend(selected, backend);
   const steps = dryRun ? dryRunPlan(selected, log) : selected;
   const alone = o.step !== undefined && needsEarlierRun(recipe, selected[0]!);
   const scratch: Scratch | undefined = dryRun ? await openScratch(config, alone) : undefined;

@@ -5,6 +5,7 @@
 // makes the same examples with the base's tokenizer alone and hands them to src/cuda's worker.
 import { join } from 'node:path';
 import { cudaFineTune } from '../../src/cuda/index.js';
+import { ConfigError } from '../../src/errors.js';
 import { readQwenConfig } from '../../src/io/config.js';
 import { loadTokenizer, type Tokenizer } from '../../src/io/tokenizer.js';
 import type { Model } from '../../src/model/model.js';
@@ -90,6 +91,11 @@ export interface AdapterJob {
   examples(tokenizer: Tokenizer): LabelledExample[];
   /** WebGPU: the base with a fresh trainable adapter, on the device. */
   load(): Promise<Model>;
+  /**
+   * New tokens whose embed_tokens rows (and an untied lm_head's) train beside the LoRA. WebGPU:
+   * load() attaches them (addLora's trainableTokenIndices); CUDA: the worker's PEFT trainable_token_indices.
+   */
+  tokenRows?: readonly string[];
   /** Keep every checkpoint (a sweep scores them). */
   keepAll?: boolean;
   /** WebGPU: the evaluation hook during training. */
@@ -98,17 +104,28 @@ export interface AdapterJob {
   choose?(model: Model): Promise<void>;
 }
 
-/** The tokenizer loadModel would give the base, without loading its weights. */
-async function baseTokenizer(dir: string): Promise<Tokenizer> {
-  return loadTokenizer(dir, { allowMissing: { vocabSize: (await readQwenConfig(dir)).vocabSize } });
+/** The tokenizer loadModel would give the base, and whether its lm_head is embed_tokens, without loading its weights. */
+async function baseTokenizer(dir: string): Promise<{ tokenizer: Tokenizer; tied: boolean }> {
+  const config = await readQwenConfig(dir);
+  return { tokenizer: await loadTokenizer(dir, { allowMissing: { vocabSize: config.vocabSize } }), tied: config.tieWordEmbeddings };
+}
+
+/** The ids of `tokens` in the base's tokenizer, each one known. */
+function tokenIds(tokenizer: Tokenizer, tokens: readonly string[], dir: string): number[] {
+  return tokens.map((t) => {
+    const id = tokenizer.tokenToId(t);
+    if (id === undefined) throw new ConfigError(`${dir}: the tokenizer has no token ${t}, whose rows should train; train on the model directory that added it`);
+    return id;
+  });
 }
 
 /** Trains `job`'s adapter into <run>/adapter (a PEFT directory either way), with metrics.jsonl in the run. */
 export async function trainAdapter<C>(ctx: StepContext<C>, job: AdapterJob): Promise<void> {
   if (ctx.cuda) {
-    const tokenizer = await baseTokenizer(job.baseDir);
+    const { tokenizer, tied } = await baseTokenizer(job.baseDir);
     const examples = job.examples(tokenizer);
-    const input = { model: job.baseDir, runDir: ctx.cuda.runDir, examples, padTokenId: tokenizer.padTokenId ?? 0, quantization: job.quantization, lora: job.lora, train: job.train, resume: ctx.resume, keepAll: job.keepAll };
+    const trainableTokens = job.tokenRows?.length ? { indices: tokenIds(tokenizer, job.tokenRows, job.baseDir), tied } : undefined;
+    const input = { model: job.baseDir, runDir: ctx.cuda.runDir, examples, padTokenId: tokenizer.padTokenId ?? 0, quantization: job.quantization, lora: job.lora, trainableTokens, train: job.train, resume: ctx.resume, keepAll: job.keepAll };
     const { adapterDir } = await cudaFineTune(input, ctx.cuda.options);
     if (!ctx.cuda.dryRun) ctx.log(`[train] CUDA adapter in ${adapterDir}`);
     return;

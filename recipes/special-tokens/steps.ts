@@ -1,17 +1,21 @@
 // The steps of `npx recipe special-tokens`, each a function over files in the run directory:
 // tokens (the enlarged model in model/), data (split.json, teacher.jsonl), validate (report.json,
 // report.md, valid.jsonl), train (LoRA plus the new tokens' embedding rows, assistant-only loss;
-// adapter/) and eval (token-choice accuracy of base and tuned on the held-out split).
+// adapter/; with --backend cuda, PEFT's trainable_token_indices) and eval (token-choice accuracy of
+// base and tuned on the held-out split).
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
 import { addTokensToModel } from '../../src/io/added-tokens.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
+import type { Tokenizer } from '../../src/io/tokenizer.js';
 import { loadModel, type Model } from '../../src/model/model.js';
 import { assistantOnlyLabels } from '../../src/train/labels.js';
 import { readJsonl } from '../data/common.js';
 import { resolveAsset } from '../kit/paths.js';
 import type { Step, StepContext } from '../kit/recipe.js';
-import { fineTune } from '../kit/sft.js';
+import { trainAdapter } from '../kit/sft.js';
 import type { SpecialTokensConfig } from './config.js';
 import { problemSplit, type Split, writeTeacherData } from './data.js';
 import { confusionTable, evaluateTokenChoice } from './evaluate.js';
@@ -53,26 +57,42 @@ async function enlarged(ctx: Ctx, adapter?: string): Promise<Model> {
   return loadModel(ctx.run.path('model'), { device: await ctx.device(), quantize: { format: q.format, doubleQuant: q.double_quant, blockSize: q.block_size }, ...(adapter ? { adapter } : {}) });
 }
 
-async function trainStep(ctx: Ctx): Promise<void> {
-  const c = ctx.config;
+/** The records to train on; the model and records must be there, left by the steps before. */
+async function trainRecords(ctx: Ctx): Promise<AlpacaRecord[]> {
+  const missing = ['model', 'valid.jsonl'].filter((f) => !existsSync(ctx.run.path(f)));
+  if (missing.length) throw new ConfigError(`${ctx.run.dir}: no ${missing.join(' or ')}; run the tokens, data and validate steps first (same --run)`);
   // valid.jsonl is in the order teacher replies arrived, which varies run to run; sorted by id,
   // the seeded shuffle sees the same examples and a rerun trains the same batches.
   const records = (await readJsonl<AlpacaRecord>(ctx.run.path('valid.jsonl'))).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   if (!records.length) throw new ConfigError(`${ctx.run.path('valid.jsonl')}: no valid records to train on; see ${ctx.run.path('report.md')}`);
-  const model = await enlarged(ctx);
-  try {
-    const ids = c.tokens.add.map((t) => model.tokenizer.tokenToId(t)!);
-    model.addLora({ r: c.lora.r, alpha: c.lora.alpha, dropout: c.lora.dropout, targetModules: c.lora.target_modules, trainableTokenIndices: ids }, c.train.seed);
-    // enableThinking only shapes Qwen3's generation prompt, which labelling uses to find the turn;
-    // true keeps it at `assistant\n`, so a reply that starts with the empty think block is found.
-    const all = records.map((r) => assistantOnlyLabels(model.tokenizer, [{ role: 'user', content: userText(r) }, { role: 'assistant', content: trainingReply(r.output, c.thinking) }], { enableThinking: true }));
-    const examples = all.filter((e) => e.input_ids.length <= c.data.max_seq_len);
-    ctx.log(`[train] ${examples.length} examples, new token rows ${ids.join(', ')} trainable${all.length > examples.length ? ` (${all.length - examples.length} longer than ${c.data.max_seq_len} dropped)` : ''}`);
-    await fineTune(model, examples, c.train, { runDir: ctx.run.dir, resume: ctx.resume, sink: ctx.log });
-    await model.saveAdapter(ctx.run.path('adapter'));
-  } finally {
-    model.dispose();
-  }
+  return records;
+}
+
+async function trainStep(ctx: Ctx): Promise<void> {
+  const c = ctx.config;
+  const records = await trainRecords(ctx);
+  const ids = (tokenizer: Tokenizer) => c.tokens.add.map((t) => tokenizer.tokenToId(t)!);
+  await trainAdapter(ctx, {
+    // The enlarged model the tokens step wrote; a dry run's spec names the run's own, not the scratch copy.
+    baseDir: join(ctx.cuda?.runDir ?? ctx.run.dir, 'model'),
+    quantization: c.quantization,
+    lora: c.lora,
+    train: c.train,
+    tokenRows: c.tokens.add,
+    examples: (tokenizer) => {
+      // enableThinking only shapes Qwen3's generation prompt, which labelling uses to find the turn;
+      // true keeps it at `assistant\n`, so a reply that starts with the empty think block is found.
+      const all = records.map((r) => assistantOnlyLabels(tokenizer, [{ role: 'user', content: userText(r) }, { role: 'assistant', content: trainingReply(r.output, c.thinking) }], { enableThinking: true }));
+      const examples = all.filter((e) => e.input_ids.length <= c.data.max_seq_len);
+      ctx.log(`[train] ${examples.length} examples, new token rows ${ids(tokenizer).join(', ')} trainable${all.length > examples.length ? ` (${all.length - examples.length} longer than ${c.data.max_seq_len} dropped)` : ''}`);
+      return examples;
+    },
+    load: async () => {
+      const model = await enlarged(ctx);
+      model.addLora({ r: c.lora.r, alpha: c.lora.alpha, dropout: c.lora.dropout, targetModules: c.lora.target_modules, trainableTokenIndices: ids(model.tokenizer) }, c.train.seed);
+      return model;
+    },
+  });
 }
 
 async function evaluateWith(ctx: Ctx, tag: string, adapter?: string) {
@@ -99,6 +119,6 @@ export const SPECIAL_TOKENS_STEPS: Step<SpecialTokensConfig>[] = [
   { name: 'tokens', summary: 'add the tokens to the tokenizer, grow embed_tokens/lm_head with mean rows (model/)', run: tokensStep },
   { name: 'data', summary: 'AGENT/EDIT instructions per problem, teacher replies over the OpenAI API (teacher.jsonl)', run: dataStep },
   { name: 'validate', summary: 'schema, token after </think>, token vs error, truncation, duplicates (report.md, valid.jsonl)', run: validateStep },
-  { name: 'train', summary: 'LoRA plus the new tokens\' embedding rows, assistant-only loss (adapter/)', cuda: { refused: "the CUDA worker trains LoRA weights only, not the new tokens' embedding rows this step trains" }, run: trainStep },
+  { name: 'train', summary: 'LoRA plus the new tokens\' embedding rows, assistant-only loss (adapter/)', cuda: 'train', run: trainStep },
   { name: 'eval', summary: 'token-choice accuracy of base and tuned on the held-out split, confusion tables', run: evalStep },
 ];

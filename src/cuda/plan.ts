@@ -32,6 +32,8 @@ export interface TrainPlanInput {
   padTokenId: number;
   quantization: { format: 'nf4' | 'q4'; double_quant: boolean; block_size: number };
   lora: { r: number; alpha: number; dropout: number; target_modules: readonly LoraTarget[] };
+  /** New tokens' rows that train beside the LoRA (the base's ids); tied: the base's lm_head is its embed_tokens. */
+  trainableTokens?: { indices: readonly number[]; tied: boolean };
   train: TrainBlockLike;
   gpus: number;
   resume: boolean;
@@ -51,6 +53,12 @@ function checkQuantization(q: TrainPlanInput['quantization']): void {
   if (q.block_size !== 64) throw new ConfigError(`quantization.block_size ${q.block_size}: bitsandbytes quantizes in blocks of 64; set quantization.block_size 64 or use --backend webgpu`);
 }
 
+function tokenRows(t: TrainPlanInput['trainableTokens']): CudaTrainSpec['lora']['trainable_tokens'] {
+  if (!t) return null;
+  if (t.indices.length === 0 || new Set(t.indices).size !== t.indices.length) throw new ConfigError(`trainable token rows [${t.indices.join(', ')}]: need at least one id, each once`);
+  return { indices: [...t.indices] as [number, ...number[]], tied: t.tied };
+}
+
 export function trainSpec(p: TrainPlanInput): CudaTrainSpec {
   checkQuantization(p.quantization);
   const t = p.train;
@@ -67,7 +75,7 @@ export function trainSpec(p: TrainPlanInput): CudaTrainSpec {
     resume: p.resume,
     pad_token_id: p.padTokenId,
     quantization: { format: 'nf4', double_quant: p.quantization.double_quant, compute_dtype: 'bfloat16' },
-    lora: { r: p.lora.r, alpha: p.lora.alpha, dropout: p.lora.dropout, target_modules: [...p.lora.target_modules] as [LoraTarget, ...LoraTarget[]] },
+    lora: { r: p.lora.r, alpha: p.lora.alpha, dropout: p.lora.dropout, target_modules: [...p.lora.target_modules] as [LoraTarget, ...LoraTarget[]], trainable_tokens: tokenRows(p.trainableTokens) },
     train: {
       max_steps: totalSteps,
       batch_size: t.batch_size,

@@ -34,6 +34,15 @@ export const CudaTrainSpecSchema = z.strictObject({
     alpha: z.number().positive(),
     dropout: z.number().min(0).lt(1),
     target_modules: z.array(z.enum(LORA_TARGETS)).nonempty(),
+    /**
+     * Rows of embed_tokens (and of an untied lm_head) that train beside the LoRA: newly added tokens
+     * (wgml's trainableTokenIndices, PEFT's trainable_token_indices); null: none.
+     */
+    trainable_tokens: z.strictObject({
+      indices: z.array(z.number().int().min(0)).nonempty().refine((ids) => new Set(ids).size === ids.length, 'token indices must be distinct'),
+      /** lm_head is embed_tokens (tie_word_embeddings): one set of rows serves both; false: lm_head's rows train on their own. */
+      tied: z.boolean(),
+    }).nullable(),
   }),
   train: z.strictObject({
     /** Optimizer steps, resolved as the WebGPU trainer resolves them (epochs → steps). */

@@ -117,7 +117,7 @@ export class LoraAdapter {
       bias: 'none',
       base_model_name_or_path: baseModel,
       fan_in_fan_out: false,
-      ...(this.tokenRows ? { trainable_token_indices: [...this.tokenRows.ids] } : {}),
+      ...(this.tokenRows ? { trainable_token_indices: peftTokenIndices(this.tokenRows) } : {}),
     };
     return { config, tensors };
   }
@@ -166,9 +166,38 @@ function uniformModules(net: QwenModel, config: LoraConfig): AdapterModule[] {
   return layers.flatMap((layer) => config.targetModules.map((target) => ({ layer, target, r: config.r, alpha: config.alpha })));
 }
 
+/**
+ * trainable_token_indices as PEFT reads it: a tied head follows the embedding's rows, so the list
+ * (PEFT wraps the input embedding and ties lm_head to it); an untied head trains its own rows, so
+ * both modules by name, or PEFT would train and load the embedding's rows only.
+ */
+function peftTokenIndices(rows: TokenRows): number[] | Record<'embed_tokens' | 'lm_head', number[]> {
+  return rows.head ? { embed_tokens: [...rows.ids], lm_head: [...rows.ids] } : [...rows.ids];
+}
+
+/**
+ * The token ids of a stored trainable_token_indices: PEFT's list, or its map from module name
+ * (matched by suffix, as PEFT matches it) to ids; wgml trains the same rows of embed_tokens and lm_head.
+ */
+function storedTokenIndices(value: unknown, file: string): unknown[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value;
+  if (typeof value !== 'object') throw new ConfigError(`${file}: field "trainable_token_indices" is ${JSON.stringify(value)}; expected a list of token ids or {"embed_tokens": [...], "lm_head": [...]}`);
+  const byModule = Object.entries(value as Record<string, unknown>);
+  const unknown = byModule.find(([name]) => !/(^|\.)(embed_tokens|lm_head)$/.test(name));
+  if (unknown) throw new ConfigError(`${file}: field "trainable_token_indices" names module "${unknown[0]}"; wgml trains token rows of embed_tokens and lm_head only`);
+  const rows = (suffix: string) => byModule.find(([name]) => name === suffix || name.endsWith(`.${suffix}`))?.[1];
+  const [embed, head] = [rows('embed_tokens'), rows('lm_head')];
+  if (!Array.isArray(embed)) throw new ConfigError(`${file}: field "trainable_token_indices" has no embed_tokens list; wgml trains the rows of the input embedding (and of an untied lm_head)`);
+  if (head !== undefined && JSON.stringify(head) !== JSON.stringify(embed)) {
+    throw new ConfigError(`${file}: field "trainable_token_indices" gives lm_head ${JSON.stringify(head)} but embed_tokens ${JSON.stringify(embed)}; wgml trains the same rows of both`);
+  }
+  return embed;
+}
+
 /** The loaded adapter's LoraConfig: the file's r, alpha and dropout; the projections and layers any module uses. */
 function adapterLoraConfig(peft: PeftAdapter['config'], modules: readonly AdapterModule[], file: string): LoraConfig {
-  const trainableTokenIndices = Array.isArray(peft['trainable_token_indices']) ? peft['trainable_token_indices'] : [];
+  const trainableTokenIndices = storedTokenIndices(peft['trainable_token_indices'], file);
   const layers = [...new Set(modules.map((m) => m.layer))];
   const parsed = LoraConfigSchema.safeParse({
     r: peft.r,

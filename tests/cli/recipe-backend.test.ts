@@ -134,9 +134,10 @@ describe('recipe backend flags', () => {
     expect(gpus.stderr).toMatch(/--gpus: /);
   });
 
-  it('refuses, before anything runs, a step the CUDA worker cannot do', async () => {
-    const run = await recipeCli(['special-tokens', 'train', '--run', 's', '--backend', 'cuda', '--dry-run']);
-    expect([run.code, run.stderr]).toEqual([1, expect.stringContaining("special-tokens train --backend cuda: the CUDA worker trains LoRA weights only")]);
+  it("lists special-tokens train as a CUDA step: LoRA and the new tokens' rows go to the QLoRA worker", async () => {
+    const { code, stdout } = await recipeCli(['--list']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/special-tokens —[\s\S]*?\n  train +LoRA plus the new tokens' embedding rows.*\[--backend cuda: QLoRA worker\]/);
   });
 
   it('documents the backend flags in the usage text', async () => {

@@ -37,6 +37,23 @@ describe('CUDA spec', () => {
     expect(() => trainSpec(trainInput('/w', { quantization: { format: 'nf4', double_quant: true, block_size: 32 } }))).toThrow(/blocks of 64/);
   });
 
+  it('a train spec without new tokens trains no token rows (lora.trainable_tokens null)', () => {
+    expect(trainSpec(trainInput('/w')).lora.trainable_tokens).toBeNull();
+  });
+
+  it("a special-tokens train spec carries the new tokens' rows and the tie through JSON and the schema", () => {
+    const spec = trainSpec(trainInput('/w', { trainableTokens: { indices: [151669, 151670], tied: true } }));
+    expect(spec.lora.trainable_tokens).toEqual({ indices: [151669, 151670], tied: true });
+    expect(CudaSpecSchema.parse(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
+  });
+
+  it('refuses token rows that are empty or repeat an id, on both the plan and the schema', () => {
+    expect(() => trainSpec(trainInput('/w', { trainableTokens: { indices: [], tied: true } }))).toThrow(ConfigError);
+    expect(() => trainSpec(trainInput('/w', { trainableTokens: { indices: [7, 7], tied: false } }))).toThrow(/each once/);
+    const spec = trainSpec(trainInput('/w', { trainableTokens: { indices: [7], tied: false } }));
+    expect(CudaSpecSchema.safeParse({ ...spec, lora: { ...spec.lora, trainable_tokens: { indices: [7, 7], tied: false } } }).success).toBe(false);
+  });
+
   it('an unknown field is refused by the schema', () => {
     const spec = { ...trainSpec(trainInput('/w')), extra: 1 };
     expect(CudaSpecSchema.safeParse(spec).success).toBe(false);
@@ -50,6 +67,12 @@ describe.skipIf(PYTHON === null)(`CUDA spec in the worker (${PYTHON ?? `skipped:
       await writeFile(join(dir, `${name}.json`), JSON.stringify(spec));
       expect(check(join(dir, `${name}.json`))).toContain(`a valid ${name} spec`);
     }
+  });
+
+  it("the worker accepts a special-tokens spec and names the rows in PEFT's LoraConfig", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wgml-cuda-spec-'));
+    await writeFile(join(dir, 'train.json'), JSON.stringify(trainSpec(trainInput(dir, { trainableTokens: { indices: [151669, 151670], tied: false } }))));
+    expect(check(join(dir, 'train.json'))).toContain("trainable_token_indices={'embed_tokens': [151669, 151670], 'lm_head': [151669, 151670]})");
   });
 
   it('the worker refuses an unknown field in one line naming it, exit status 2', async () => {

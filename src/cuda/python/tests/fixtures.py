@@ -11,7 +11,7 @@ def train_spec(root: str, **train) -> dict:
         "output_dir": root, "checkpoint_dir": os.path.join(root, "cuda", "checkpoints"), "adapter_dir": os.path.join(root, "adapter"),
         "resume": False, "pad_token_id": 0,
         "quantization": {"format": "nf4", "double_quant": True, "compute_dtype": "bfloat16"},
-        "lora": {"r": 4, "alpha": 8, "dropout": 0.0, "target_modules": ["q_proj", "v_proj"]},
+        "lora": {"r": 4, "alpha": 8, "dropout": 0.0, "target_modules": ["q_proj", "v_proj"], "trainable_tokens": None},
         "train": {
             "max_steps": 4, "batch_size": 2, "grad_accum": 2, "per_device_batch_size": 2, "learning_rate": 0.05,
             "scheduler": "linear", "warmup_steps": 1, "weight_decay": 0.0, "max_grad_norm": 1.0,

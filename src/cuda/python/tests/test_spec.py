@@ -48,6 +48,29 @@ class SpecTest(unittest.TestCase):
         with self.assertRaisesRegex(SpecError, r"unknown field 'adapter.scale'"):
             parse_spec(json.dumps(with_field(generate_spec("/r"), "adapter", {"name": "a", "path": "/a", "rank": 8, "scale": 1})))
 
+    def test_trainable_token_rows_parse(self):
+        rows = {"indices": [151669, 151670], "tied": True}
+        self.assertEqual(parse_spec(json.dumps(with_field(train_spec("/r"), "lora.trainable_tokens", rows)))["lora"]["trainable_tokens"], rows)
+
+    def test_trainable_token_rows_are_required_as_null_when_none(self):
+        spec = train_spec("/r")
+        del spec["lora"]["trainable_tokens"]
+        with self.assertRaisesRegex(SpecError, r"missing field 'lora.trainable_tokens'"):
+            parse_spec(json.dumps(spec))
+
+    def test_trainable_token_rows_need_the_tie(self):
+        with self.assertRaisesRegex(SpecError, r"missing field 'lora.trainable_tokens.tied'"):
+            parse_spec(json.dumps(with_field(train_spec("/r"), "lora.trainable_tokens", {"indices": [5]})))
+
+    def test_an_unknown_field_of_the_token_rows_is_named(self):
+        with self.assertRaisesRegex(SpecError, r"unknown field 'lora.trainable_tokens.modules'"):
+            parse_spec(json.dumps(with_field(train_spec("/r"), "lora.trainable_tokens", {"indices": [5], "tied": True, "modules": []})))
+
+    def test_token_rows_must_be_distinct_ids(self):
+        for ids in ([], [5, 5], [-1], [1.5], [True]):
+            with self.subTest(ids=ids), self.assertRaisesRegex(SpecError, r"'lora.trainable_tokens.indices' .*distinct token ids"):
+                parse_spec(json.dumps(with_field(train_spec("/r"), "lora.trainable_tokens", {"indices": ids, "tied": False})))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -14,9 +14,26 @@ def kbit_args(spec: dict) -> dict:
     return {"use_gradient_checkpointing": spec["train"]["gradient_checkpointing"], "gradient_checkpointing_kwargs": {"use_reentrant": False}}
 
 
+def token_indices(rows: dict):
+    """LoraConfig's trainable_token_indices for spec lora.trainable_tokens. Tied: the plain list, with
+    which PEFT wraps the input embedding and ties lm_head's wrapper to it (only the embedding's rows
+    are saved, as wgml saves them); untied: both modules by name, each training its own rows."""
+    ids = list(rows["indices"])
+    return ids if rows["tied"] else {"embed_tokens": ids, "lm_head": ids}
+
+
 def lora_args(spec: dict) -> dict:
     lora = spec["lora"]
-    return {"r": lora["r"], "lora_alpha": lora["alpha"], "lora_dropout": lora["dropout"], "target_modules": lora["target_modules"], "bias": "none", "task_type": "CAUSAL_LM"}
+    args = {"r": lora["r"], "lora_alpha": lora["alpha"], "lora_dropout": lora["dropout"], "target_modules": lora["target_modules"], "bias": "none", "task_type": "CAUSAL_LM"}
+    if lora["trainable_tokens"] is not None:
+        args["trainable_token_indices"] = token_indices(lora["trainable_tokens"])
+    return args
+
+
+def save_args() -> dict:
+    """save_pretrained's: the base an adapter goes with already has the enlarged vocabulary (the
+    special-tokens recipe's model/), so the new tokens' rows are saved and the whole tables never."""
+    return {"safe_serialization": True, "save_embedding_layers": False}
 
 
 def optimizer_args(spec: dict) -> dict:

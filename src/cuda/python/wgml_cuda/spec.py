@@ -18,7 +18,7 @@ TRAIN_FIELDS = {
     "data": {"train": STR, "eval": (str, type(None))},
     "output_dir": STR, "checkpoint_dir": STR, "adapter_dir": STR, "resume": BOOL, "pad_token_id": INT,
     "quantization": {"format": STR, "double_quant": BOOL, "compute_dtype": STR},
-    "lora": {"r": INT, "alpha": NUM, "dropout": NUM, "target_modules": LIST},
+    "lora": {"r": INT, "alpha": NUM, "dropout": NUM, "target_modules": LIST, "trainable_tokens": ({"indices": LIST, "tied": BOOL}, type(None))},
     "train": {
         "max_steps": INT, "batch_size": INT, "grad_accum": INT, "per_device_batch_size": INT,
         "learning_rate": NUM, "scheduler": STR, "warmup_steps": INT, "weight_decay": NUM, "max_grad_norm": NUM,
@@ -86,6 +86,16 @@ def check_fields(where: str, obj: dict, fields: dict, prefix: str = "") -> None:
             raise SpecError(f"{where}: field '{prefix}{key}' is {value!r}; one of {', '.join(choices)}")
 
 
+def check_token_rows(where: str, spec: dict) -> None:
+    """lora.trainable_tokens.indices: distinct token ids (ints >= 0), at least one."""
+    rows = spec["lora"]["trainable_tokens"]
+    if rows is None:
+        return
+    ids = rows["indices"]
+    if not ids or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0 for i in ids) or len(set(ids)) != len(ids):
+        raise SpecError(f"{where}: field 'lora.trainable_tokens.indices' is {json.dumps(ids)[:60]}; expected distinct token ids (integers >= 0), at least one")
+
+
 def parse_spec(text: str, where: str = "spec") -> dict:
     try:
         spec = json.loads(text)
@@ -99,6 +109,8 @@ def parse_spec(text: str, where: str = "spec") -> dict:
     if fields is None:
         raise SpecError(f"{where}: field 'task' is {spec.get('task')!r}; one of train, generate")
     check_fields(where, spec, fields)
+    if spec["task"] == "train":
+        check_token_rows(where, spec)
     return spec
 
 

@@ -5,10 +5,11 @@ by torchrun or `accelerate launch`). The loop itself is loop.py, shared with the
 import contextlib
 import os
 
-from .args import kbit_args, lora_args, quantization_args
+from .args import kbit_args, lora_args, quantization_args, save_args
 from .deps import require, require_cuda
 from .data import read_examples
 from .errors import WorkerError
+from .token_rows import check_token_rows
 
 
 class AccelerateRuntime:
@@ -43,10 +44,14 @@ class AccelerateRuntime:
 
 
 def load_qlora(spec: dict, device_index: int):
+    import peft
     import torch
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
-    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+    from transformers import AutoConfig, AutoModelForCausalLM, BitsAndBytesConfig
 
+    # Before the weights load: the new tokens' rows need a PEFT that trains them and the base they were made for.
+    config = AutoConfig.from_pretrained(spec["model"])
+    check_token_rows(spec["lora"]["trainable_tokens"], peft.__version__, bool(getattr(config, "tie_word_embeddings", False)), config.vocab_size, spec["model"])
     compute = getattr(torch, spec["quantization"]["compute_dtype"])
     bnb = BitsAndBytesConfig(**{**quantization_args(spec), "bnb_4bit_compute_dtype": compute})
     # One whole copy per process: each rank places the base on its own GPU (data parallel).
@@ -79,11 +84,11 @@ def run_train(spec: dict, log=print) -> None:
         module=wrapped,
         params=params,
         forward=lambda ids, mask: wrapped(input_ids=ids, attention_mask=mask).logits,
-        save=lambda d: unwrapped().save_pretrained(d, safe_serialization=True),
+        save=lambda d: unwrapped().save_pretrained(d, **save_args()),
         load=lambda d: set_peft_model_state_dict(unwrapped(), load_file(os.path.join(d, "adapter_model.safetensors"))),
     )
     steps = train(model, AccelerateRuntime(acc), data, spec, eval_data, log if acc.is_main_process else (lambda _: None))
     acc.wait_for_everyone()
     if acc.is_main_process:
-        unwrapped().save_pretrained(spec["adapter_dir"], safe_serialization=True)
+        unwrapped().save_pretrained(spec["adapter_dir"], **save_args())
         log(f"[cuda train] {steps} steps; adapter in {spec['adapter_dir']}, metrics in {os.path.join(spec['output_dir'], 'metrics.jsonl')}")
