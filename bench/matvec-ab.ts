@@ -9,8 +9,8 @@ import type { Rng } from '../src/cpu/random.js';
 import { quantizeWeight, uploadQuantWeight } from '../src/quant/quantize.js';
 import type { QuantTensor } from '../src/quant/quant-tensor.js';
 import { DTYPES } from '../src/tensor/dtype.js';
-import { matvec, type MatvecVariant } from '../src/tensor/ops/matvec.js';
-import { quantMatvec } from '../src/tensor/ops/quant-matvec.js';
+import { matvec } from '../src/tensor/ops/matvec.js';
+import { quantMatvec, type QuantMatvecVariant } from '../src/tensor/ops/quant-matvec.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { interleaved } from './ab.js';
 
@@ -32,7 +32,8 @@ export interface VariantAbRow {
 /** (K, N): the bench model's q, k/v, gate/up, down and tied head; Qwen2.5-0.5B's up and down. */
 const SHAPES = [[512, 512], [512, 256], [512, 1536], [1536, 512], [512, 16384], [896, 4864], [4864, 896]] as const;
 
-type Runner = (variant: MatvecVariant, cols?: number) => void;
+/** The variants both float and 4-bit weights have. */
+type Runner = (variant: QuantMatvecVariant, cols?: number) => void;
 
 function floatRunner(x: Tensor, w: Tensor, out: Tensor): Runner {
   const [N, K] = w.shape as [number, number];
@@ -68,7 +69,7 @@ export async function matvecVariantAb(device: Device, rng: Rng, roof: number): P
 }
 
 export function printVariantAb(device: Device, rows: VariantAbRow[]): void {
-  console.log(`\ndecode matvec variants, interleaved in one process (median of ${rows[0]?.reps ?? 0} rounds each); this adapter takes '${matvecVariant(device.info)}'`);
+  console.log(`\ndecode matvec variants, interleaved in one process (median of ${rows[0]?.reps ?? 0} rounds each); this adapter takes '${matvecVariant(device.info, device.features)}'`);
   console.table(
     rows.map((r) => ({
       weights: r.weights,

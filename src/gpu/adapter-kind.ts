@@ -3,7 +3,7 @@
 // workgroup as one thread, looping over its invocations: barriers split that loop and workgroup
 // memory is only more memory, so it wants work per invocation and no reductions. A GPU wants
 // many lanes per output and a reduction in fast shared memory.
-import type { AdapterSummary } from './device.js';
+import type { AdapterSummary, DeviceFeatures } from './device.js';
 
 export type AdapterKind = 'cpu' | 'gpu';
 
@@ -16,10 +16,13 @@ export function adapterKind(info: AdapterSummary): AdapterKind {
 /**
  * Decode products (few rows against a weight read once): 'lanes' = shaders/matvec.wgsl,
  * shaders/quant_matvec.wgsl (lanes per column, a tree reduction); 'columns' =
- * shaders/matvec_columns.wgsl, shaders/quant_matvec_columns.wgsl (a column per invocation, vec4 loads).
+ * shaders/matvec_columns.wgsl, shaders/quant_matvec_columns.wgsl (a column per invocation, vec4 loads);
+ * 'subgroups' = shaders/matvec_subgroups.wgsl (lanes, reduced by subgroup shuffles; float weights only).
  */
-export type MatvecVariant = 'lanes' | 'columns';
+export type MatvecVariant = 'lanes' | 'columns' | 'subgroups';
 
-export function matvecVariant(info: AdapterSummary): MatvecVariant {
-  return adapterKind(info) === 'cpu' ? 'columns' : 'lanes';
+/** A CPU adapter's columns, a GPU's lanes, reduced in subgroups where the device has them (`features` given). */
+export function matvecVariant(info: AdapterSummary, features?: DeviceFeatures): MatvecVariant {
+  if (adapterKind(info) === 'cpu') return 'columns';
+  return features?.subgroups ? 'subgroups' : 'lanes';
 }

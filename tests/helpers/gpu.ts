@@ -14,11 +14,11 @@ export async function testDevice(options: DeviceOptions = {}): Promise<Device> {
 }
 
 /** The tests/vulkan project's device: Dawn's Vulkan backend on SwiftShader, which vitest.config.ts points the loader at. */
-export async function swiftShaderDevice(): Promise<Device> {
+export async function swiftShaderDevice(options: Omit<DeviceOptions, 'backend'> = {}): Promise<Device> {
   if (!process.env.VK_ICD_FILENAMES?.endsWith(SWIFTSHADER_ICD)) {
     throw new Error(`SwiftShader's Vulkan driver (${SWIFTSHADER_ICD}) was not found: install Debian's chromium, or set WGML_SWIFTSHADER_DIR to the folder holding it`);
   }
-  return testDevice({ backend: 'vulkan' });
+  return testDevice({ ...options, backend: 'vulkan' });
 }
 
 /** A fresh random stream per call, derived from the run seed (WGML_TEST_SEED; see seed.ts) so a failure replays. */

@@ -10,7 +10,7 @@ import { gemm, type MatmulVariant } from '../../src/tensor/gemm.js';
 import { roundTo } from '../../src/tensor/half.js';
 import { matmul } from '../../src/tensor/ops/matmul.js';
 import { matvec, matvecFits, type MatvecArgs, type MatvecVariant } from '../../src/tensor/ops/matvec.js';
-import { quantMatvec, quantMatvecFits, type QuantMatvecArgs } from '../../src/tensor/ops/quant-matvec.js';
+import { quantMatvec, quantMatvecFits, type QuantMatvecArgs, type QuantMatvecVariant } from '../../src/tensor/ops/quant-matvec.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { freshRng, relError } from './gpu.js';
 
@@ -123,7 +123,7 @@ export interface QuantMatvecCase {
 }
 
 /** ‖gpu − ref‖/‖ref‖ of the 4-bit `variant` against the reference of the same dequantized weights. */
-export async function quantMatvecVariantError(device: Device, variant: MatvecVariant, c: QuantMatvecCase): Promise<number> {
+export async function quantMatvecVariantError(device: Device, variant: QuantMatvecVariant, c: QuantMatvecCase): Promise<number> {
   const dev = c.dev ?? device;
   const { rng, seed } = freshRng();
   const host = quantizeWeight(rng.normals(c.N * c.K), [c.N, c.K], c.spec);

@@ -29,8 +29,16 @@ describe('matvec variant selection', () => {
     expect(matvecVariant(adapter(names))).toBe(kind === 'cpu' ? 'columns' : 'lanes');
   });
 
+  it('gives GPUs with the subgroups feature the subgroup reduction, and CPU adapters columns whatever their features', () => {
+    const nvidia = adapter({ description: 'NVIDIA GeForce RTX 4090', vendor: 'nvidia' });
+    const swiftshader = adapter({ device: 'swiftshader-device-subzero-', architecture: 'swiftshader', vendor: 'google' });
+    expect(matvecVariant(nvidia, { subgroups: true, shaderF16: true })).toBe('subgroups');
+    expect(matvecVariant(nvidia, { subgroups: false, shaderF16: true })).toBe('lanes');
+    expect(matvecVariant(swiftshader, { subgroups: true, shaderF16: false })).toBe('columns');
+  });
+
   it("gives this adapter's variant to aligned rows and lanes to rows that are not whole vec4s", () => {
-    const preferred = matvecVariant(device.info);
+    const preferred = matvecVariant(device.info, device.features);
     const a = Tensor.empty(device, [1, 36]);
     const out = Tensor.empty(device, [1, 5]);
     const aligned = Tensor.from(device, new Float32Array(5 * 40), [5, 40], 'bf16');

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { QuantizeSpec } from '../../src/quant/quantize.js';
 import type { MatmulVariant } from '../../src/tensor/gemm.js';
 import type { MatvecVariant } from '../../src/tensor/ops/matvec.js';
+import type { QuantMatvecVariant } from '../../src/tensor/ops/quant-matvec.js';
 import type { AttentionDecodeVariant } from '../../src/tensor/ops/attention-decode.js';
 import { swiftShaderDevice } from '../helpers/gpu.js';
 import { checkMatmul, gemmVariantError, matvecVariantError, quantMatvecVariantError } from '../helpers/product-checks.js';
@@ -29,13 +30,21 @@ describe('products on Vulkan', () => {
     expect(await gemmVariantError(device, variant, { M: 19, K: 17, N: 23, transB: true, dtype: 'bf16', bias: true })).toBeLessThan(1e-5);
   });
 
-  it.each(['lanes', 'columns'] as MatvecVariant[])('matvec %s matches the reference on f32, bf16 and f16 weights', async (variant) => {
+  it.each(['lanes', 'columns', 'subgroups'] as MatvecVariant[])('matvec %s matches the reference on f32, bf16 and f16 weights', async (variant) => {
     expect(await matvecVariantError(device, variant, 1, 40, 65, 'f32', true)).toBeLessThan(1e-5);
     expect(await matvecVariantError(device, variant, 5, 136, 33, 'bf16', false)).toBeLessThan(1e-5);
     expect(await matvecVariantError(device, variant, 3, 24, 31, 'f16', true)).toBeLessThan(1e-5);
   });
 
-  it.each(['lanes', 'columns'] as MatvecVariant[])('4-bit matvec %s matches the dequantized reference (nf4, q4/32)', async (variant) => {
+  it('matvec subgroups takes every row count up to 8, odd K and N, and weights split into row chunks', async () => {
+    for (const [M, K, N, dtype] of [[8, 131, 67, 'f32'], [2, 520, 33, 'bf16'], [7, 22, 9, 'f16']] as const) {
+      expect(await matvecVariantError(device, 'subgroups', M, K, N, dtype, true)).toBeLessThan(1e-5);
+    }
+    const small = await swiftShaderDevice({ maxBindingBytes: 4096 }); // b (301,24) bf16: 4 chunks
+    expect(await matvecVariantError(small, 'subgroups', 1, 24, 301, 'bf16', true)).toBeLessThan(1e-5);
+  });
+
+  it.each(['lanes', 'columns'] as QuantMatvecVariant[])('4-bit matvec %s matches the dequantized reference (nf4, q4/32)', async (variant) => {
     expect(await quantMatvecVariantError(device, variant, { M: 1, N: 33, K: 96, spec: NF4, bias: true })).toBeLessThan(1e-5);
     expect(await quantMatvecVariantError(device, variant, { M: 3, N: 31, K: 160, spec: Q4_32 })).toBeLessThan(1e-5);
   });

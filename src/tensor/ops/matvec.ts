@@ -28,20 +28,26 @@ export interface MatvecArgs {
   cols?: number;
 }
 
-/** Whether `variant` computes this product: its row limit, and for columns vec4-aligned weight rows (K a multiple of 8, 4 for f32). */
+/**
+ * Whether `variant` computes this product: its row limit, for columns vec4-aligned weight rows
+ * (K a multiple of 8, 4 for f32), for subgroups rows of b and a device with the feature.
+ */
 export function matvecFits(variant: MatvecVariant, p: MatvecArgs): boolean {
   const single = p.a.chunks.length === 1 && p.out.chunks.length === 1;
   if (variant === 'columns') return single && p.transB && p.M <= COLUMNS_MAX_M && p.K % (p.b.dtype === 'f32' ? 4 : 8) === 0;
+  if (variant === 'subgroups') return single && p.transB && p.M <= LANES_MAX_M && p.a.device.features.subgroups;
   return single && p.M <= LANES_MAX_M && (p.transB || p.b.chunks.length === 1);
 }
 
 /**
- * The adapter's variant where it fits, else undefined (a tiled matmul). A CPU adapter's columns
- * fall back to lanes for rows that are not vec4-aligned; a GPU's lanes never fall to columns,
- * whose per-invocation rows would not coalesce there.
+ * The device's variant where it fits, else undefined (a tiled matmul). A CPU adapter's columns
+ * fall back to lanes for rows that are not vec4-aligned, a GPU's subgroups to lanes for b stored
+ * (K,N); a GPU never falls to columns, whose per-invocation rows would not coalesce there.
  */
 export function pickMatvec(p: MatvecArgs): MatvecVariant | undefined {
-  const order: MatvecVariant[] = matvecVariant(p.a.device.info) === 'columns' ? ['columns', 'lanes'] : ['lanes'];
+  const { info, features } = p.a.device;
+  const preferred = matvecVariant(info, features);
+  const order: MatvecVariant[] = preferred === 'lanes' ? ['lanes'] : [preferred, 'lanes'];
   return order.find((v) => matvecFits(v, p));
 }
 
@@ -61,7 +67,9 @@ export function matvec(variant: MatvecVariant, p: MatvecArgs): void {
   const kernel =
     variant === 'columns'
       ? device.kernels.get('matvec_columns', { ...overridesOf(p), WG: COLUMNS_WG, COLS: cols })
-      : device.kernels.get('matvec', overridesOf(p), p.transB ? 'rowsOfB' : 'colsOfB');
+      : variant === 'subgroups'
+        ? device.kernels.get('matvec_subgroups', overridesOf(p))
+        : device.kernels.get('matvec', overridesOf(p), p.transB ? 'rowsOfB' : 'colsOfB');
   for (const bc of p.b.chunks) {
     // Only a transposed B is chunked here, along N: each chunk fills columns [rowStart, rowStart+rows).
     const n = p.b.chunks.length > 1 ? bc.rows : p.N;

@@ -2,6 +2,9 @@
 // lanes = shaders/quant_matvec.wgsl 'rows', columns = shaders/quant_matvec_columns.wgsl.
 // quantMatmul picks one when it fits; benches and tests call a variant by name.
 import { matvecVariant, type MatvecVariant } from '../../gpu/adapter-kind.js';
+
+/** The 4-bit products' variants: lanes and columns. */
+export type QuantMatvecVariant = Exclude<MatvecVariant, 'subgroups'>;
 import type { Overrides } from '../../gpu/kernels.js';
 import { grid } from '../../gpu/recorder.js';
 import type { QuantTensor } from '../../quant/quant-tensor.js';
@@ -38,20 +41,20 @@ function decodeLanes(K: number): number {
 }
 
 /** Whether `variant` computes this product: its row limit, and for columns rows of whole vec4s of codes (K a multiple of 32). */
-export function quantMatvecFits(variant: MatvecVariant, p: QuantMatvecArgs): boolean {
+export function quantMatvecFits(variant: QuantMatvecVariant, p: QuantMatvecArgs): boolean {
   const single = p.x.chunks.length === 1 && p.out.chunks.length === 1;
   if (variant === 'columns') return single && p.M <= COLUMNS_MAX_M && p.w.shape[1] % 32 === 0 && p.w.layout.blockSize % 32 === 0;
   return single && p.M <= LANES_MAX_M;
 }
 
 /** The adapter's variant where it fits (a CPU adapter's columns falling back to lanes), else undefined (the tiled kernel). */
-export function pickQuantMatvec(p: QuantMatvecArgs): MatvecVariant | undefined {
-  const order: MatvecVariant[] = matvecVariant(p.x.device.info) === 'columns' ? ['columns', 'lanes'] : ['lanes'];
+export function pickQuantMatvec(p: QuantMatvecArgs): QuantMatvecVariant | undefined {
+  const order: QuantMatvecVariant[] = matvecVariant(p.x.device.info) === 'columns' ? ['columns', 'lanes'] : ['lanes'];
   return order.find((v) => quantMatvecFits(v, p));
 }
 
 /** Records the product in `variant` (which must fit it), one dispatch per row chunk of w. */
-export function quantMatvec(variant: MatvecVariant, p: QuantMatvecArgs): void {
+export function quantMatvec(variant: QuantMatvecVariant, p: QuantMatvecArgs): void {
   const device = p.x.device;
   const [N, K] = p.w.shape;
   const lanes = decodeLanes(K);
