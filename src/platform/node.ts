@@ -7,6 +7,7 @@ import { create, globals } from 'webgpu';
 import { NoAdapterError, ShaderCompileError } from '../errors.js';
 import type { Backend, Device, DeviceOptions } from '../gpu/device.js';
 import { deviceFromAdapter, type FoundAdapter } from './adapter-device.js';
+import { dawnToggles, toggleFlags } from './dawn-toggles.js';
 
 /** Walks up from this module (src/ under vitest, dist/src/ when built) to the package's shaders/. */
 function findShaderDir(): string {
@@ -34,6 +35,10 @@ const MESA_HINT =
   'apt-get install libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri. ' +
   'With a GPU, install its Vulkan driver (e.g. mesa-vulkan-drivers or the NVIDIA driver with libvulkan1).';
 
+const SWIFTSHADER_HINT =
+  "For a software Vulkan adapter, Debian's chromium ships SwiftShader: start node with " +
+  'LD_LIBRARY_PATH=/usr/lib/chromium VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json.';
+
 async function requestFrom(flags: string[], featureLevel: 'core' | 'compatibility'): Promise<Pick<FoundAdapter, 'instance' | 'adapter'> | null> {
   try {
     const instance = create(flags);
@@ -42,6 +47,17 @@ async function requestFrom(flags: string[], featureLevel: 'core' | 'compatibilit
   } catch {
     return null;
   }
+}
+
+/**
+ * The adapter again from an instance with the toggles it needs (./dawn-toggles.ts), where it needs
+ * any: dawn.node takes toggles per instance, and which are needed shows only once the adapter is seen.
+ */
+async function requestWithToggles(flags: string[], featureLevel: 'core' | 'compatibility'): Promise<Pick<FoundAdapter, 'instance' | 'adapter'> | null> {
+  const found = await requestFrom(flags, featureLevel);
+  const toggles = found ? dawnToggles(found.adapter.info) : [];
+  if (toggles.length === 0) return found;
+  return (await requestFrom([...flags, ...toggleFlags(toggles)], featureLevel)) ?? found;
 }
 
 /**
@@ -63,12 +79,12 @@ function vulkanLoaderMissing(): boolean {
 
 async function findAdapter(backend: Backend): Promise<FoundAdapter> {
   if (backend !== 'auto' && backend !== 'opengles') {
-    const found = await requestFrom([`backend=${backend}`], 'core');
+    const found = await requestWithToggles([`backend=${backend}`], 'core');
     if (found) return { ...found, backend, featureLevel: 'core' };
-    throw new NoAdapterError(`No WebGPU adapter on backend '${backend}'. ${MESA_HINT}`);
+    throw new NoAdapterError(`No WebGPU adapter on backend '${backend}'. ${MESA_HINT}${backend === 'vulkan' ? ` ${SWIFTSHADER_HINT}` : ''}`);
   }
   if (backend === 'auto' && !vulkanLoaderMissing()) {
-    const found = await requestFrom([], 'core');
+    const found = await requestWithToggles([], 'core');
     if (found && !found.adapter.info.isFallbackAdapter) return { ...found, backend: 'native', featureLevel: 'core' };
   }
   // Dawn's GLES backend needs an EGL display without a window system.
