@@ -1,6 +1,7 @@
 // The CUDA path end to end, where a machine has it: a tiny random Qwen trained a few QLoRA steps by
 // the worker, its PEFT adapter loaded back in wgml, and wgml's logits (nf4 base + adapter) compared
-// with PyTorch's (bitsandbytes nf4 base + PeftModel) on the same ids. Without an NVIDIA GPU and the
+// with PyTorch's (bitsandbytes nf4 base + PeftModel) on the same ids, also with new tokens' rows
+// trained beside the LoRA (special-tokens' trainable_token_indices). Without an NVIDIA GPU and the
 // worker's packages the test is skipped, and its name says which of them is absent.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,11 @@ import { WORKER_DIR, workerEnv } from '../../src/cuda/worker.js';
 import { createDevice } from '../../src/platform/node.js';
 import { LORA_TARGETS } from '../../src/io/peft.js';
 import { loadModel } from '../../src/model/model.js';
-import { TINY_QWEN3, writeTinyQwen } from '../helpers/tiny-qwen.js';
+import { EMBED_ROWS_NAME } from '../../src/nn/token-rows.js';
+import type { TrainPlanInput } from '../../src/cuda/plan.js';
+import { readPeftAdapter } from '../../src/io/peft.js';
+import { relError } from '../helpers/gpu.js';
+import { TINY_QWEN3, type TinyModel, writeTinyQwen } from '../helpers/tiny-qwen.js';
 import { PYTHON, python, TRIED } from './python.js';
 import { trainInput } from './fixtures.js';
 
@@ -39,28 +44,55 @@ model = PeftModel.from_pretrained(base, adapter).eval()
 with torch.no_grad():
     print(json.dumps(model(input_ids=torch.tensor([ids], device="cuda:0")).logits[0].float().flatten().tolist()))`;
 
+/** The relative error of wgml's logits against PyTorch's (bitsandbytes nf4 base + PeftModel) on `ids`. */
+async function logitsError(modelDir: string, adapterDir: string, ids: number[]): Promise<number> {
+  const device = await createDevice();
+  try {
+    const model = await loadModel(modelDir, { device, quantize: 'nf4', adapter: adapterDir });
+    const ours = await model.logits(ids);
+    model.dispose();
+    const theirs = Float64Array.from(JSON.parse(python(PYTHON!, torchLogits(modelDir, adapterDir, ids))) as number[]);
+    let diff = 0;
+    let norm = 0;
+    ours.forEach((v, i) => ((diff += (v - theirs[i]!) ** 2), (norm += theirs[i]! ** 2)));
+    return Math.sqrt(diff / norm);
+  } finally {
+    device.destroy();
+  }
+}
+
+/** 3 QLoRA steps of the worker on `tiny` over examples shifted from `ids` (the trainable tokens kept; labels past the first 3). */
+async function trainTiny(tiny: TinyModel, ids: number[], trainableTokens?: TrainPlanInput['trainableTokens']): Promise<string> {
+  const kept = new Set(trainableTokens?.indices ?? []);
+  const examples = Array.from({ length: 8 }, (_, i) => {
+    const row = ids.map((t) => (kept.has(t) ? t : (t + i * 11) % TINY_QWEN3.vocabSize));
+    return { input_ids: row, labels: row.map((t, k) => (k < 3 ? -100 : t)) };
+  });
+  const input = trainInput(tiny.dir, { model: tiny.dir, runDir: `${tiny.dir}/run`, padTokenId: 0, lora: { r: 8, alpha: 16, dropout: 0, target_modules: [...LORA_TARGETS] }, trainableTokens });
+  const { adapterDir } = await cudaFineTune({ ...input, train: { ...input.train, max_steps: 3, batch_size: 4, grad_accum: 1, learning_rate: 1e-2 }, examples }, { gpus: 1, log: (l) => console.log(l), python: PYTHON! });
+  return adapterDir;
+}
+
 describe.skipIf(why !== '')(`CUDA smoke on a tiny Qwen (${why ? `skipped: ${why}` : 'CUDA'})`, () => {
   it('trains 3 QLoRA steps, writes a PEFT adapter wgml loads, and wgml and PyTorch agree on its logits', async () => {
     const tiny = await writeTinyQwen(TINY_QWEN3);
-    const examples = Array.from({ length: 8 }, (_, i) => {
-      const ids = IDS.map((t) => (t + i * 11) % TINY_QWEN3.vocabSize);
-      return { input_ids: ids, labels: ids.map((t, k) => (k < 3 ? -100 : t)) };
-    });
-    const input = trainInput(tiny.dir, { model: tiny.dir, runDir: `${tiny.dir}/run`, padTokenId: 0, lora: { r: 8, alpha: 16, dropout: 0, target_modules: [...LORA_TARGETS] } });
-    const { adapterDir } = await cudaFineTune({ ...input, train: { ...input.train, max_steps: 3, batch_size: 4, grad_accum: 1, learning_rate: 1e-2 }, examples }, { gpus: 1, log: (l) => console.log(l), python: PYTHON! });
-    const device = await createDevice();
-    try {
-      const model = await loadModel(tiny.dir, { device, quantize: 'nf4', adapter: adapterDir });
-      const ours = await model.logits(IDS);
-      const theirs = Float64Array.from(JSON.parse(python(PYTHON!, torchLogits(tiny.dir, adapterDir, IDS))) as number[]);
-      let diff = 0;
-      let norm = 0;
-      ours.forEach((v, i) => ((diff += (v - theirs[i]!) ** 2), (norm += theirs[i]! ** 2)));
-      console.log(`wgml vs PyTorch logits: relative error ${Math.sqrt(diff / norm).toExponential(3)}`);
-      expect(Math.sqrt(diff / norm)).toBeLessThan(2e-2);
-      model.dispose();
-    } finally {
-      device.destroy();
-    }
+    const error = await logitsError(tiny.dir, await trainTiny(tiny, IDS), IDS);
+    console.log(`wgml vs PyTorch logits: relative error ${error.toExponential(3)}`);
+    expect(error).toBeLessThan(2e-2);
+  });
+
+  it("trains new tokens' rows of a tied model (trainable_token_indices): PEFT's rows, under wgml's names, move, and the logits agree", async () => {
+    const tiny = await writeTinyQwen({ ...TINY_QWEN3, tieWordEmbeddings: true, seed: 11 });
+    const rows = [298, 299];
+    const ids = [5, 298, 42, 299, 123, 298, 64, 299];
+    const adapterDir = await trainTiny(tiny, ids, { indices: rows, tied: true });
+    const { tensors } = await readPeftAdapter(adapterDir);
+    expect([...tensors.keys()].filter((n) => n.includes('token_adapter'))).toEqual([EMBED_ROWS_NAME]);
+    const C = TINY_QWEN3.hiddenSize;
+    const base = tiny.weights.get('model.embed_tokens.weight')!;
+    expect(relError(tensors.get(EMBED_ROWS_NAME)!.data, Float32Array.from(rows.flatMap((id) => [...base.subarray(id * C, (id + 1) * C)])))).toBeGreaterThan(1e-4);
+    const error = await logitsError(tiny.dir, adapterDir, ids);
+    console.log(`wgml vs PyTorch logits with token rows: relative error ${error.toExponential(3)}`);
+    expect(error).toBeLessThan(2e-2);
   });
 });
