@@ -74,7 +74,7 @@ describe('kill -9 during json-format data and eval', () => {
       // after this child writes the next file of PROGRESS no child wrote yet, in the phase after it.
       const done = PROGRESS.filter((f) => existsSync(join(killed, 'k', f))).length;
       const after = kills === 0 ? 'config_resolved.json' : PROGRESS[Math.min(done, PROGRESS.length - 1)]!;
-      await child(killed, { after, delayMs: rng.int(kills === 0 ? 1500 : 800) });
+      await child(killed, { after, delayMs: rng.int(kills === 0 ? 300 : 400) });
       reached.push(PROGRESS.filter((f) => existsSync(join(killed, 'k', f))).join('+') || 'nothing');
     }
     expect(reached.some((p) => !p.includes('eval_preds')), `some kill lands before the dumps (${reached.join(', ')})`).toBe(true);

@@ -55,13 +55,13 @@ async function child(outputDir: string, kill?: { after: string; delayMs: number 
 }
 
 /**
- * Kill 0 lands mid-teacher; kill 1 after the data step (its results written), in validate or the
- * base model's loading or evaluation; kill 2 in the tuned model's, or about the dumps' writing.
+ * Kill 0 lands mid-teacher; kill 1 just after validate (valid.jsonl written), in the loading or
+ * evaluation of the base model; kill 2 in the tuned model's, or about the dumps' writing.
  */
 function nextKill(kills: number, baseDone: boolean, rng: Rng): { after: string; delayMs: number } {
   if (kills === 0) return { after: 'split.json', delayMs: 200 + rng.int(600) };
-  if (kills === 1) return { after: 'results.json', delayMs: rng.int(1000) };
-  return baseDone ? { after: 'results.json', delayMs: rng.int(3000) } : { after: 'base_eval.json', delayMs: rng.int(800) };
+  if (kills === 1 || baseDone) return { after: 'valid.jsonl', delayMs: rng.int(kills === 1 ? 400 : 800) };
+  return { after: 'base_eval.json', delayMs: rng.int(300) };
 }
 
 /** A run with the tokens step done and `adapter` in it (on the enlarged model): all eval needs of train. */
