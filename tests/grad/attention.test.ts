@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { attention, attentionBackward } from '../../src/tensor/ops/attention.js';
+import { attentionBackward } from '../../src/tensor/ops/attention.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { attentionBackwardRef, attentionRef, type AttentionRefOptions } from '../../src/cpu/attention.js';
+import { attentionBackwardRef, attentionRef } from '../../src/cpu/attention.js';
 import { ShapeMismatchError } from '../../src/errors.js';
-import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+import { freshRng, testDevice } from '../helpers/gpu.js';
+import { checkAttentionBackward } from '../helpers/attention-checks.js';
 import type { AttentionCase } from '../helpers/attention-case.js';
 import { finiteDiffError } from '../helpers/grad.js';
 
@@ -11,34 +12,8 @@ const device = await testDevice();
 
 type Case = AttentionCase;
 
-async function check(c: Case) {
-  const { rng, seed } = freshRng();
-  const kvLength = c.kvLength ?? (c.pastLength ?? 0) + c.T;
-  const S = c.S ?? kvLength;
-  const [qV, kV, vV, dV] = [rng.normals(c.B * c.T * c.H * c.D, 2), rng.normals(c.B * S * c.KV * c.D), rng.normals(c.B * S * c.KV * c.D), rng.normals(c.B * c.T * c.H * c.D)];
-  const q = Tensor.from(device, qV, [c.B, c.T, c.H, c.D]);
-  const k = Tensor.from(device, kV, [c.B, S, c.KV, c.D]);
-  const v = Tensor.from(device, vV, [c.B, S, c.KV, c.D]);
-  const dOut = Tensor.from(device, dV, [c.B, c.T, c.H, c.D]);
-  const kvLengths = c.kvLengths && Tensor.from(device, c.kvLengths, [c.B], 'i32');
-  // Leave NaN-filled buffers of dk's size in the pool, so rows the backward forgets to write show.
-  const dirty = Array.from({ length: 4 }, () => Tensor.from(device, new Float32Array(kV.length).fill(NaN), [kV.length]));
-  for (const t of dirty) t.dispose();
-  const opts = { ...(kvLengths ? { kvLengths } : { pastLength: c.pastLength ?? 0, kvLength }), scale: c.scale };
-  const fwd = attention(q, k, v, opts);
-  const g = attentionBackward(dOut, q, k, v, fwd, opts);
-  const refOpts: AttentionRefOptions = c.kvLengths ? { kvLengths: Int32Array.from(c.kvLengths), scale: c.scale } : { pastLength: c.pastLength ?? 0, kvLength, scale: c.scale };
-  const ref = attentionBackwardRef(dV, qV, kV, vV, { ...c, S }, refOpts);
-  const what = `seed ${seed} ${JSON.stringify(c)}`;
-  const got = { dq: await g.dq.read(), dk: await g.dk.read(), dv: await g.dv.read() };
-  const errs = { dq: relError(got.dq, ref.dq), dk: relError(got.dk, ref.dk), dv: relError(got.dv, ref.dv) };
-  for (const [name, err] of Object.entries(errs)) expect(err, `${name} ${what}`).toBeLessThan(1e-5);
-  for (const t of [q, k, v, dOut, kvLengths, fwd.out, fwd.lse, g.dq, g.dk, g.dv]) t?.dispose();
-  return { ...got, S, kvLengthOf: (b: number) => c.kvLengths?.[b] ?? kvLength };
-}
-
 /** Every dk and dv entry at a key position s ≥ the row's kvLength is exactly 0 (no query sees it). */
-function expectUnseenZero(c: Case, g: Awaited<ReturnType<typeof check>>) {
+function expectUnseenZero(c: Case, g: Awaited<ReturnType<typeof checkAttentionBackward>>) {
   const row = c.KV * c.D;
   let unseen = 0;
   for (let b = 0; b < c.B; b++) {
@@ -78,16 +53,16 @@ describe('attentionBackward', () => {
     [1, 33, 6, 1, 80],
     [1, 129, 4, 2, 16],
   ])('dq, dk, dv match the reference in causal prefill at B=%i T=%i H=%i KV=%i D=%i', async (B, T, H, KV, D) => {
-    await check({ B, T, H, KV, D });
+    await checkAttentionBackward(device, { B, T, H, KV, D });
   });
 
   it.each([1, 256])('takes head_dim %i', async (D) => {
-    await check({ B: 2, T: 9, H: 4, KV: 2, D });
+    await checkAttentionBackward(device, { B: 2, T: 9, H: 4, KV: 2, D });
   });
 
   it('handles a chunk after a past in a larger cache', async () => {
-    await check({ B: 2, T: 7, H: 6, KV: 2, D: 64, S: 50, pastLength: 20, kvLength: 27 });
-    await check({ B: 3, T: 1, H: 8, KV: 2, D: 64, S: 256, pastLength: 200, kvLength: 201 });
+    await checkAttentionBackward(device, { B: 2, T: 7, H: 6, KV: 2, D: 64, S: 50, pastLength: 20, kvLength: 27 });
+    await checkAttentionBackward(device, { B: 3, T: 1, H: 8, KV: 2, D: 64, S: 256, pastLength: 200, kvLength: 201 });
   });
 
   it.each([
@@ -97,15 +72,15 @@ describe('attentionBackward', () => {
     ['ragged kvLengths over several key tiles', { B: 3, T: 20, H: 4, KV: 2, D: 32, S: 45, kvLengths: [45, 0, 10] }],
   ] as const)('writes exactly zero into dk and dv at cache positions no query sees: %s', async (_, c) => {
     const cc: Case = { ...c, kvLengths: 'kvLengths' in c ? [...c.kvLengths] : undefined };
-    expectUnseenZero(cc, await check(cc));
+    expectUnseenZero(cc, await checkAttentionBackward(device, cc));
   });
 
   it('gives ragged sequences their own lengths, rows that see no key included', async () => {
-    await check({ B: 3, T: 4, H: 4, KV: 2, D: 16, S: 8, kvLengths: [6, 0, 2] });
+    await checkAttentionBackward(device, { B: 3, T: 4, H: 4, KV: 2, D: 16, S: 8, kvLengths: [6, 0, 2] });
   });
 
   it('applies a custom scale', async () => {
-    await check({ B: 1, T: 13, H: 2, KV: 1, D: 32, scale: 0.7 });
+    await checkAttentionBackward(device, { B: 1, T: 13, H: 2, KV: 1, D: 32, scale: 0.7 });
   });
 
   it.each([
@@ -114,15 +89,15 @@ describe('attentionBackward', () => {
     [1, 200, 2, 2, 64],
     [1, 33, 8, 1, 64],
   ])('matches the reference over several query and key tiles at B=%i T=%i H=%i KV=%i D=%i', async (B, T, H, KV, D) => {
-    await check({ B, T, H, KV, D });
+    await checkAttentionBackward(device, { B, T, H, KV, D });
   });
 
   it('gives ragged sequences their own lengths over several key tiles', async () => {
-    await check({ B: 3, T: 20, H: 4, KV: 2, D: 32, S: 45, kvLengths: [45, 0, 10] });
+    await checkAttentionBackward(device, { B: 3, T: 20, H: 4, KV: 2, D: 32, S: 45, kvLengths: [45, 0, 10] });
   });
 
   it('handles 33 queries after a past over several key tiles', async () => {
-    await check({ B: 2, T: 33, H: 4, KV: 2, D: 64, S: 100, pastLength: 40, kvLength: 73 });
+    await checkAttentionBackward(device, { B: 2, T: 33, H: 4, KV: 2, D: 64, S: 100, pastLength: 40, kvLength: 73 });
   });
 
   it('throws naming both shapes when dOut does not match q', () => {

@@ -1,10 +1,10 @@
 // Attention against the CPU reference on fresh random inputs, on the device a test file passes: the
 // same checks run on llvmpipe (tests/ops) and on SwiftShader's Vulkan (tests/vulkan).
 import { expect } from 'vitest';
-import { attentionRef } from '../../src/cpu/attention.js';
+import { attentionBackwardRef, attentionRef, type AttentionRefOptions } from '../../src/cpu/attention.js';
 import type { Rng } from '../../src/cpu/random.js';
 import type { Device } from '../../src/gpu/device.js';
-import { attention, EMPTY_ROW_LSE } from '../../src/tensor/ops/attention.js';
+import { attention, attentionBackward, EMPTY_ROW_LSE } from '../../src/tensor/ops/attention.js';
 import type { AttentionDecodeVariant } from '../../src/tensor/ops/attention-decode.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import type { AttentionCase } from './attention-case.js';
@@ -97,4 +97,31 @@ export async function decodeVariantErrors(device: Device, variant: AttentionDeco
   const got = { out: relError(await res.out.read(), ref.out), lse: relError(await res.lse.readFloat(), ref.lse), seed };
   for (const t of [q, k, v, kvLengths, res.out, res.lse]) t.dispose();
   return got;
+}
+
+/** attentionBackward's dq, dk, dv within 1e-5 of the reference (pool buffers left NaN-filled, so unwritten rows show); returns them. */
+export async function checkAttentionBackward(device: Device, c: AttentionCase) {
+  const { rng, seed } = freshRng();
+  const kvLength = c.kvLength ?? (c.pastLength ?? 0) + c.T;
+  const S = c.S ?? kvLength;
+  const [qV, kV, vV, dV] = [rng.normals(c.B * c.T * c.H * c.D, 2), rng.normals(c.B * S * c.KV * c.D), rng.normals(c.B * S * c.KV * c.D), rng.normals(c.B * c.T * c.H * c.D)];
+  const q = Tensor.from(device, qV, [c.B, c.T, c.H, c.D]);
+  const k = Tensor.from(device, kV, [c.B, S, c.KV, c.D]);
+  const v = Tensor.from(device, vV, [c.B, S, c.KV, c.D]);
+  const dOut = Tensor.from(device, dV, [c.B, c.T, c.H, c.D]);
+  const kvLengths = c.kvLengths && Tensor.from(device, c.kvLengths, [c.B], 'i32');
+  // Leave NaN-filled buffers of dk's size in the pool, so rows the backward forgets to write show.
+  const dirty = Array.from({ length: 4 }, () => Tensor.from(device, new Float32Array(kV.length).fill(NaN), [kV.length]));
+  for (const t of dirty) t.dispose();
+  const opts = { ...(kvLengths ? { kvLengths } : { pastLength: c.pastLength ?? 0, kvLength }), scale: c.scale };
+  const fwd = attention(q, k, v, opts);
+  const g = attentionBackward(dOut, q, k, v, fwd, opts);
+  const refOpts: AttentionRefOptions = c.kvLengths ? { kvLengths: Int32Array.from(c.kvLengths), scale: c.scale } : { pastLength: c.pastLength ?? 0, kvLength, scale: c.scale };
+  const ref = attentionBackwardRef(dV, qV, kV, vV, { ...c, S }, refOpts);
+  const what = `seed ${seed} ${JSON.stringify(c)}`;
+  const got = { dq: await g.dq.read(), dk: await g.dk.read(), dv: await g.dv.read() };
+  const errs = { dq: relError(got.dq, ref.dq), dk: relError(got.dk, ref.dk), dv: relError(got.dv, ref.dv) };
+  for (const [name, err] of Object.entries(errs)) expect(err, `${name} ${what}`).toBeLessThan(1e-5);
+  for (const t of [q, k, v, dOut, kvLengths, fwd.out, fwd.lse, g.dq, g.dk, g.dv]) t?.dispose();
+  return { ...got, S, kvLengthOf: (b: number) => c.kvLengths?.[b] ?? kvLength };
 }

@@ -2,7 +2,7 @@
 // same checks run on llvmpipe (tests/ops) and on SwiftShader's Vulkan (tests/vulkan).
 import { expect } from 'vitest';
 import { matmulRef } from '../../src/cpu/matmul.js';
-import { quantMatmulRef } from '../../src/cpu/quant-matmul.js';
+import { quantMatmulBackwardInputRef, quantMatmulRef } from '../../src/cpu/quant-matmul.js';
 import type { Device } from '../../src/gpu/device.js';
 import { quantizeWeight, uploadQuantWeight, type QuantizeSpec } from '../../src/quant/quantize.js';
 import { DTYPES } from '../../src/tensor/dtype.js';
@@ -10,6 +10,7 @@ import { gemm, type MatmulVariant } from '../../src/tensor/gemm.js';
 import { roundTo } from '../../src/tensor/half.js';
 import { matmul } from '../../src/tensor/ops/matmul.js';
 import { matvec, matvecFits, type MatvecArgs, type MatvecVariant } from '../../src/tensor/ops/matvec.js';
+import { quantMatmul, quantMatmulBackwardInput } from '../../src/tensor/ops/quant-matmul.js';
 import { quantMatvec, quantMatvecFits, type QuantMatvecArgs, type QuantMatvecVariant } from '../../src/tensor/ops/quant-matvec.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { freshRng, relError } from './gpu.js';
@@ -143,4 +144,28 @@ export async function quantMatvecVariantError(device: Device, variant: QuantMatv
   console.log(`${what}: rel error ${err.toExponential(2)} (seed ${seed})`);
   for (const t of [x, out, bias, w]) t?.dispose();
   return err;
+}
+
+/** The 4-bit product the model's layers run (quantMatmul: tiled, or the adapter's decode variant) and its input gradient within 1e-4 of the dequantized reference. */
+export async function checkQuantMatmul(device: Device, M: number, N: number, K: number, spec: QuantizeSpec, opts: { bias?: boolean; dev?: Device; minChunks?: number; forwardOnly?: boolean } = {}): Promise<number> {
+  const dev = opts.dev ?? device;
+  const { rng, seed } = freshRng();
+  const host = quantizeWeight(rng.normals(N * K), [N, K], spec);
+  const w = uploadQuantWeight(dev, host);
+  if (opts.minChunks) expect(w.chunks.length).toBeGreaterThanOrEqual(opts.minChunks);
+  const xV = rng.normals(M * K);
+  const dyV = rng.normals(M * N);
+  const biasV = opts.bias ? rng.normals(N) : undefined;
+  const x = Tensor.from(dev, xV, [M, K]);
+  const dy = Tensor.from(dev, dyV, [M, N]);
+  const bias = biasV && Tensor.from(dev, biasV, [N]);
+  const y = quantMatmul(x, w, { bias });
+  const dx = opts.forwardOnly ? dy : quantMatmulBackwardInput(dy, w);
+  const what = `seed ${seed} ${spec.format}/${host.layout.blockSize} M=${M} N=${N} K=${K}`;
+  const errY = relError(await y.read(), quantMatmulRef(xV, host, biasV));
+  const errDx = opts.forwardOnly ? 0 : relError(await dx.read(), quantMatmulBackwardInputRef(dyV, host));
+  expect(errY, `y ${what}`).toBeLessThan(1e-4);
+  expect(errDx, `dx ${what}`).toBeLessThan(1e-4);
+  for (const t of new Set([x, dy, y, dx, bias, w])) t?.dispose();
+  return Math.max(errY, errDx);
 }

@@ -4,37 +4,14 @@ import { quantMatmulBackwardInputRef, quantMatmulRef } from '../../src/cpu/quant
 import { quantizeWeight, uploadQuantWeight, type QuantizeSpec } from '../../src/quant/quantize.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { ShapeMismatchError } from '../../src/errors.js';
-import type { Device } from '../../src/gpu/device.js';
-import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+import { freshRng, testDevice } from '../helpers/gpu.js';
+import { checkQuantMatmul } from '../helpers/product-checks.js';
 import { finiteDiffError } from '../helpers/grad.js';
 
 const device = await testDevice();
 const NF4: QuantizeSpec = { format: 'nf4' };
 const Q4_32: QuantizeSpec = { format: 'q4', blockSize: 32 };
 const Q4_128: QuantizeSpec = { format: 'q4', blockSize: 128 };
-
-async function check(M: number, N: number, K: number, spec: QuantizeSpec, opts: { bias?: boolean; dev?: Device; minChunks?: number; forwardOnly?: boolean } = {}) {
-  const dev = opts.dev ?? device;
-  const { rng, seed } = freshRng();
-  const host = quantizeWeight(rng.normals(N * K), [N, K], spec);
-  const w = uploadQuantWeight(dev, host);
-  if (opts.minChunks) expect(w.chunks.length).toBeGreaterThanOrEqual(opts.minChunks);
-  const xV = rng.normals(M * K);
-  const dyV = rng.normals(M * N);
-  const biasV = opts.bias ? rng.normals(N) : undefined;
-  const x = Tensor.from(dev, xV, [M, K]);
-  const dy = Tensor.from(dev, dyV, [M, N]);
-  const bias = biasV && Tensor.from(dev, biasV, [N]);
-  const y = quantMatmul(x, w, { bias });
-  const dx = opts.forwardOnly ? dy : quantMatmulBackwardInput(dy, w);
-  const what = `seed ${seed} ${spec.format}/${host.layout.blockSize} M=${M} N=${N} K=${K}`;
-  const errY = relError(await y.read(), quantMatmulRef(xV, host, biasV));
-  const errDx = opts.forwardOnly ? 0 : relError(await dx.read(), quantMatmulBackwardInputRef(dyV, host));
-  expect(errY, `y ${what}`).toBeLessThan(1e-4);
-  expect(errDx, `dx ${what}`).toBeLessThan(1e-4);
-  for (const t of new Set([x, dy, y, dx, bias, w])) t?.dispose();
-  return Math.max(errY, errDx);
-}
 
 describe('4-bit product reference backward', () => {
   it.each([
@@ -57,7 +34,7 @@ describe('4-bit products against the product with the dequantized weight', () =>
     [20, 33, 96, Q4_32],
     [17, 9, 128, Q4_128],
   ] as const)('prefill (tiled) at M=%i N=%i K=%i', async (M, N, K, spec) => {
-    await check(M, N, K, spec, { bias: true });
+    await checkQuantMatmul(device, M, N, K, spec, { bias: true });
   });
 
   it.each([
@@ -66,36 +43,36 @@ describe('4-bit products against the product with the dequantized weight', () =>
     [8, 40, 96, Q4_32],
     [1, 1000, 128, Q4_128],
   ] as const)('decode (M ≤ 8) at M=%i N=%i K=%i', async (M, N, K, spec) => {
-    await check(M, N, K, spec, { bias: true });
+    await checkQuantMatmul(device, M, N, K, spec, { bias: true });
   });
 
   it('handles rows that are not a whole number of code words (blocks straddling rows)', async () => {
-    await check(1, 64, 129, NF4); // 64·129 = 129 blocks of 64, K odd
-    await check(5, 32, 7, Q4_32);
-    await check(40, 64, 129, NF4);
+    await checkQuantMatmul(device, 1, 64, 129, NF4); // 64·129 = 129 blocks of 64, K odd
+    await checkQuantMatmul(device, 5, 32, 7, Q4_32);
+    await checkQuantMatmul(device, 40, 64, 129, NF4);
   });
 
   it('handles a last block the block size does not divide (bitsandbytes’ partial block): 4099 and 63 values, odd byte counts', async () => {
-    await check(3, 1, 4099, NF4); // one row, 64 whole blocks and 3 values
-    await check(2, 4099, 1, NF4); // 4099 rows of one value: words and blocks straddle rows
-    await check(4, 7, 9, NF4); // 63 values: a single partial block
-    await check(20, 3, 21, NF4, { bias: true }); // the tiled prefill on 63 values
-    await check(5, 17, 241, { format: 'nf4', blockSize: 128 }, { bias: true });
+    await checkQuantMatmul(device, 3, 1, 4099, NF4); // one row, 64 whole blocks and 3 values
+    await checkQuantMatmul(device, 2, 4099, 1, NF4); // 4099 rows of one value: words and blocks straddle rows
+    await checkQuantMatmul(device, 4, 7, 9, NF4); // 63 values: a single partial block
+    await checkQuantMatmul(device, 20, 3, 21, NF4, { bias: true }); // the tiled prefill on 63 values
+    await checkQuantMatmul(device, 5, 17, 241, { format: 'nf4', blockSize: 128 }, { bias: true });
   });
 
   it('chunks a weight with a partial last block: only the last chunk ends mid-block', async () => {
     const small = await testDevice({ maxBindingBytes: 2048 });
-    await check(3, 129, 63, NF4, { dev: small, minChunks: 3 }); // chunks of 64, 64 and 1 rows; 8127 values
-    await check(2, 129, 63, NF4, { dev: small, minChunks: 3, bias: true });
+    await checkQuantMatmul(device, 3, 129, 63, NF4, { dev: small, minChunks: 3 }); // chunks of 64, 64 and 1 rows; 8127 values
+    await checkQuantMatmul(device, 2, 129, 63, NF4, { dev: small, minChunks: 3, bias: true });
   });
 
   it('splits a weight larger than one binding into row chunks, for every product', async () => {
     const small = await testDevice({ maxBindingBytes: 8192 });
-    await check(9, 200, 192, NF4, { dev: small, minChunks: 3, bias: true });
-    await check(2, 200, 192, NF4, { dev: small, minChunks: 3, bias: true });
-    await check(9, 130, 224, Q4_32, { dev: small, minChunks: 2 });
+    await checkQuantMatmul(device, 9, 200, 192, NF4, { dev: small, minChunks: 3, bias: true });
+    await checkQuantMatmul(device, 2, 200, 192, NF4, { dev: small, minChunks: 3, bias: true });
+    await checkQuantMatmul(device, 9, 130, 224, Q4_32, { dev: small, minChunks: 2 });
     // y (30,1000) f32 is chunked too: the tiled product runs once per (weight chunk, output chunk).
-    await check(30, 1000, 64, Q4_128, { dev: small, minChunks: 3, forwardOnly: true });
+    await checkQuantMatmul(device, 30, 1000, 64, Q4_128, { dev: small, minChunks: 3, forwardOnly: true });
   });
 
   it('throws naming both shapes when x does not fit the weight', () => {

@@ -9,8 +9,8 @@ import type { MatvecVariant } from '../../src/tensor/ops/matvec.js';
 import type { QuantMatvecVariant } from '../../src/tensor/ops/quant-matvec.js';
 import type { AttentionDecodeVariant } from '../../src/tensor/ops/attention-decode.js';
 import { swiftShaderDevice } from '../helpers/gpu.js';
-import { checkMatmul, gemmVariantError, matvecVariantError, quantMatvecVariantError } from '../helpers/product-checks.js';
-import { checkAttention, decodeVariantErrors } from '../helpers/attention-checks.js';
+import { checkMatmul, checkQuantMatmul, gemmVariantError, matvecVariantError, quantMatvecVariantError } from '../helpers/product-checks.js';
+import { checkAttention, checkAttentionBackward, decodeVariantErrors } from '../helpers/attention-checks.js';
 import { checkCrossEntropy, checkRmsNorm, checkRope, checkSampling } from '../helpers/row-checks.js';
 
 const device = await swiftShaderDevice();
@@ -48,6 +48,12 @@ describe('products on Vulkan', () => {
     expect(await quantMatvecVariantError(device, variant, { M: 1, N: 33, K: 96, spec: NF4, bias: true })).toBeLessThan(1e-5);
     expect(await quantMatvecVariantError(device, variant, { M: 3, N: 31, K: 160, spec: Q4_32 })).toBeLessThan(1e-5);
   });
+
+  it("4-bit products as a layer runs them (tiled prefill, partial blocks) and their input gradient match the dequantized reference", async () => {
+    expect(await checkQuantMatmul(device, 20, 33, 96, Q4_32, { bias: true })).toBeLessThan(1e-4);
+    expect(await checkQuantMatmul(device, 17, 9, 128, NF4)).toBeLessThan(1e-4);
+    expect(await checkQuantMatmul(device, 4, 7, 9, NF4)).toBeLessThan(1e-4);
+  });
 });
 
 describe('attention on Vulkan', () => {
@@ -55,6 +61,11 @@ describe('attention on Vulkan', () => {
     await checkAttention(device, { B: 2, T: 5, H: 4, KV: 2, D: 16 });
     await checkAttention(device, { B: 1, T: 9, H: 4, KV: 2, D: 24, S: 20, pastLength: 6, kvLength: 15 });
     await checkAttention(device, { B: 3, T: 4, H: 4, KV: 2, D: 16, S: 8, kvLengths: [6, 0, 2] });
+  });
+
+  it('the backward gives dq, dk and dv of the reference, causal and ragged', async () => {
+    await checkAttentionBackward(device, { B: 2, T: 7, H: 4, KV: 2, D: 16 });
+    await checkAttentionBackward(device, { B: 3, T: 4, H: 4, KV: 2, D: 16, S: 8, kvLengths: [6, 0, 2] });
   });
 
   it.each(['workgroup', 'columns'] as AttentionDecodeVariant[])('decode %s matches the reference over cache slots', async (variant) => {
