@@ -39,6 +39,8 @@ fn dotRow(n: u32, lane: u32) -> array<f32, MAX_M> {
     for (var w = lane; w < p.K / 8u; w += LANES) {
       let word = codes[base / 8u + w];
       let scale = scaleAt((base + 8u * w) / BLOCK);
+      // Initialized explicitly: Dawn's SPIR-V for Vulkan zeroes a var declared without one only at
+      // function entry, not at each pass of the loop (seen on SwiftShader, tests/vulkan).
       var dots = array<f32, MAX_M>();
       for (var j = 0u; j < 8u; j++) {
         let v = codeValue(word, j);
