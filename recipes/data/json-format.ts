@@ -128,6 +128,20 @@ export function badOutput(kind: BadOutput, task: Pick<JsonTask, 'completion'>): 
   }
 }
 
+/**
+ * The reply of a chatty instruct model that knows the object but not to send it alone: an opener and
+ * a fence, an opener, trailing commentary, a bare fence, or the object twice. The json-format base
+ * (models/qwen3-tiny-json) was tuned on these; the recipe tunes them away.
+ */
+export function proseReply(rng: Rng, task: Pick<JsonTask, 'completion'>): string {
+  const r = rng.next();
+  if (r < 0.3) return `Sure! Here is the JSON:\n\`\`\`json\n${task.completion}\n\`\`\``;
+  if (r < 0.55) return badOutput('chatty', task);
+  if (r < 0.8) return badOutput('commentary', task);
+  if (r < 0.9) return badOutput('fenced', task);
+  return badOutput('duplicated', task);
+}
+
 /** `task` turned into a repair: the prompt adds a rejected earlier reply; the target is still the bare object. */
 export function withRepair(rng: Rng, task: JsonTask): JsonTask {
   const repair = pick(rng, BAD_OUTPUTS);

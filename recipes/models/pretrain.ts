@@ -53,16 +53,31 @@ export async function pretrain(device: Device, spec: TinyModel, tokenizer: ByteT
   const shape = { architecture: 'Qwen3ForCausalLM' as const, ...spec, vocabSize, tieWordEmbeddings: true, dtype: 'F32' as const, tokenizer };
   try {
     await writeRandomQwen(init, shape);
-    const model = await loadModel(init, { device, dtype: 'f32' });
-    const started = performance.now();
-    const config = TrainConfigSchema.parse({ maxSteps: spec.steps, batchSize: spec.batchSize, lr: spec.lr, seed: spec.seed, schedule: { type: 'cosine', warmupRatio: 0.05 }, optimizer: { weightDecay: 0.01 } });
-    const { history } = await train(new FullTrainable(model), docs, config, { runDir: join(init, 'run'), onProgress });
-    await model.save(out, 'BF16');
-    model.dispose();
-    const params = parameterShapes(shape).reduce((n, [, s]) => n + s.reduce((a, b) => a * b, 1), 0);
-    return { dir: out, params, steps: history.length, firstLoss: history[0]!.loss, finalLoss: history.at(-1)!.loss, seconds: (performance.now() - started) / 1000 };
+    const result = await trainFull(device, init, spec, docs, out, onProgress);
+    return { ...result, params: parameterShapes(shape).reduce((n, [, s]) => n + s.reduce((a, b) => a * b, 1), 0) };
   } finally {
     await rm(init, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Full-parameter training of the model in `from` (loaded in f32) for `spec.steps`, saved in bf16 to
+ * `out` with `from`'s tokenizer and generation files: pre-training from an init, or a further stage.
+ */
+export async function trainFull(device: Device, from: string, spec: Pick<TinyModel, 'steps' | 'batchSize' | 'lr' | 'seed'>, docs: readonly LabelledExample[], out: string, onProgress?: (line: string) => void): Promise<PretrainResult> {
+  const runDir = await mkdtemp(join(tmpdir(), 'wgml-train-full-'));
+  const model = await loadModel(from, { device, dtype: 'f32' });
+  try {
+    const started = performance.now();
+    const config = TrainConfigSchema.parse({ maxSteps: spec.steps, batchSize: spec.batchSize, lr: spec.lr, seed: spec.seed, schedule: { type: 'cosine', warmupRatio: 0.05 }, optimizer: { weightDecay: 0.01 } });
+    const trainable = new FullTrainable(model);
+    const { history } = await train(trainable, docs, config, { runDir, onProgress });
+    await model.save(out, 'BF16');
+    const params = [...trainable.parameters.values()].reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+    return { dir: out, params, steps: history.length, firstLoss: history[0]!.loss, finalLoss: history.at(-1)!.loss, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    model.dispose();
+    await rm(runDir, { recursive: true, force: true });
   }
 }
 
@@ -75,6 +90,8 @@ export interface ModelCardFacts {
   about?: string;
   /** Name of the accuracy row; default: GSM8K-style test accuracy. */
   accuracyName?: string;
+  /** Where training started; default: a random init of the spec's seed. */
+  init?: string;
 }
 
 export async function writeModelCard(r: PretrainResult, spec: TinyModel, facts: ModelCardFacts): Promise<void> {
@@ -87,7 +104,7 @@ ${facts.about ?? 'A tiny Qwen3-architecture causal LM made by wgml for its tests
 | architecture | Qwen3ForCausalLM, ${spec.numLayers} layers, hidden ${spec.hiddenSize}, MLP ${spec.intermediateSize}, ${spec.numHeads} heads / ${spec.numKvHeads} KV heads × ${spec.headDim}, tied embeddings, bf16 |
 | parameters | ${r.params.toLocaleString('en-US')} |
 | training data | ${facts.data} |
-| training | wgml full-parameter training from a random init (seed ${spec.seed}): ${r.steps} steps × batch ${spec.batchSize}, AdamW lr ${spec.lr} cosine, ${r.seconds.toFixed(0)} s |
+| training | wgml full-parameter training from ${facts.init ?? `a random init (seed ${spec.seed})`}: ${r.steps} steps × batch ${spec.batchSize}, AdamW lr ${spec.lr} cosine, ${r.seconds.toFixed(0)} s |
 | loss | ${r.firstLoss.toFixed(3)} → ${r.finalLoss.toFixed(3)} |
 | ${facts.accuracyName ?? 'GSM8K-style test accuracy'} | ${facts.accuracy ?? 'not measured'} |
 
