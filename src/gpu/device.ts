@@ -42,9 +42,9 @@ export class Device {
     readShader: (file: string) => string,
   ) {
     this.maxBindingBytes = maxBindingBytes;
-    this.pool = new BufferPool(gpu);
+    this.pool = new BufferPool(gpu, () => this.recorder.recording);
     this.kernels = new KernelRegistry(gpu, readShader);
-    this.recorder = new Recorder(gpu, this.kernels);
+    this.recorder = new Recorder(gpu, this.kernels, () => this.pool.settle());
   }
 
   get limits(): GPUSupportedLimits {

@@ -1,6 +1,7 @@
 // Command recording: every op appends a dispatch to one encoder; nothing is submitted until a
 // readback or an explicit flush, so a whole forward or training step is one submission.
 import { WgmlError } from '../errors.js';
+import { BindGroupCache } from './bind-groups.js';
 import type { Kernel, KernelRegistry } from './kernels.js';
 
 /** Uniform blocks repeat across steps, so they are cached by content and never rewritten. */
@@ -17,7 +18,10 @@ export function f32Bits(x: number): number {
 export class Recorder {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
+  /** The pipeline the open pass has set, so a run of one kernel sets it once. */
+  private pipeline: GPUComputePipeline | null = null;
   private readonly uniforms = new Map<string, GPUBuffer>();
+  readonly bindGroups: BindGroupCache;
   private retired: GPUBuffer[] = [];
   private errors: Promise<GPUError | null>[] = [];
   dispatches = 0;
@@ -25,15 +29,22 @@ export class Recorder {
   constructor(
     private readonly gpu: GPUDevice,
     private readonly kernels: KernelRegistry,
-  ) {}
+    /** Called after each submission: nothing recorded is left unsubmitted. */
+    private readonly onSubmitted: () => void = () => {},
+  ) {
+    this.bindGroups = new BindGroupCache(gpu);
+  }
+
+  /** Whether commands are recorded and not yet submitted. */
+  get recording(): boolean {
+    return this.encoder !== null;
+  }
 
   /** Records one dispatch. `params` (u32 words; see f32Bits) become the uniform block at binding 0; `buffers` bind from 1 on. */
   dispatch(kernel: Kernel, params: ArrayLike<number>, buffers: GPUBuffer[], groups: [number, number?, number?]): void {
     const pass = this.computePass(); // first, so the encoder's error scope also covers the bind group
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.uniform(params) } }];
-    buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
-    const bindGroup = this.gpu.createBindGroup({ layout: kernel.layout, entries });
-    pass.setPipeline(kernel.pipeline);
+    const bindGroup = this.bindGroups.get(kernel, this.uniform(params), buffers);
+    if (this.pipeline !== kernel.pipeline) pass.setPipeline((this.pipeline = kernel.pipeline));
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
     this.dispatches++;
@@ -50,11 +61,13 @@ export class Recorder {
     const commands = this.encoder.finish();
     this.encoder = null;
     this.gpu.queue.submit([commands]);
+    this.onSubmitted();
     this.errors.push(this.gpu.popErrorScope());
     if (this.uniforms.size > UNIFORM_CACHE_LIMIT) {
       for (const b of this.uniforms.values()) this.retired.push(b);
       this.uniforms.clear();
-    }
+      this.bindGroups.clear();
+    } else this.bindGroups.clear(true);
   }
 
   /** Submits pending work and copies `bytes` at `offset` of `src` back to the CPU. */
@@ -109,6 +122,7 @@ export class Recorder {
   private endPass(): void {
     this.pass?.end();
     this.pass = null;
+    this.pipeline = null;
   }
 }
 

@@ -26,6 +26,20 @@ export function ropeInvFreq(theta: number, D: number): Float32Array {
   return out;
 }
 
+/** The uniform block's inv_freq words per (theta, D): every rotation of a decode step asks for the same ones. */
+const invFreqBlocks = new Map<string, Uint32Array>();
+
+function invFreqBlock(theta: number, D: number): Uint32Array {
+  const key = `${theta},${D}`;
+  let words = invFreqBlocks.get(key);
+  if (!words) {
+    words = new Uint32Array(4 * 32);
+    new Float32Array(words.buffer).set(ropeInvFreq(theta, D));
+    invFreqBlocks.set(key, words);
+  }
+  return words;
+}
+
 function validate(x: Tensor, opts: RopeOptions): void {
   assertRank('applyRope', 'x', x, [3, 4]);
   assertDType('applyRope', 'x', x, ['f32']);
@@ -63,8 +77,7 @@ function rotate(x: Tensor, opts: RopeOptions, inverse: boolean): Tensor {
   validate(x, opts);
   const [T, H, D] = x.shape.slice(-3) as [number, number, number];
   const half = D / 2;
-  const invFreq = new Uint32Array(4 * 32);
-  new Float32Array(invFreq.buffer).set(ropeInvFreq(opts.theta, D));
+  const invFreq = invFreqBlock(opts.theta, D);
   const positionsBuffer = opts.positions?.buffer;
   const device = x.device;
   const kernel = device.kernels.get('rope', { USE_POSITIONS: positionsBuffer !== undefined, INVERSE: inverse });
