@@ -32,13 +32,16 @@ export const SpecialTokensConfigSchema = z.strictObject({
     max_seq_len: z.number().int().positive().default(512),
   }).prefault({}),
   teacher: z.strictObject({
-    /** scripted: a deterministic local endpoint; local: `wgml serve` on teacher.model_dir; remote: base_url. */
-    mode: z.enum(['scripted', 'local', 'remote']).default('scripted'),
+    /** local: `wgml serve` on teacher.model_dir; scripted: a deterministic local endpoint; remote: base_url. */
+    mode: z.enum(['scripted', 'local', 'remote']).default('local'),
     base_url: z.string().nullable().default(null),
     /** The model name sent to the endpoint. */
     model: z.string().default('teacher'),
-    /** local mode: the model directory `wgml serve` loads. */
-    model_dir: z.string().default('models/qwen3-tiny'),
+    /**
+     * local mode: the model directory `wgml serve` loads. The default is the shipped teacher, the
+     * shipped tiny model taught the system prompt's format (models/qwen3-tiny-teacher/README.md).
+     */
+    model_dir: z.string().default('models/qwen3-tiny-teacher'),
     /** remote mode: the environment variable holding the API key. */
     api_key_env: z.string().default('OPENAI_API_KEY'),
     threads: z.number().int().positive().default(32),
@@ -46,8 +49,10 @@ export const SpecialTokensConfigSchema = z.strictObject({
     max_retries: z.number().int().min(0).default(6),
     base_delay_ms: z.number().positive().default(500),
     max_delay_ms: z.number().positive().default(30_000),
-    temperature: z.number().min(0).default(0.7),
-    max_tokens: z.number().int().positive().default(512),
+    /** 0: greedy, at which the shipped teacher's replies pass the validator most often. */
+    temperature: z.number().min(0).default(0),
+    /** Room for the shipped teacher (512 positions, a prompt of about 270); a real teacher wants more (openai.yaml). */
+    max_tokens: z.number().int().positive().default(160),
   }).prefault({}),
   quantization: QuantizationBlock,
   lora: LoraBlock,

@@ -22,7 +22,8 @@ const str = (row: Row, key: string) => (typeof row[key] === 'string' ? (row[key]
 const BUG_COLUMNS = ['name', 'buggy', 'test'] as const;
 const LCB_COLUMNS = ['question_content', 'starter_code'] as const;
 
-function fromBugRow(row: Row, where: string, index: number): Problem {
+/** A planted-bug row (name, buggy, fixed, test, error), as data/special-tokens/bugs.jsonl and recipes/data/bugs.ts write it. */
+export function fromBugRow(row: Row, where: string, index: number): Problem {
   const [name, code, test] = [str(row, 'name'), str(row, 'buggy'), str(row, 'test')];
   if (!name || !code || !test) throw new ConfigError(`${where}: needs string fields name, buggy and test`);
   // Rows whose error is null still fail their test: the assertion is the message.
