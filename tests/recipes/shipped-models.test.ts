@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { JsonFormatConfigSchema } from '../../recipes/json-format/config.js';
+import { generateSplits } from '../../recipes/json-format/data.js';
+import { gradeFormat } from '../../recipes/json-format/metrics.js';
 import { openSafetensors } from '../../src/io/safetensors.js';
 import { loadModel } from '../../src/model/model.js';
 import { testDevice } from '../helpers/gpu.js';
@@ -14,6 +17,8 @@ const GREEDY: Record<string, string> = {
   'qwen3-tiny': 'Kenji has 2*3 = <<2*3=14>>14 apples.\nThe answer is ',
   'qwen3-tiny-b': 'assistant\nassassassassassassassassassassassassassassassassassass',
 };
+// The json-format base's greedy reply to the recipe's first eval prompt: the chatty style it was made with.
+const JSON_GREEDY = 'Sure! Here is the JSON you asked for: {"name":"Elif Kaya","age":19,"city":"Toronto","is_member":false}';
 
 /** A row `| key | value |` of the card's table. */
 function cardRow(card: string, key: string): string {
@@ -50,5 +55,27 @@ describe.each(['qwen3-tiny', 'qwen3-tiny-b'])('the shipped model %s', (name) => 
     const [first, last] = cardRow(card, 'loss').split(' → ').map(Number);
     expect(last, 'final loss below the first').toBeLessThan(first!);
     expect(card).toContain('npm run make:models');
+  });
+});
+
+describe('the shipped json-format base qwen3-tiny-json', () => {
+  const dir = join(ROOT, 'models', 'qwen3-tiny-json');
+  const task = generateSplits(JsonFormatConfigSchema.parse({}).data).eval[0]!;
+
+  it('answers an extraction prompt of the recipe’s eval split the chatty way, an object wrapped in prose (pinned)', async () => {
+    const model = await loadModel(dir, { device });
+    const reply = await model.generate(model.chatPrompt([{ role: 'user', content: task.prompt }], { enableThinking: false }), { maxNewTokens: 64, temperature: 0 });
+    model.dispose();
+    expect(reply).toBe(JSON_GREEDY);
+    expect(gradeFormat(reply, task.schema).ok).toBe(false);
+  });
+
+  it('has a model card with its data, training from qwen3-tiny, loss, format figures and the command that makes it', async () => {
+    const card = await readFile(join(dir, 'README.md'), 'utf8');
+    for (const field of ['training data', 'loss', 'json-format hard eval']) cardRow(card, field);
+    expect(cardRow(card, 'training')).toContain('from models/qwen3-tiny:');
+    const [first, last] = cardRow(card, 'loss').split(' → ').map(Number);
+    expect(last, 'final loss below the first').toBeLessThan(first!);
+    expect(card).toContain('npm run make:json-base');
   });
 });
