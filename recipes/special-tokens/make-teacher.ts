@@ -1,4 +1,4 @@
-// `node dist/recipes/special-tokens/make-teacher.js` (after `npm run build`): the shipped teacher
+// `npm run make:teacher`: the shipped teacher
 // models/qwen3-tiny-teacher, which the default preset serves with `wgml serve`. The 1M-parameter
 // qwen3-tiny cannot follow the system prompt, and a rank-8 LoRA on it did not learn the format in
 // 120 steps (loss 3.8, no reply valid), so the teacher is qwen3-tiny given a further full-parameter
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
       data: `${docs.length} teacher chats (system prompt, instruction, the scripted teacher's reply; loss on the reply only) from ${problems.length} planted-bug problems drawn with generateBugs(${PROBLEMS.seed}), none of whose programs is in ${config.data.problems}, so none is in the recipe's eval split whatever data.seed; tokenizer models/tokenizer`,
       accuracyName: 'validator valid rate',
       accuracy: rate,
-      command: 'npm run build && node dist/recipes/special-tokens/make-teacher.js',
+      command: 'npm run make:teacher',
     });
     console.log(`${SPEC.name}: loss ${result.firstLoss.toFixed(3)} → ${result.finalLoss.toFixed(3)}, ${result.seconds.toFixed(0)} s, valid rate ${rate}`);
   } finally {
