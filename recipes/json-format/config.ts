@@ -7,7 +7,8 @@ const prob = z.number().min(0).max(1);
 
 export const JsonFormatConfigSchema = z.strictObject({
   ...runFields('json-format', 'default'),
-  model: z.string().default('models/qwen3-tiny'),
+  /** The base: the shipped one answers extraction prompts the chatty way (models/qwen3-tiny-json/README.md). */
+  model: z.string().default('models/qwen3-tiny-json'),
   data: z.strictObject({
     seed: z.number().int().min(0).default(7),
     n_train: z.number().int().positive().default(400),
