@@ -1,8 +1,7 @@
 // Kill -9 at moments keyed to progress through json-format's data and eval steps (data files,
 // then each model's evaluation), rerun each time, and get the uninterrupted run's files byte for
 // byte, each prediction once, one summary row, no temporary file.
-import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,37 +12,21 @@ import { Rng } from '../../../src/cpu/random.js';
 import { loadModel } from '../../../src/model/model.js';
 import { writeRandomAdapter } from '../../helpers/adapters.js';
 import { testDevice } from '../../helpers/gpu.js';
+import { runKillable } from '../../helpers/killable-child.js';
 import { killConfig } from './fixtures/kill-config.js';
 
-const VITEST = new URL('../../../node_modules/vitest/vitest.mjs', import.meta.url).pathname;
 const CONFIG = new URL('./fixtures/vitest.config.ts', import.meta.url).pathname;
 const OUTPUTS = ['train.jsonl', 'eval.jsonl', 'stats.json', 'stats.md', 'base_eval.json', 'constrained_eval.json', 'eval_preds.jsonl', 'results.json'];
 /** What each phase leaves, in order: the data step's files, then each model's evaluation, then the dumps. */
 const PROGRESS = ['stats.md', 'base_eval.json', 'constrained_eval.json', 'eval_preds.jsonl'];
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Runs the fixture on `outputDir`'s run k; with `kill`, SIGKILLs its process group `delayMs` after
  * this child has written `after` (its mtime is past the child's start), so a kill lands in the
  * phase after that one however fast the machine is. Resolves true when it finished.
  */
-async function child(outputDir: string, kill?: { after: string; delayMs: number }): Promise<boolean> {
-  const started = Date.now();
-  const proc = spawn(process.execPath, [VITEST, 'run', '--config', CONFIG], { env: { ...process.env, WGML_JF_OUT: outputDir }, detached: true, stdio: 'ignore' });
-  let done = false;
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => { done = true; resolve(code); }));
-  if (kill) {
-    const file = join(outputDir, 'k', kill.after);
-    while (!done && !(existsSync(file) && statSync(file).mtimeMs >= started)) await sleep(10);
-    await sleep(kill.delayMs);
-    try {
-      process.kill(-proc.pid!, 'SIGKILL');
-    } catch {
-      // It finished first.
-    }
-  }
-  return (await exited) === 0;
+function child(outputDir: string, kill?: { after: string; delayMs: number }): Promise<boolean> {
+  return runKillable(CONFIG, [], { WGML_JF_OUT: outputDir }, kill && { file: join(outputDir, 'k', kill.after), delayMs: kill.delayMs });
 }
 
 /** runs/json-format/k/adapter: a random trained-looking adapter, all the eval step needs of train. */

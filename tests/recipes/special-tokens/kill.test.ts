@@ -2,8 +2,7 @@
 // after the data, after the base model's evaluation), rerun each time, and get the uninterrupted
 // run's files: the same teacher records each once (they arrive in any order), byte-identical
 // evaluation dumps and results, one summary row, no temporary file.
-import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,16 +14,15 @@ import type { Device } from '../../../src/gpu/device.js';
 import { loadModel } from '../../../src/model/model.js';
 import { writeRandomAdapter } from '../../helpers/adapters.js';
 import { testDevice } from '../../helpers/gpu.js';
+import { runKillable } from '../../helpers/killable-child.js';
 import { fakeOpenAI } from './fake-openai.js';
 import { KEY_ENV, killConfig } from './fixtures/kill-config.js';
 
-const VITEST = new URL('../../../node_modules/vitest/vitest.mjs', import.meta.url).pathname;
 const CONFIG = new URL('./fixtures/vitest.config.ts', import.meta.url).pathname;
 const IDENTICAL = ['split.json', 'base_eval.json', 'eval_preds.jsonl', 'results.json'];
 /** The smoke preset's 10 problems, 2 held out: 8 × (AGENT, EDIT) instructions for the teacher. */
 const TEACHER_JOBS = 16;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const lines = async (file: string) => (existsSync(file) ? (await readFile(file, 'utf8')).split('\n').filter(Boolean) : []);
 
 // 150 ms a reply, two at a time: the teacher takes over a second, long enough to be killed in.
@@ -35,23 +33,8 @@ afterAll(() => teacher.close());
  * Runs the fixture on `outputDir`'s run k; with `kill`, SIGKILLs its process group `delayMs` after
  * this child has written `after` (its mtime is past the child's start). Resolves true when it finished.
  */
-async function child(outputDir: string, kill?: { after: string; delayMs: number }): Promise<boolean> {
-  const started = Date.now();
-  const env = { ...process.env, WGML_ST_KILL_OUT: outputDir, WGML_ST_KILL_URL: teacher.url, [KEY_ENV]: 'test' };
-  const proc = spawn(process.execPath, [VITEST, 'run', '--config', CONFIG, 'data-eval'], { env, detached: true, stdio: 'ignore' });
-  let done = false;
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => { done = true; resolve(code); }));
-  if (kill) {
-    const file = join(outputDir, 'k', kill.after);
-    while (!done && !(existsSync(file) && statSync(file).mtimeMs >= started)) await sleep(10);
-    await sleep(kill.delayMs);
-    try {
-      process.kill(-proc.pid!, 'SIGKILL');
-    } catch {
-      // It finished first.
-    }
-  }
-  return (await exited) === 0;
+function child(outputDir: string, kill?: { after: string; delayMs: number }): Promise<boolean> {
+  return runKillable(CONFIG, ['data-eval'], { WGML_ST_KILL_OUT: outputDir, WGML_ST_KILL_URL: teacher.url, [KEY_ENV]: 'test' }, kill && { file: join(outputDir, 'k', kill.after), delayMs: kill.delayMs });
 }
 
 /**
