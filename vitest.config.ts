@@ -1,7 +1,10 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { shaderDefine } from './scripts/embed-shaders.mjs';
 import { swiftShaderEnv } from './tests/helpers/swiftshader.js';
 
 export default defineConfig({
+  // The map the browser bundle carries, so tests read embedded shaders as the bundle does.
+  define: shaderDefine(),
   test: {
     // llvmpipe already uses every core; GPU test files run one at a time.
     fileParallelism: false,

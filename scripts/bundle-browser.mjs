@@ -8,12 +8,12 @@
 // path that would need one fails by name instead of at import. The build fails if any import of
 // a Node module is left in the output.
 // Usage: node scripts/bundle-browser.mjs [outfile]
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { OUTPUT as EMBEDDED, generate as embeddedShaders } from './embed-shaders.mjs';
+import { shaderDefine } from './embed-shaders.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE = join(ROOT, 'dist', 'browser', 'wgml.js');
@@ -66,9 +66,6 @@ async function buildPage() {
 }
 
 export async function bundle(outfile = BUNDLE) {
-  // The bundle always carries the shaders/ of this tree (the browser tests build it before each run).
-  const shaders = embeddedShaders();
-  if (!existsSync(EMBEDDED) || readFileSync(EMBEDDED, 'utf8') !== shaders) writeFileSync(EMBEDDED, shaders);
   await buildPage();
   const result = await build({
     entryPoints: [join(ROOT, 'src', 'platform', 'browser.ts')],
@@ -80,6 +77,8 @@ export async function bundle(outfile = BUNDLE) {
     sourcemap: true,
     metafile: true,
     logLevel: 'warning',
+    // The bundle always carries the shaders/ of this tree (the browser tests build it before each run).
+    define: shaderDefine(),
     plugins: [nodeStubs],
   });
   const stubbed = Object.keys(result.metafile.inputs).filter((p) => p.startsWith('node-stub:'));
