@@ -14,6 +14,7 @@ import { drawUnique } from '../data/common.js';
 import { drawTask, type JsonTask, NEGATIVES, proseReply } from '../data/json-format.js';
 import { JsonFormatConfigSchema } from '../json-format/config.js';
 import { generateSplits } from '../json-format/data.js';
+import { evaluateJson } from '../json-format/evaluate.js';
 import { gradeFormat } from '../json-format/metrics.js';
 import { TinyModelSchema, trainFull, writeModelCard } from './pretrain.js';
 
@@ -33,20 +34,11 @@ function chattyTasks(rng: Rng): { task: JsonTask; reply: string }[] {
 async function formatFigures(dir: string, device: Awaited<ReturnType<typeof createDevice>>): Promise<string> {
   const tasks = generateSplits(JsonFormatConfigSchema.parse({}).data).eval;
   const model = await loadModel(dir, { device });
-  let whole = 0;
-  let object = 0;
-  for (let i = 0; i < tasks.length; i += 16) {
-    const batch = tasks.slice(i, i + 16);
-    const outs = await model.generateBatch(batch.map((t) => model.chatPrompt([{ role: 'user', content: t.prompt }], { enableThinking: false })), { maxNewTokens: 96 });
-    outs.forEach((o, j) => {
-      const schema = batch[j]!.schema;
-      whole += gradeFormat(o, schema).ok ? 1 : 0;
-      object += gradeFormat(o.slice(o.indexOf('{'), o.indexOf('}') + 1), schema).ok ? 1 : 0;
-    });
-  }
+  const { metrics, preds } = await evaluateJson(model, SPEC.name, tasks, { batchSize: 16, maxNewTokens: 96 }, (line) => console.log(`  ${line}`));
   model.dispose();
-  const percent = (n: number) => `${((100 * n) / tasks.length).toFixed(1)}% (${n}/${tasks.length})`;
-  return `format_success_rate ${percent(whole)}; its first object alone has the schema's keys and types in ${percent(object)} (greedy, 96 new tokens, the json-format default eval split)`;
+  const object = preds.filter((p, i) => gradeFormat(p.output.slice(p.output.indexOf('{'), p.output.indexOf('}') + 1), tasks[i]!.schema).ok).length;
+  const percent = (share: number) => `${(100 * share).toFixed(1)}% (${Math.round(share * tasks.length)}/${tasks.length})`;
+  return `format_success_rate ${percent(metrics.format_success_rate)}; its first object alone has the schema's keys and types in ${percent(object / tasks.length)} (greedy, 96 new tokens, the json-format default eval split)`;
 }
 
 async function main(): Promise<void> {
