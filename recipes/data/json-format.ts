@@ -42,6 +42,13 @@ export interface JsonTaskOptions {
   negativeShare?: number;
 }
 
+/**
+ * Which of an entity's fields a task's schema asks for: 'entity' all of them (one schema per kind of
+ * record, as an extraction service has), 'subset' a random 2 to 4 (the reply must copy its keys from
+ * the prompt, which takes a base that reads the schema).
+ */
+export type SchemaFields = 'entity' | 'subset';
+
 const INSTRUCTIONS = [
   'Extract the following fields from the text and reply with only a JSON object, no prose and no markdown.',
   'Return a single JSON object with exactly these fields, taken from the text. Output JSON only.',
@@ -76,12 +83,11 @@ function firstObject(reply: string): string | null {
   return start >= 0 && end > start ? reply.slice(start, end + 1) : null;
 }
 
-export function drawTask(rng: Rng, negativeShare: number, kinds: readonly Negative[]): JsonTask {
+export function drawTask(rng: Rng, negativeShare: number, kinds: readonly Negative[], schemaFields: SchemaFields = 'subset'): JsonTask {
   const entity = pick(rng, ENTITIES);
   const record = entity.draw(rng);
   const names = Object.keys(entity.fields);
-  const chosen = new Set(shuffled(rng, names).slice(0, between(rng, 2, Math.min(4, names.length))));
-  const fields = names.filter((f) => chosen.has(f));
+  const fields = schemaFields === 'entity' ? names : pickFields(rng, names);
   const schema = Object.fromEntries(fields.map((f) => [f, entity.fields[f]!])) as Record<string, FieldType>;
   const output = Object.fromEntries(fields.map((f) => [f, record[f]!])) as Record<string, JsonValue>;
   const negative = rng.next() < negativeShare ? pick(rng, kinds) : null;
@@ -89,6 +95,11 @@ export function drawTask(rng: Rng, negativeShare: number, kinds: readonly Negati
   const input = negative ? bait(rng, negative, sentences, entity.draw(rng), fields) : sentences.join(' ');
   const prompt = `${pick(rng, INSTRUCTIONS)}\nSchema: ${JSON.stringify(schema)}\nText: ${input}`;
   return { entity: entity.name, schema, input, prompt, output, completion: JSON.stringify(output), negative, strictness: negative ? 'hard' : 'easy' };
+}
+
+function pickFields(rng: Rng, names: string[]): string[] {
+  const chosen = new Set(shuffled(rng, names).slice(0, between(rng, 2, Math.min(4, names.length))));
+  return names.filter((f) => chosen.has(f));
 }
 
 function bait(rng: Rng, negative: Negative, sentences: string[], stale: Record<string, JsonValue>, fields: string[]): string {

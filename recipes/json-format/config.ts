@@ -20,6 +20,11 @@ export const JsonFormatConfigSchema = z.strictObject({
     fix_bad_output_prob_train: prob.default(0),
     /** How `accuracy` grades values: easy takes the first object found; hard needs the whole reply to be it. */
     eval_strictness: z.enum(['easy', 'hard']).default('hard'),
+    /**
+     * Which fields a generated schema asks for: all of the entity's (entity) or a random 2 to 4 of them
+     * (subset: the reply must copy its keys from the prompt, beyond the shipped 1M-parameter base).
+     */
+    schema_fields: z.enum(['entity', 'subset']).default('entity'),
     /** Where generated prompts put the schema: before the text (the generator's form) or after it, last, on its own line. */
     schema_position: z.enum(['before_text', 'after_text']).default('before_text'),
     /** Your own tasks instead of generated ones: JSONL rows with `prompt` and `output` (an object), optional `schema`. */

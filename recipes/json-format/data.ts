@@ -26,7 +26,7 @@ export function schemaAfterText(task: JsonTask): JsonTask {
 export function generateSplits(d: DataConfig): { train: JsonTask[]; eval: JsonTask[] } {
   const rng = new Rng(d.seed);
   const form = d.schema_position === 'after_text' ? schemaAfterText : (t: JsonTask) => t;
-  const draw = (share: number) => () => form(drawTask(rng, share, NEGATIVES));
+  const draw = (share: number) => () => form(drawTask(rng, share, NEGATIVES, d.schema_fields));
   const train = drawUnique(d.n_train, draw(d.hard_negative_prob_train), (t) => t.prompt).map((t) => (rng.next() < d.fix_bad_output_prob_train ? withRepair(rng, t) : t));
   const seen = new Set(train.map((t) => t.prompt));
   const evalTasks = drawUnique(d.n_eval, draw(d.hard_negative_prob_eval), (t) => t.prompt, seen);

@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ENTITIES } from '../../../recipes/data/json-entities.js';
 import { JsonFormatConfigSchema } from '../../../recipes/json-format/config.js';
 import { generateSplits, readTasks, splitStats } from '../../../recipes/json-format/data.js';
 import { loadConfig } from '../../../recipes/kit/config.js';
@@ -56,5 +57,22 @@ describe('json-format data', () => {
       expect(t.prompt.endsWith(`\nText: ${t.input}\nSchema:\n${JSON.stringify(t.schema)}`)).toBe(true);
       expect([t.completion, t.prompt.split('\n')[0]]).toEqual([before.eval[i]!.completion, before.eval[i]!.prompt.split('\n')[0]]);
     }
+  });
+
+  it('with schema_fields entity asks for every field of the entity, in its order', () => {
+    const { train } = generateSplits(data({ n_train: 60 }));
+    for (const t of train) expect(Object.keys(t.schema)).toEqual(Object.keys(ENTITIES.find((e) => e.name === t.entity)!.fields));
+  });
+
+  it('with schema_fields subset asks for 2 to 4 of the entity\'s fields, in its order', () => {
+    const { train } = generateSplits(data({ n_train: 60, schema_fields: 'subset' }));
+    for (const t of train) {
+      const all = Object.keys(ENTITIES.find((e) => e.name === t.entity)!.fields);
+      const keys = Object.keys(t.schema);
+      expect(keys.length).toBeGreaterThanOrEqual(2);
+      expect(keys.length).toBeLessThanOrEqual(4);
+      expect(all.filter((k) => keys.includes(k))).toEqual(keys);
+    }
+    expect(train.some((t) => Object.keys(t.schema).length < Object.keys(ENTITIES.find((e) => e.name === t.entity)!.fields).length)).toBe(true);
   });
 });
