@@ -27,7 +27,7 @@ const SPEC = TinyModelSchema.parse({ name: 'qwen3-tiny-json', seed: 11, steps: 3
 function chattyTasks(rng: Rng): { task: JsonTask; reply: string }[] {
   const { train, eval: evalTasks } = generateSplits(JsonFormatConfigSchema.parse({}).data);
   const taken = new Set([...train, ...evalTasks].map((t) => t.prompt));
-  return drawUnique(CHATS, () => drawTask(rng, 0.4, NEGATIVES), (t) => t.prompt, taken).map((task) => ({ task, reply: proseReply(rng, task) }));
+  return drawUnique(CHATS, () => drawTask(rng, 0.4, NEGATIVES, 'subset'), (t) => t.prompt, taken).map((task) => ({ task, reply: proseReply(rng, task) }));
 }
 
 /** On the recipe's default eval split, greedy: how often the whole reply passes, and its first object alone. */
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     await writeModelCard(result, SPEC, {
       about: 'The json-format recipe\'s tiny base: qwen3-tiny taught to extract JSON, but to answer the chatty way (an opener, a fence, commentary, or the object twice), so the recipe has something to tune away. Not a useful model.',
       init: `models/${FROM}`,
-      data: `${docs.length} JSON extraction chats (recipes/data/json-format.ts, seed ${SPEC.seed}, 40% hard negatives, none of the json-format default splits' prompts) with chatty replies (proseReply), loss on the replies only; tokenizer models/tokenizer`,
+      data: `${docs.length} JSON extraction chats (recipes/data/json-format.ts, seed ${SPEC.seed}, 40% hard negatives, schemas of 2 to 4 of an entity's fields, none of the json-format default splits' prompts) with chatty replies (proseReply), loss on the replies only; tokenizer models/tokenizer`,
       accuracyName: 'json-format hard eval',
       accuracy: figures,
       command: 'npm run make:json-base',

@@ -18,7 +18,7 @@ const GREEDY: Record<string, string> = {
   'qwen3-tiny-b': 'assistant\nassassassassassassassassassassassassassassassassassass',
 };
 // The json-format base's greedy reply to the recipe's first eval prompt: the chatty style it was made with.
-const JSON_GREEDY = 'Sure! Here is the JSON you asked for: {"name":"Elif Kaya","age":19,"city":"Toronto","is_member":false}';
+const JSON_GREEDY = 'Sure! Here is the JSON:\n```json\n{"title":"Jazz Evening","attendees":19,"city":"Lisbon","online":true}\n```';
 
 /** A row `| key | value |` of the card's table. */
 function cardRow(card: string, key: string): string {
