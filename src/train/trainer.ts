@@ -137,7 +137,9 @@ export async function train(model: Trainable, data: readonly LabelledExample[], 
     step = latest.state.step;
     cursor = new DataCursor(data, config, model.padId, latest.state.epoch, latest.state.dataPosition);
   } else if (!options.resume) await refuseOverwrite(checkpoints);
-  const metrics = await MetricsLogger.create(options.runDir, options.resume ? step : undefined);
+  // A resume keeps the rows it will not log again: through its checkpoint's step, or none before
+  // the first checkpoint, whose step-0 evaluation runs again.
+  const metrics = await MetricsLogger.create(options.runDir, options.resume ? (step > 0 ? step : -1) : undefined);
   const history: StepMetrics[] = [];
   const started = performance.now();
   const firstStep = step;

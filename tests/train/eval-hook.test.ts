@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,5 +21,16 @@ describe("the trainer's evaluate hook", () => {
     expect(history.map((m) => m.scalars?.rate)).toEqual([undefined, 0.2, undefined, 0.4, 0.5]);
     const lines = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { step: number; scalars?: { rate: number } });
     expect(lines.filter((l) => l.scalars).map((l) => [l.step, l.scalars!.rate])).toEqual([[0, 0], [2, 0.2], [4, 0.4], [5, 0.5]]);
+  });
+
+  it('runs at step 0 again on a resume with no checkpoint yet, its row logged once', async () => {
+    const runDir = await mkdtemp(join(tmpdir(), 'wgml-hook-'));
+    const evaluate = async (step: number) => ({ rate: step / 10 });
+    const short = TrainConfigSchema.parse({ ...config, maxSteps: 2, saveEvery: 2 });
+    // A run killed after its step-0 evaluation, before its first checkpoint, left this row.
+    await writeFile(join(runDir, 'metrics.jsonl'), '{"step":0,"scalars":{"rate":0}}\n');
+    await train(new UnigramModel(device, 6), data, short, { runDir, evaluate, resume: true });
+    const steps = (await readFile(join(runDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
+    expect(steps).toEqual([0, 1, 2]);
   });
 });

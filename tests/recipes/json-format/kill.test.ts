@@ -16,6 +16,7 @@ import { runKillable } from '../../helpers/killable-child.js';
 import { killConfig } from './fixtures/kill-config.js';
 
 const CONFIG = new URL('./fixtures/vitest.config.ts', import.meta.url).pathname;
+const FIXTURE = 'tests/recipes/json-format/fixtures/data-eval.fixture.ts';
 const OUTPUTS = ['train.jsonl', 'eval.jsonl', 'stats.json', 'stats.md', 'base_eval.json', 'constrained_eval.json', 'eval_preds.jsonl', 'results.json'];
 /** What each phase leaves, in order: the data step's files, then each model's evaluation, then the dumps. */
 const PROGRESS = ['stats.md', 'base_eval.json', 'constrained_eval.json', 'eval_preds.jsonl'];
@@ -26,7 +27,7 @@ const PROGRESS = ['stats.md', 'base_eval.json', 'constrained_eval.json', 'eval_p
  * phase after that one however fast the machine is. Resolves true when it finished.
  */
 function child(outputDir: string, kill?: { after: string; delayMs: number }): Promise<boolean> {
-  return runKillable(CONFIG, [], { WGML_JF_OUT: outputDir }, kill && { file: join(outputDir, 'k', kill.after), delayMs: kill.delayMs });
+  return runKillable(CONFIG, [FIXTURE], { WGML_JF_OUT: outputDir }, kill && { file: join(outputDir, 'k', kill.after), delayMs: kill.delayMs });
 }
 
 /** runs/json-format/k/adapter: a random trained-looking adapter, all the eval step needs of train. */
