@@ -1,5 +1,5 @@
 // One Qwen2/Qwen3 decoder layer: pre-norm GQA self-attention and a SwiGLU MLP, each residual.
-// The forward returns what the backward needs; inference drops it at once.
+// The forward returns what the backward needs; inference keeps nothing and fuses what it can.
 import type { QwenConfig } from '../io/config.js';
 import type { KvCache, StepInputs } from './kv-cache.js';
 import { add } from '../tensor/ops/elementwise.js';
@@ -7,7 +7,7 @@ import { rmsNorm } from '../tensor/ops/rmsnorm.js';
 import type { GradSink } from './grads.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { disposeMlpActs, mlpBackward, mlpForward, type MlpActs, type MlpWeights } from './mlp.js';
-import { disposeAttentionActs, normBackward, selfAttentionBackward, selfAttentionForward, type AttentionActs, type AttentionWeights } from './self-attention.js';
+import { disposeAttentionActs, normBackward, selfAttention, selfAttentionBackward, selfAttentionForward, type AttentionActs, type AttentionWeights } from './self-attention.js';
 
 export interface LayerWeights extends AttentionWeights, MlpWeights {
   inputNorm: Tensor;
@@ -54,11 +54,20 @@ export function disposeLayerActs(acts: LayerActs): void {
   for (const t of [acts.h1, acts.rstd1, acts.x1, acts.h2, acts.rstd2]) t.dispose();
 }
 
-/** Inference: x is consumed, the activations dropped. */
+/**
+ * Inference: x is consumed, nothing kept for a backward; attention through selfAttention, whose
+ * heads are normed, rotated and cached in fewer dispatches than the training forward's.
+ */
 export function decoderLayer(x: Tensor, w: LayerWeights, c: LayerContext): Tensor {
-  const { y, acts } = decoderLayerForward(x, w, c);
-  disposeLayerActs(acts);
-  x.dispose();
+  const eps = c.cfg.rmsNormEps;
+  const n1 = rmsNorm(x, w.inputNorm, eps);
+  const attn = selfAttention(n1.y, w, c.layer, c.cfg, c.cache, c.step);
+  const x1 = add(x, attn);
+  const n2 = rmsNorm(x1, w.postNorm, eps);
+  const mlp = mlpForward(n2.y, w);
+  const y = add(x1, mlp.out);
+  disposeMlpActs(mlp.acts);
+  for (const t of [x, n1.y, n1.rstd, attn, x1, n2.y, n2.rstd, mlp.out]) t.dispose();
   return y;
 }
 

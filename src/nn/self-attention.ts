@@ -6,7 +6,7 @@ import { attention, attentionBackward } from '../tensor/ops/attention.js';
 import { add } from '../tensor/ops/elementwise.js';
 import { writeKv } from '../tensor/ops/kv-cache.js';
 import { rmsNorm, rmsNormBackward } from '../tensor/ops/rmsnorm.js';
-import { applyRope, applyRopeBackward } from '../tensor/ops/rope.js';
+import { applyRope, applyRopeBackward, normRope, normRopeIntoCache } from '../tensor/ops/rope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { GradSink } from './grads.js';
 import type { LoraSaved } from './lora.js';
@@ -94,6 +94,33 @@ export function selfAttentionForward(h: Tensor, w: AttentionWeights, layer: numb
   const flat = out.reshape([ctx.B * step.T, cfg.numHeads * cfg.headDim]);
   const o = projectTrain(w.o, flat, subSeed(seed, 3));
   return { out: o.y, acts: { q, k, vSaved: v.saved, out, lse, flat, oSaved: o.saved } };
+}
+
+/**
+ * Inference: h (B·T,C) f32 → (B·T,C) f32, as selfAttentionForward computes it, keeping nothing: q is
+ * normed and rotated in one dispatch, k normed and rotated straight into the cache in another.
+ */
+export function selfAttention(h: Tensor, w: AttentionWeights, layer: number, cfg: QwenConfig, cache: KvCache, step: StepInputs): Tensor {
+  const heads = (proj: Projection, n: number) => {
+    const y = proj.forward(h);
+    const shaped = y.reshape([step.B, step.T, n, cfg.headDim]);
+    y.dispose();
+    return shaped;
+  };
+  const rope = { theta: cfg.ropeTheta, positions: step.positions };
+  const norm = (weight: Tensor | undefined) => weight && { weight, eps: cfg.rmsNormEps };
+  const [keys, values] = [cache.keys[layer]!, cache.values[layer]!];
+  const qLin = heads(w.q, cfg.numHeads);
+  const q = normRope(qLin, norm(w.qNorm), rope);
+  const k = heads(w.k, cfg.numKvHeads);
+  normRopeIntoCache(k, norm(w.kNorm), keys, step.offsets, rope);
+  const v = heads(w.v, cfg.numKvHeads);
+  writeKv(values, v, step.offsets);
+  const { out, lse } = attention(q, keys, values, { kvLengths: step.kvLengths });
+  const flat = out.reshape([step.B * step.T, cfg.numHeads * cfg.headDim]);
+  const o = w.o.forward(flat);
+  for (const t of [qLin, q, k, v, out, lse, flat]) t.dispose();
+  return o;
 }
 
 /**

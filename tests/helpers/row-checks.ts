@@ -6,12 +6,13 @@ import { crossEntropyRef, meanLossRef } from '../../src/cpu/cross-entropy.js';
 import type { Rng } from '../../src/cpu/random.js';
 import { rmsNormRef } from '../../src/cpu/rmsnorm.js';
 import { ropeRef } from '../../src/cpu/rope.js';
+import { writeKvRef } from '../../src/cpu/kv-cache.js';
 import { drawIndex, drawUniform, keptWeights, type SamplingParams } from '../../src/cpu/sample.js';
 import type { Device } from '../../src/gpu/device.js';
 import { roundTo } from '../../src/tensor/half.js';
 import { crossEntropy, IGNORE_INDEX, meanLoss } from '../../src/tensor/ops/cross-entropy.js';
 import { rmsNorm } from '../../src/tensor/ops/rmsnorm.js';
-import { applyRope, type RopeOptions } from '../../src/tensor/ops/rope.js';
+import { applyRope, normRope, normRopeIntoCache, type RopeOptions } from '../../src/tensor/ops/rope.js';
 import { sample } from '../../src/tensor/ops/sample.js';
 import { shapeString, Tensor, type Shape } from '../../src/tensor/tensor.js';
 import { freshRng, relError } from './gpu.js';
@@ -128,4 +129,58 @@ export async function checkSampling(dev: Device, N: number, V: number, params: S
   logits.dispose();
   expect(mismatches(x, V, got, full), `N=${N} V=${V} ${JSON.stringify(full)}`).toEqual([]);
   return chunks;
+}
+
+export interface HeadsCase {
+  B: number;
+  T: number;
+  H: number;
+  D: number;
+  positions: number[];
+  /** The per-head norm's weight dtype; none: rotation only. */
+  norm?: 'f32' | 'bf16';
+}
+
+const HEAD_THETA = 1e6;
+const HEAD_EPS = 1e-6;
+
+/** x, its positions, the norm weight (as stored) and the reference's normed-then-rotated heads. */
+function heads(dev: Device, c: HeadsCase) {
+  const { rng, seed } = freshRng();
+  const xV = rng.normals(c.B * c.T * c.H * c.D);
+  const wV = c.norm === 'bf16' ? roundTo(rng.normals(c.D), 'bf16') : rng.normals(c.D);
+  const x = Tensor.from(dev, xV, [c.B, c.T, c.H, c.D]);
+  const positions = Tensor.from(dev, c.positions, [c.B, c.T], 'i32');
+  const weight = c.norm ? Tensor.from(dev, wV, [c.D], c.norm) : undefined;
+  const ref = ropeRef(c.norm ? rmsNormRef(xV, wV, HEAD_EPS).y : xV, c, HEAD_THETA, Int32Array.from(c.positions));
+  return { x, positions, norm: weight && { weight, eps: HEAD_EPS }, ref, rng, seed, dispose: () => [x, positions, weight].forEach((t) => t?.dispose()) };
+}
+
+/** normRope within 1e-5 of the reference's rmsNorm per head then RoPE; returns the relative error. */
+export async function checkNormRope(dev: Device, c: HeadsCase): Promise<number> {
+  const h = heads(dev, c);
+  const y = normRope(h.x, h.norm, { theta: HEAD_THETA, positions: h.positions });
+  const err = relError(await y.read(), h.ref);
+  expect(err, `seed ${h.seed} ${JSON.stringify(c)}`).toBeLessThan(1e-5);
+  y.dispose();
+  h.dispose();
+  return err;
+}
+
+/**
+ * normRopeIntoCache within 1e-5 of writeKv's reference over the normed, rotated heads, in a cache
+ * (B,S,H,D) of random rows (rows outside it dropped, every other row left as it was).
+ */
+export async function checkNormRopeIntoCache(dev: Device, c: HeadsCase & { S: number; offsets: number[] }): Promise<number> {
+  const h = heads(dev, c);
+  const before = h.rng.normals(c.B * c.S * c.H * c.D);
+  const cache = Tensor.from(dev, before, [c.B, c.S, c.H, c.D]);
+  const offsets = Tensor.from(dev, c.offsets, [c.B], 'i32');
+  normRopeIntoCache(h.x, h.norm, cache, offsets, { theta: HEAD_THETA, positions: h.positions });
+  const want = writeKvRef(before, h.ref, { B: c.B, T: c.T, S: c.S, KV: c.H, D: c.D }, c.offsets);
+  const err = relError(await cache.read(), want);
+  expect(err, `seed ${h.seed} ${JSON.stringify(c)}`).toBeLessThan(1e-5);
+  for (const t of [cache, offsets]) t.dispose();
+  h.dispose();
+  return err;
 }

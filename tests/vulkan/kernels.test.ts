@@ -11,7 +11,7 @@ import type { AttentionDecodeVariant } from '../../src/tensor/ops/attention-deco
 import { swiftShaderDevice } from '../helpers/gpu.js';
 import { checkMatmul, checkQuantMatmul, gemmVariantError, matvecVariantError, quantMatvecVariantError } from '../helpers/product-checks.js';
 import { checkAttention, checkAttentionBackward, decodeVariantErrors } from '../helpers/attention-checks.js';
-import { checkCrossEntropy, checkRmsNorm, checkRope, checkSampling } from '../helpers/row-checks.js';
+import { checkCrossEntropy, checkNormRope, checkNormRopeIntoCache, checkRmsNorm, checkRope, checkSampling } from '../helpers/row-checks.js';
 
 const device = await swiftShaderDevice();
 const NF4: QuantizeSpec = { format: 'nf4' };
@@ -90,6 +90,11 @@ describe('row ops on Vulkan', () => {
   it('rope matches the reference from an offset and at per-token positions', async () => {
     await checkRope(device, [7, 3, 64], { offset: 100 });
     await checkRope(device, [3, 1, 2, 128], { positions: [5, 4000, 17] });
+  });
+
+  it("inference's fused heads: per-head norm and rope, and the same straight into a KV cache, match the reference", async () => {
+    await checkNormRope(device, { B: 2, T: 3, H: 3, D: 6, positions: [0, 1, 2, 700, 701, 702], norm: 'bf16' });
+    await checkNormRopeIntoCache(device, { B: 2, T: 3, H: 2, D: 10, S: 5, positions: [0, 0, 1, 2, 3, 4], offsets: [-1, 2], norm: 'f32' });
   });
 
   it('cross-entropy losses, lse and mean match the reference', async () => {
