@@ -1,16 +1,12 @@
 // Interleaved A/B(/C…) timing: ways of doing the same GPU work, alternated in one process (the
 // order rotated every rep) so a loaded machine slows them alike; the median of each.
 import type { Device } from '../src/gpu/device.js';
+import { median } from './harness.js';
 
 export interface Interleaved {
   /** Median milliseconds per call, by name. */
   ms: Record<string, number>;
   reps: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 /** Milliseconds per call of `record` (which records GPU work), `copies` calls per submission. */

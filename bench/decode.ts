@@ -10,7 +10,7 @@ import { writeRandomQwen, parameterShapes, type RandomQwenSpec } from '../src/io
 import { mergeStreams } from '../src/engine/merge.js';
 import { generateRequest, resolveGenerateOptions } from '../src/engine/options.js';
 import { loadModel, type Model } from '../src/model/model.js';
-import { copyBandwidth, writeResults } from './harness.js';
+import { copyBandwidth, median, writeResults } from './harness.js';
 import { torchPeer } from './peers/torch.js';
 import { printProfile, profileStep, type StepProfile } from './profile.js';
 
@@ -79,8 +79,6 @@ async function timeGeneration(model: Model, batch: number): Promise<Timing> {
   const decodeFrom = Math.min(...first);
   return { prefillMs: decodeFrom - start, stepMs: (last - decodeFrom) / DECODE_STEPS };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 async function measure(model: Model, batch: number, params: number, roof: number): Promise<DecodeRow> {
   await timeGeneration(model, batch);

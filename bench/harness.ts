@@ -18,6 +18,12 @@ export interface BenchRow {
   peer?: { name: string; ms: number; ratio: number };
 }
 
+/** The middle value of `xs` (the upper one of an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)]!;
+}
+
 /** Mean milliseconds per call of `fn`, which must finish its GPU work (device.sync) before returning. */
 export async function timeMs(fn: () => Promise<void>, budgetMs: number, minIterations = 2): Promise<number> {
   const bench = new Bench({ time: budgetMs, iterations: minIterations, warmupIterations: 1, warmupTime: 0 });

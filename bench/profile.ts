@@ -5,6 +5,7 @@
 // stays the buffer the step used (contents may be later ones, which changes no kernel's work).
 import type { Device } from '../src/gpu/device.js';
 import type { Kernel } from '../src/gpu/kernels.js';
+import { median } from './harness.js';
 
 export interface Captured {
   kernel: Kernel;
@@ -107,11 +108,6 @@ export async function submitMs(device: Device, d: Captured | null, copies: numbe
   device.gpu.queue.submit([encoder.finish()]);
   await device.gpu.queue.onSubmittedWorkDone();
   return performance.now() - t0;
-}
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 /** One dispatch's isolated time: enough copies per submission for about 2 ms, median of `reps`, less the empty round trip. */

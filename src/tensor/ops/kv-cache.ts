@@ -32,10 +32,10 @@ function hasSlots(offsets: number | Tensor): boolean {
 export function writeKv(cache: Tensor, x: Tensor, offsets: number | Tensor): void {
   const { S, perSequence, slots } = checkCacheWrite('writeKv', cache, x, offsets);
   if (x.size === 0) return;
-  const [, T, KV, D] = x.shape as [number, number, number, number];
+  const [B, T, KV, D] = x.shape as [number, number, number, number];
   const kernel = x.device.kernels.get('kv_write', { HAS_OFFSETS: perSequence, HAS_SLOTS: slots });
-  const params = [x.size, T, S, KV * D, perSequence ? 0 : (offsets as number), x.shape[0]!];
-  const buffers = [x.buffer, perSequence ? (offsets as Tensor).buffer : x.buffer, cache.buffer];
+  const params = [x.size, T, S, KV * D, typeof offsets === 'number' ? offsets : 0, B];
+  const buffers = [x.buffer, typeof offsets === 'number' ? x.buffer : offsets.buffer, cache.buffer];
   x.device.recorder.dispatch(kernel, params, buffers, grid(Math.ceil(x.size / 256)));
 }
 
