@@ -18,21 +18,25 @@ export function matmulTile(limits: GPUSupportedLimits): { TM: number; TN: number
 
 /**
  * 'tiled' = shaders/matmul.wgsl (staged workgroup tiles, for GPUs and for big products everywhere);
- * 'registers' = shaders/matmul_registers.wgsl (a register block per invocation walking K, no barriers).
+ * 'registers' = shaders/matmul_registers.wgsl (a 4×4 register block per invocation walking K, no barriers);
+ * 'wide' = shaders/matmul_registers_wide.wgsl (the same with a 16×16 block).
  */
-export type MatmulVariant = 'tiled' | 'registers';
+export type MatmulVariant = 'tiled' | 'registers' | 'wide';
 
 /** At or below this M or N a 128×128 tile is mostly padding (LoRA's rank side). */
 const SKINNY = 32;
 
 /**
  * CPU adapters take 'registers' for skinny outputs (M or N ≤ 32: 3.6–6.4× the tiled kernel in
- * interleaved A/Bs at the LoRA step's shapes); a thin K alone (K ≤ 32, a full-size output) measured
- * 0.86–1.25× (0.95–1.58× with each block's rows and columns 8 apart), so it stays tiled, as does
- * everything on GPUs.
+ * interleaved A/Bs at the LoRA step's shapes) and 'wide' for the rest (2.2–2.4× the tiled kernel at
+ * the bench model's prefill and training shapes, a thin K included), except where the product adds
+ * into c: the wide block's RM·RN unrolled reads of c take llvmpipe seconds to compile, so those stay
+ * tiled. GPUs take the tiled kernel.
  */
-export function matmulVariant(info: AdapterSummary, M: number, N: number): MatmulVariant {
-  return adapterKind(info) === 'cpu' && Math.min(M, N) <= SKINNY ? 'registers' : 'tiled';
+export function matmulVariant(info: AdapterSummary, M: number, N: number, accumulate = false): MatmulVariant {
+  if (adapterKind(info) !== 'cpu') return 'tiled';
+  if (Math.min(M, N) <= SKINNY) return 'registers';
+  return accumulate ? 'tiled' : 'wide';
 }
 
 export interface GemmSpec {
@@ -57,10 +61,16 @@ export interface GemmSpec {
   variant?: MatmulVariant;
 }
 
-/** Kernel, its tile overrides and the output block one workgroup covers. */
-function kernelOf(s: GemmSpec): { name: string; overrides: Record<string, number>; block: [number, number] } {
+const REGISTER_BLOCKS = { registers: { name: 'matmul_registers', side: 4 }, wide: { name: 'matmul_registers_wide', side: 16 } } as const;
+
+/** Kernel, its tile overrides and the output block one workgroup covers, for a dispatch that adds into c or not. */
+function kernelOf(s: GemmSpec, accumulate: boolean): { name: string; overrides: Record<string, number>; block: [number, number] } {
   const device = s.c.device;
-  if ((s.variant ?? matmulVariant(device.info, s.M, s.N)) === 'registers') return { name: 'matmul_registers', overrides: { RM: 4, RN: 4 }, block: [32, 32] };
+  const variant = s.variant ?? matmulVariant(device.info, s.M, s.N, accumulate);
+  if (variant !== 'tiled') {
+    const { name, side } = REGISTER_BLOCKS[variant];
+    return { name, overrides: {}, block: [8 * side, 8 * side] };
+  }
   const tile = matmulTile(device.limits);
   return { name: 'matmul', overrides: tile, block: [16 * tile.TM, 16 * tile.TN] };
 }
@@ -88,7 +98,6 @@ export function gemm(s: GemmSpec): void {
   const { M, N, K } = s;
   if (M === 0 || N === 0) return;
   const device = s.c.device;
-  const { name, overrides, block } = kernelOf(s);
   const batch = s.batch ?? { count: 1, a: 0, b: 0, c: 0 };
   const mCuts = [...rowStarts(s.c), ...(s.transA ? [] : rowStarts(s.a))];
   const nCuts = s.transB ? rowStarts(s.b) : [];
@@ -97,11 +106,13 @@ export function gemm(s: GemmSpec): void {
     for (const [n0, n1] of ranges(nCuts, N)) {
       ranges(kCuts, K).forEach(([k0, k1], i) => {
         const bias = i === 0 ? s.bias : undefined;
+        const accumulate = (s.accumulate ?? false) || i > 0;
+        const { name, overrides, block } = kernelOf(s, accumulate);
         const kernel = device.kernels.get(name, {
           ...overrides,
           TRANS_A: s.transA ?? false,
           TRANS_B: s.transB ?? false,
-          ACCUMULATE: (s.accumulate ?? false) || i > 0,
+          ACCUMULATE: accumulate,
           B_DTYPE: floatCode(s.b.dtype, 'matmul: B'),
           HAS_BIAS: bias !== undefined,
           BIAS_DTYPE: bias ? floatCode(bias.dtype, 'matmul: bias') : 0,

@@ -6,9 +6,9 @@ import { gemmVariantError } from '../helpers/product-checks.js';
 
 const device = await testDevice();
 
-const VARIANTS: MatmulVariant[] = ['registers', 'tiled'];
+const VARIANTS: MatmulVariant[] = ['registers', 'wide', 'tiled'];
 
-describe('matmul_registers (skinny outputs on CPU adapters) and the tiled kernel', () => {
+describe('the register-block kernels (CPU adapters: skinny and wide outputs) and the tiled kernel', () => {
   it.each(VARIANTS.flatMap((v) => [[v, 1, 1, 1], [v, 7, 17, 33], [v, 33, 1, 5], [v, 129, 17, 301], [v, 300, 16, 129], [v, 97, 513, 16]] as const))(
     '%s matches the reference at M=%i K=%i N=%i',
     async (variant, M, K, N) => {
@@ -41,10 +41,14 @@ describe('matmulVariant', () => {
   const nvidia: AdapterSummary = { backend: 'vulkan', vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: '', featureLevel: 'core' };
 
   it('takes registers on a CPU adapter when the output has at most 32 rows or columns', () => {
-    expect([matmulVariant(llvmpipe, 1024, 16), matmulVariant(llvmpipe, 16, 512), matmulVariant(llvmpipe, 32, 1536)]).toEqual(['registers', 'registers', 'registers']);
+    expect([matmulVariant(llvmpipe, 1024, 16), matmulVariant(llvmpipe, 16, 512), matmulVariant(llvmpipe, 32, 1536, true)]).toEqual(['registers', 'registers', 'registers']);
   });
 
-  it('keeps the tiled kernel for wide outputs (a thin K included) and on GPUs', () => {
-    expect([matmulVariant(llvmpipe, 1024, 512), matmulVariant(llvmpipe, 33, 33), matmulVariant(nvidia, 1024, 16)]).toEqual(['tiled', 'tiled', 'tiled']);
+  it('takes wide on a CPU adapter for wider outputs, unless the product adds into c', () => {
+    expect([matmulVariant(llvmpipe, 1024, 512), matmulVariant(llvmpipe, 33, 33), matmulVariant(llvmpipe, 1024, 512, true)]).toEqual(['wide', 'wide', 'tiled']);
+  });
+
+  it('keeps the tiled kernel on GPUs', () => {
+    expect([matmulVariant(nvidia, 1024, 16), matmulVariant(nvidia, 1024, 512)]).toEqual(['tiled', 'tiled']);
   });
 });

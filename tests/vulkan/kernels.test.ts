@@ -24,7 +24,7 @@ describe('products on Vulkan', () => {
     await checkMatmul(device, 1, 72, 67, { transB: true, bias: true, dtype: 'bf16' });
   });
 
-  it.each(['tiled', 'registers'] as MatmulVariant[])('gemm %s matches the reference, with transposed A, bf16 B and bias', async (variant) => {
+  it.each(['tiled', 'registers', 'wide'] as MatmulVariant[])('gemm %s matches the reference, with transposed A, bf16 B and bias', async (variant) => {
     expect(await gemmVariantError(device, variant, { M: 33, K: 17, N: 65 })).toBeLessThan(1e-5);
     expect(await gemmVariantError(device, variant, { M: 16, K: 33, N: 17, transA: true })).toBeLessThan(1e-5);
     expect(await gemmVariantError(device, variant, { M: 19, K: 17, N: 23, transB: true, dtype: 'bf16', bias: true })).toBeLessThan(1e-5);
