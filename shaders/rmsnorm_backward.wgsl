@@ -1,7 +1,7 @@
 // dy, x: (rows,N) f32, w: (N) stored as W_DTYPE, rstd: (rows) f32 → dx: (rows,N) f32
 //   dx = r·w·dy − x·r³/N·Σ(w·dy·x), r = rstd saved by the forward   (dWeight: column_sum.wgsl)
-// One 256-thread workgroup per row (x + y·65535), as the forward: threads stride the row, Σ(w·dy·x) is
-// tree-reduced in workgroup memory. Any N. A chunked x is done one dispatch per chunk (dy, dx chunked alike).
+// main: one 256-thread workgroup per row (x + y·65535), as the forward: threads stride the row, Σ(w·dy·x) is
+// tree-reduced in workgroup memory. rows: one invocation per row, no barriers, as the forward's rows. Any N. A chunked x is done one dispatch per chunk (dy, dx chunked alike).
 #include "lib/storage.wgsl"
 #include "lib/workgroup-sum.wgsl"
 
@@ -41,6 +41,22 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let r = rstd[p.rowStart + row];
   let k = r * r * r * total / f32(p.n);
   for (var c = li; c < p.n; c += WG) {
+    dx[base + c] = r * weight(c) * dy[base + c] - k * x[base + c];
+  }
+}
+
+const ROWS_WG = 64u;
+
+@compute @workgroup_size(ROWS_WG)
+fn rows(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let row = (wg.x + wg.y * 65535u) * ROWS_WG + li;
+  if (row >= p.rows) { return; }
+  let base = row * p.n;
+  var sum = 0.0;
+  for (var c = 0u; c < p.n; c++) { sum = fma(weight(c) * dy[base + c], x[base + c], sum); }
+  let r = rstd[p.rowStart + row];
+  let k = r * r * r * sum / f32(p.n);
+  for (var c = 0u; c < p.n; c++) {
     dx[base + c] = r * weight(c) * dy[base + c] - k * x[base + c];
   }
 }

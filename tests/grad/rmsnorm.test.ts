@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rmsNorm, rmsNormBackward } from '../../src/tensor/ops/rmsnorm.js';
+import { rmsNorm, rmsNormBackward, type NormVariant } from '../../src/tensor/ops/rmsnorm.js';
 import { rmsNormBackwardRef, rmsNormRef } from '../../src/cpu/rmsnorm.js';
 import { shapeString, Tensor, type Shape } from '../../src/tensor/tensor.js';
 import type { Device } from '../../src/gpu/device.js';
@@ -12,17 +12,18 @@ const device = await testDevice();
 /** 4 KiB bindings: x (100,37) f32 splits into 4 chunks. */
 const chunked = await testDevice({ maxBindingBytes: 4096 });
 
-async function check(dev: Device, shape: Shape, dtype: 'f32' | 'bf16' = 'f32') {
+async function check(dev: Device, shape: Shape, dtype: 'f32' | 'bf16' = 'f32', variant?: NormVariant) {
   const { rng, seed } = freshRng();
   const n = shape.at(-1)!;
   const count = shape.reduce((a, b) => a * b, 1);
   const [xV, wV, dyV] = [rng.normals(count, 2), rng.normals(n), rng.normals(count)];
   const [x, w, dy] = [Tensor.from(dev, xV, shape), Tensor.from(dev, wV, [n], dtype), Tensor.from(dev, dyV, shape)];
-  const { y, rstd } = rmsNorm(x, w);
-  const g = rmsNormBackward(dy, x, w, rstd, { weightGrad: true });
+  const { y, rstd } = rmsNorm(x, w, 1e-6, variant);
+  const g = rmsNormBackward(dy, x, w, rstd, { weightGrad: true, variant });
   const ref = rmsNormBackwardRef(dyV, xV, dtype === 'f32' ? wV : roundTo(wV, dtype), 1e-6);
-  const what = `seed ${seed} ${shapeString(shape)} ${dtype}`;
+  const what = `seed ${seed} ${shapeString(shape)} ${dtype} ${variant ?? 'default'}`;
   const errs = { dx: relError(await g.dx.read(), ref.dx), dw: relError(await g.dWeight!.read(), ref.dw) };
+  console.log(`rmsNormBackward ${what}: relative error dx ${errs.dx.toExponential(2)}`);
   expect(errs.dx, what).toBeLessThan(1e-5);
   expect(errs.dw, what).toBeLessThan(1e-5);
   const chunks = x.chunks.length;
@@ -43,9 +44,12 @@ describe('rmsNorm reference backward', () => {
 
 describe('rmsNormBackward', () => {
   // One column would make dx vanish (y = w·sign(x)), leaving nothing to compare relatively.
-  it.each([[[1, 3]], [[7, 129]], [[129, 1000]], [[2, 3, 896]], [[300, 5]]] as [Shape][])('dx and dWeight match the reference at %j', async (shape) => {
-    await check(device, shape);
-  });
+  it.each((['rows', 'workgroup'] as NormVariant[]).flatMap((v) => [[v, [1, 3]], [v, [7, 129]], [v, [129, 1000]], [v, [2, 3, 896]], [v, [300, 5]], [v, [65, 64]]] as [NormVariant, Shape][]))(
+    '%s: dx and dWeight match the reference at %j',
+    async (variant, shape) => {
+      await check(device, shape, 'f32', variant);
+    },
+  );
 
   it('takes a bf16 weight, differentiating through its rounded values', async () => {
     await check(device, [7, 3, 128], 'bf16');

@@ -11,23 +11,24 @@ import { drawIndex, drawUniform, keptWeights, type SamplingParams } from '../../
 import type { Device } from '../../src/gpu/device.js';
 import { roundTo } from '../../src/tensor/half.js';
 import { crossEntropy, IGNORE_INDEX, meanLoss } from '../../src/tensor/ops/cross-entropy.js';
-import { rmsNorm } from '../../src/tensor/ops/rmsnorm.js';
+import { rmsNorm, type NormVariant } from '../../src/tensor/ops/rmsnorm.js';
 import { applyRope, normRope, normRopeIntoCache, type RopeOptions } from '../../src/tensor/ops/rope.js';
 import { sample } from '../../src/tensor/ops/sample.js';
 import { shapeString, Tensor, type Shape } from '../../src/tensor/tensor.js';
 import { freshRng, relError } from './gpu.js';
 
 /** rmsNorm's y and rstd within 1e-5 of the reference on the weights rounded to their dtype. */
-export async function checkRmsNorm(dev: Device, shape: Shape, dtype: 'f32' | 'bf16' | 'f16' = 'f32', eps = 1e-6) {
+export async function checkRmsNorm(dev: Device, shape: Shape, dtype: 'f32' | 'bf16' | 'f16' = 'f32', eps = 1e-6, variant?: NormVariant) {
   const { rng, seed } = freshRng();
   const n = shape.at(-1)!;
   const xV = rng.normals(shape.reduce((a, b) => a * b, 1), 2);
   const wV = rng.normals(n);
   const x = Tensor.from(dev, xV, shape);
   const w = Tensor.from(dev, wV, [n], dtype);
-  const { y, rstd } = rmsNorm(x, w, eps);
+  const { y, rstd } = rmsNorm(x, w, eps, variant);
   const ref = rmsNormRef(xV, dtype === 'f32' ? wV : roundTo(wV, dtype), eps);
-  const what = `seed ${seed} ${shapeString(shape)} ${dtype}`;
+  const what = `seed ${seed} ${shapeString(shape)} ${dtype} ${variant ?? 'default'}`;
+  console.log(`rmsNorm ${what}: relative error y ${relError(await y.read(), ref.y).toExponential(2)}`);
   expect(rstd.shape, what).toEqual(shape.slice(0, -1));
   const errs = { y: relError(await y.read(), ref.y), rstd: relError(await rstd.read(), ref.rstd) };
   expect(errs.y, what).toBeLessThan(1e-5);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rmsNorm } from '../../src/tensor/ops/rmsnorm.js';
+import { rmsNorm, type NormVariant } from '../../src/tensor/ops/rmsnorm.js';
 import { Tensor, type Shape } from '../../src/tensor/tensor.js';
 import { ShapeMismatchError } from '../../src/errors.js';
 import { testDevice } from '../helpers/gpu.js';
@@ -10,9 +10,13 @@ const device = await testDevice();
 const chunked = await testDevice({ maxBindingBytes: 4096 });
 
 describe('rmsNorm', () => {
-  it.each([[[1, 1]], [[7, 129]], [[129, 1000]], [[2, 3, 896]], [[1000]]] as [Shape][])('y and rstd match the reference at %j', async (shape) => {
-    await checkRmsNorm(device, shape);
-  });
+  const VARIANTS: NormVariant[] = ['rows', 'workgroup'];
+  it.each(VARIANTS.flatMap((v) => [[v, [1, 1]], [v, [7, 129]], [v, [129, 1000]], [v, [2, 3, 896]], [v, [1000]], [v, [8192 + 5, 64]]] as [NormVariant, Shape][]))(
+    '%s: y and rstd match the reference at %j',
+    async (variant, shape) => {
+      await checkRmsNorm(device, shape, 'f32', 1e-6, variant);
+    },
+  );
 
   it.each(['bf16', 'f16'] as const)('%s weights (as Qwen stores norms) match the reference on the rounded weights', async (dtype) => {
     await checkRmsNorm(device, [7, 1000], dtype);
@@ -22,8 +26,8 @@ describe('rmsNorm', () => {
     await checkRmsNorm(device, [7, 3, 128], 'bf16');
   });
 
-  it('handles more rows than one grid dimension holds', async () => {
-    await checkRmsNorm(device, [65537, 3]);
+  it.each(VARIANTS)('%s: handles more rows than one grid dimension holds', async (variant) => {
+    await checkRmsNorm(device, [variant === 'rows' ? 64 * 65535 + 3 : 65537, 3], 'f32', 1e-6, variant);
   });
 
   it('gives zeros and rstd = 1/sqrt(eps) for an all-zero row', async () => {
