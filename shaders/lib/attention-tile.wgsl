@@ -1,14 +1,16 @@
-// Shared by the row-per-thread attention kernels (attention_prefill.wgsl and the backward pair): each of the
+// Shared by the row-per-thread attention kernels (lib/attention-prefill.wgsl and the backward pair): each of the
 // ROWS threads owns one row (a query, or a key) and keeps its head vectors in private arrays; the rows it
 // pairs with arrive TILE_ROWS at a time as two tiles in workgroup memory, tileA and tileB, row-major.
 // Vectors are HEAD_VEC vec4s, zero-padded past HEAD_DIM to a multiple of 8 floats, and every loop over them
 // takes 8 floats a step: at most 32 steps, which compilers unroll. That matters on llvmpipe, which ends all
 // loops of an invocation once their iterations together pass 65535: the loops left are about two per key
 // (or per query of the group) the thread visits.
-// The includer defines loadA(i) and loadB(i): element i of the buffers behind tileA and tileB.
+// The includer defines loadA(i) and loadB(i): element i of the buffers behind tileA and tileB, and the
+// kernel file MAX_VEC, the private arrays' vec4s: each kernel comes as <name>_d64, _d128 and _d256.wgsl,
+// for heads up to 64, 128 and 256 wide, because arrays bigger than the head they hold ran llvmpipe's
+// attention backward 1.2–1.45× slower (D = 128 and 64 in arrays sized for 256).
 
 const ROWS = 64u;      // threads per workgroup, one row each
-const MAX_VEC = 64u;   // vec4s of the largest head, D = 256
 
 override HEAD_DIM: u32 = 64u;
 override HEAD_VEC: u32 = (HEAD_DIM + 7u) / 8u * 2u;

@@ -56,7 +56,7 @@ describe('attentionBackward', () => {
     await checkAttentionBackward(device, { B, T, H, KV, D });
   });
 
-  it.each([1, 256])('takes head_dim %i', async (D) => {
+  it.each([1, 64, 65, 128, 129, 256])('takes head_dim %i (each size class of the kernels at its edges)', async (D) => {
     await checkAttentionBackward(device, { B: 2, T: 9, H: 4, KV: 2, D });
   });
 

@@ -94,13 +94,18 @@ function checkKvLengths(kvLengths: Tensor, d: Dims, opts: AttentionOptions): voi
 }
 
 /**
- * Queries from which the forward runs shaders/attention_prefill.wgsl (a thread per query) rather than the decode kernel
+ * Queries from which the forward runs shaders/lib/attention-prefill.wgsl (a thread per query) rather than the decode kernel
  * (./attention-decode.ts). Against attention.wgsl, on llvmpipe the former was 2× faster at T = 8, even at T = 4.
  */
 export const PREFILL_MIN_T = 8;
 
 /** Rows per block of the row-per-thread kernels (ROWS in shaders/lib/attention-tile.wgsl). */
 const ROWS = 64;
+
+/** The file of row-per-thread kernel `name` (shaders/lib/attention-tile.wgsl) whose private arrays fit head_dim D most tightly. */
+function tileKernel(name: 'attention_prefill' | 'attention_backward' | 'attention_backward_kv', D: number): string {
+  return `${name}_d${D <= 64 ? 64 : D <= 128 ? 128 : 256}`;
+}
 
 /** Overrides of a shaders/lib/attention-tile.wgsl kernel, with the largest tile (≤ ROWS rows) whose two tiles and the backward's lse and delta rows fit workgroup memory. */
 function tileOverrides(q: Tensor, d: Dims, opts: AttentionOptions): Record<string, number | boolean> {
@@ -131,7 +136,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
   if (rows > 0) {
     const { kernel, workgroups } =
       d.T >= PREFILL_MIN_T
-        ? { kernel: device.kernels.get('attention_prefill', tileOverrides(q, d, opts)), workgroups: d.B * d.H * Math.ceil(d.T / ROWS) }
+        ? { kernel: device.kernels.get(tileKernel('attention_prefill', d.D), tileOverrides(q, d, opts)), workgroups: d.B * d.H * Math.ceil(d.T / ROWS) }
         : decodeKernel(device, opts.decode ?? attentionDecodeVariant(device.info, d.D), rows, d.D, { HAS_LENGTHS: opts.kvLengths !== undefined, HAS_SLOTS: slotted(opts) });
     device.recorder.dispatch(kernel, params, [q.buffer, k.buffer, v.buffer, lengths, out.buffer, lse.buffer], grid(workgroups));
   }
@@ -168,9 +173,9 @@ export function attentionBackward(dOut: Tensor, q: Tensor, k: Tensor, v: Tensor,
   const inputs = [q.buffer, k.buffer, v.buffer, lengths];
   const [out, dy, lse] = [saved.out.buffer, dOut.buffer, saved.lse.buffer];
   // Blocks of an empty side still get one spare workgroup, which writes nothing.
-  const qKernel = device.kernels.get('attention_backward', overrides);
+  const qKernel = device.kernels.get(tileKernel('attention_backward', d.D), overrides);
   device.recorder.dispatch(qKernel, params, [...inputs, out, dy, lse, grads.dq.buffer, delta.buffer], grid(Math.max(1, d.B * d.H * Math.ceil(d.T / ROWS))));
-  const kvKernel = device.kernels.get('attention_backward_kv', overrides);
+  const kvKernel = device.kernels.get(tileKernel('attention_backward_kv', d.D), overrides);
   device.recorder.dispatch(kvKernel, params, [...inputs, dy, lse, delta.buffer, grads.dk.buffer, grads.dv.buffer], grid(Math.max(1, d.B * d.KV * Math.ceil(d.S / ROWS))));
   // Later work is ordered after these dispatches, so the pool may hand the buffer out again at once.
   delta.dispose();

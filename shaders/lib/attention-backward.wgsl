@@ -1,7 +1,7 @@
 // q, out, dOut: (B,T,H,D) f32, k, v: (B,S,KV,D) f32, kvLengths: (B) i32, lse: (B,H,T) f32
-//   → dq: (B,T,H,D) f32, delta: (B,H,T) f32 = rowsum(dOut∘out), read by attention_backward_kv.wgsl
+//   → dq: (B,T,H,D) f32, delta: (B,H,T) f32 = rowsum(dOut∘out), read by lib/attention-backward-kv.wgsl
 // Flash-attention-2's dQ: P is recomputed from q, k and the forward's lse, dS = P∘(dOut·vᵀ − delta),
-// dq = scale·dS·k. Tiled as attention_prefill.wgsl: a 64-thread workgroup per (block of 64 queries, head,
+// dq = scale·dS·k. Tiled as lib/attention-prefill.wgsl: a 64-thread workgroup per (block of 64 queries, head,
 // batch), one thread per query with q, dOut and dq in registers, k and v tiles in workgroup memory.
 // Masks as the forward; assumes D = HEAD_DIM ≤ 256, H % KV = 0.
 #include "lib/attention-common.wgsl"
