@@ -24,6 +24,10 @@ override HAS_BIAS: bool = false;
 override BIAS_DTYPE: u32 = 0u;
 override RM: u32 = MAX_R;  // rows per invocation, ≤ MAX_R
 override RN: u32 = MAX_R;  // columns per invocation, ≤ MAX_R
+// A TRANS_B 16-bit B whose rows (ldb), offsets and K are all even: k steps by two, each word of B giving
+// both k's values, so B costs half the loads (a transposed weight's pair shares a word; a plain one's
+// neighbouring columns do, which llvmpipe already reads once). The host checks the layout.
+override PAIRED_K: bool = false;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -54,13 +58,34 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   for (var i = 0u; i < RM; i++) { rows[i] = min(m0 + i, p.M - 1u); }
   for (var j = 0u; j < RN; j++) { cols[j] = min(n0 + j, p.N - 1u); }
   var acc: array<array<f32, MAX_R>, MAX_R>;
-  for (var k = 0u; k < p.K; k++) {
-    var av: array<f32, MAX_R>;
-    var bv: array<f32, MAX_R>;
-    for (var i = 0u; i < RM; i++) { av[i] = loadA(aBase, rows[i], k); }
-    for (var j = 0u; j < RN; j++) { bv[j] = loadB(bBase, k, cols[j]); }
-    for (var i = 0u; i < RM; i++) {
-      for (var j = 0u; j < RN; j++) { acc[i][j] = fma(av[i], bv[j], acc[i][j]); }
+  if (PAIRED_K) {
+    for (var k = 0u; k < p.K; k += 2u) {
+      var av0: array<f32, MAX_R>;
+      var av1: array<f32, MAX_R>;
+      var bv0: array<f32, MAX_R>;
+      var bv1: array<f32, MAX_R>;
+      for (var i = 0u; i < RM; i++) {
+        av0[i] = loadA(aBase, rows[i], k);
+        av1[i] = loadA(aBase, rows[i], k + 1u);
+      }
+      for (var j = 0u; j < RN; j++) {
+        let word = b[(bBase + cols[j] * p.ldb + k) >> 1u];
+        bv0[j] = decodeFloat(word, B_DTYPE, 0u);
+        bv1[j] = decodeFloat(word, B_DTYPE, 1u);
+      }
+      for (var i = 0u; i < RM; i++) {
+        for (var j = 0u; j < RN; j++) { acc[i][j] = fma(av1[i], bv1[j], fma(av0[i], bv0[j], acc[i][j])); }
+      }
+    }
+  } else {
+    for (var k = 0u; k < p.K; k++) {
+      var av: array<f32, MAX_R>;
+      var bv: array<f32, MAX_R>;
+      for (var i = 0u; i < RM; i++) { av[i] = loadA(aBase, rows[i], k); }
+      for (var j = 0u; j < RN; j++) { bv[j] = loadB(bBase, k, cols[j]); }
+      for (var i = 0u; i < RM; i++) {
+        for (var j = 0u; j < RN; j++) { acc[i][j] = fma(av[i], bv[j], acc[i][j]); }
+      }
     }
   }
   // Bias read once per column, before the store loop: llvmpipe unrolls that loop, and RM·RN bias

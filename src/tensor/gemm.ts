@@ -108,18 +108,21 @@ export function gemm(s: GemmSpec): void {
         const bias = i === 0 ? s.bias : undefined;
         const accumulate = (s.accumulate ?? false) || i > 0;
         const { name, overrides, block } = kernelOf(s, accumulate);
-        const kernel = device.kernels.get(name, {
-          ...overrides,
-          TRANS_A: s.transA ?? false,
-          TRANS_B: s.transB ?? false,
-          ACCUMULATE: accumulate,
-          B_DTYPE: floatCode(s.b.dtype, 'matmul: B'),
-          HAS_BIAS: bias !== undefined,
-          BIAS_DTYPE: bias ? floatCode(bias.dtype, 'matmul: bias') : 0,
-        });
         const a = s.transA ? locate(s.a, k0, m0) : locate(s.a, m0, k0);
         const b = s.transB ? locate(s.b, n0, k0) : locate(s.b, k0, n0);
         const c = locate(s.c, m0, n0);
+        const bCode = floatCode(s.b.dtype, 'matmul: B');
+        const pairs = name !== 'matmul' && (s.transB ?? false) && bCode !== 0 && [s.b.cols, b.offset, k1 - k0, batch.b].every((x) => x % 2 === 0);
+        const kernel = device.kernels.get(name, {
+          ...overrides,
+          ...(name !== 'matmul' && { PAIRED_K: pairs }),
+          TRANS_A: s.transA ?? false,
+          TRANS_B: s.transB ?? false,
+          ACCUMULATE: accumulate,
+          B_DTYPE: bCode,
+          HAS_BIAS: bias !== undefined,
+          BIAS_DTYPE: bias ? floatCode(bias.dtype, 'matmul: bias') : 0,
+        });
         const [m, n] = [m1 - m0, n1 - n0];
         const params = [m, n, k1 - k0, batch.a, batch.b, batch.c, a.offset, b.offset, c.offset, s.a.cols, s.b.cols, s.c.cols, n0];
         const groups: [number, number, number] = [Math.ceil(n / block[1]), Math.ceil(m / block[0]), batch.count];

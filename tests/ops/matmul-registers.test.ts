@@ -27,6 +27,11 @@ describe('the register-block kernels (CPU adapters: skinny and wide outputs) and
     expect(await gemmVariantError(device, variant, { M: 65, K: 17, N: 31, transB: true, dtype: 'bf16', bias: true })).toBeLessThan(1e-5);
   });
 
+  it.each(VARIANTS)('%s reads a transposed bf16 B with an even K two k at a time (one word each)', async (variant) => {
+    expect(await gemmVariantError(device, variant, { M: 65, K: 18, N: 31, transB: true, dtype: 'bf16', bias: true })).toBeLessThan(1e-5);
+    expect(await gemmVariantError(device, variant, { M: 19, K: 34, N: 23, transB: true, dtype: 'bf16', batch: 3 })).toBeLessThan(1e-5);
+  });
+
   it.each(VARIANTS)('%s adds to what c holds with accumulate', async (variant) => {
     expect(await gemmVariantError(device, variant, { M: 45, K: 16, N: 77, transB: true, accumulate: true })).toBeLessThan(1e-5);
   });

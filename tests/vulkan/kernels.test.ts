@@ -28,6 +28,7 @@ describe('products on Vulkan', () => {
     expect(await gemmVariantError(device, variant, { M: 33, K: 17, N: 65 })).toBeLessThan(1e-5);
     expect(await gemmVariantError(device, variant, { M: 16, K: 33, N: 17, transA: true })).toBeLessThan(1e-5);
     expect(await gemmVariantError(device, variant, { M: 19, K: 17, N: 23, transB: true, dtype: 'bf16', bias: true })).toBeLessThan(1e-5);
+    expect(await gemmVariantError(device, variant, { M: 19, K: 34, N: 23, transB: true, dtype: 'bf16' })).toBeLessThan(1e-5);
   });
 
   it.each(['lanes', 'columns', 'subgroups'] as MatvecVariant[])('matvec %s matches the reference on f32, bf16 and f16 weights', async (variant) => {
