@@ -10,7 +10,7 @@ import { gemm, type MatmulVariant } from '../../src/tensor/gemm.js';
 import { roundTo } from '../../src/tensor/half.js';
 import { matmul } from '../../src/tensor/ops/matmul.js';
 import { matvec, matvecFits, type MatvecArgs, type MatvecVariant } from '../../src/tensor/ops/matvec.js';
-import { quantMatmul, quantMatmulBackwardInput } from '../../src/tensor/ops/quant-matmul.js';
+import { quantMatmul, quantMatmulBackwardInput, type QuantMatmulVariant } from '../../src/tensor/ops/quant-matmul.js';
 import { quantMatvec, quantMatvecFits, type QuantMatvecArgs, type QuantMatvecVariant } from '../../src/tensor/ops/quant-matvec.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { freshRng, relError } from './gpu.js';
@@ -147,7 +147,7 @@ export async function quantMatvecVariantError(device: Device, variant: QuantMatv
 }
 
 /** The 4-bit product the model's layers run (quantMatmul: tiled, or the adapter's decode variant) and its input gradient within 1e-4 of the dequantized reference. */
-export async function checkQuantMatmul(device: Device, M: number, N: number, K: number, spec: QuantizeSpec, opts: { bias?: boolean; dev?: Device; minChunks?: number; forwardOnly?: boolean } = {}): Promise<number> {
+export async function checkQuantMatmul(device: Device, M: number, N: number, K: number, spec: QuantizeSpec, opts: { bias?: boolean; dev?: Device; minChunks?: number; forwardOnly?: boolean; variant?: QuantMatmulVariant } = {}): Promise<number> {
   const dev = opts.dev ?? device;
   const { rng, seed } = freshRng();
   const host = quantizeWeight(rng.normals(N * K), [N, K], spec);
@@ -159,11 +159,12 @@ export async function checkQuantMatmul(device: Device, M: number, N: number, K: 
   const x = Tensor.from(dev, xV, [M, K]);
   const dy = Tensor.from(dev, dyV, [M, N]);
   const bias = biasV && Tensor.from(dev, biasV, [N]);
-  const y = quantMatmul(x, w, { bias });
-  const dx = opts.forwardOnly ? dy : quantMatmulBackwardInput(dy, w);
-  const what = `seed ${seed} ${spec.format}/${host.layout.blockSize} M=${M} N=${N} K=${K}`;
+  const y = quantMatmul(x, w, { bias, variant: opts.variant });
+  const dx = opts.forwardOnly ? dy : quantMatmulBackwardInput(dy, w, opts.variant);
+  const what = `seed ${seed} ${spec.format}/${host.layout.blockSize} M=${M} N=${N} K=${K} ${opts.variant ?? 'default'}`;
   const errY = relError(await y.read(), quantMatmulRef(xV, host, biasV));
   const errDx = opts.forwardOnly ? 0 : relError(await dx.read(), quantMatmulBackwardInputRef(dyV, host));
+  console.log(`quantMatmul ${what}: rel error y ${errY.toExponential(2)}, dx ${errDx.toExponential(2)}`);
   expect(errY, `y ${what}`).toBeLessThan(1e-4);
   expect(errDx, `dx ${what}`).toBeLessThan(1e-4);
   for (const t of new Set([x, dy, y, dx, bias, w])) t?.dispose();

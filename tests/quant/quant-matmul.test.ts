@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { quantMatmul, quantMatmulBackwardInput } from '../../src/tensor/ops/quant-matmul.js';
+import { dequantize, quantMatmul, quantMatmulBackwardInput, type QuantMatmulVariant } from '../../src/tensor/ops/quant-matmul.js';
 import { quantMatmulBackwardInputRef, quantMatmulRef } from '../../src/cpu/quant-matmul.js';
 import { quantizeWeight, uploadQuantWeight, type QuantizeSpec } from '../../src/quant/quantize.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { ShapeMismatchError } from '../../src/errors.js';
-import { freshRng, testDevice } from '../helpers/gpu.js';
+import { freshRng, relError, testDevice } from '../helpers/gpu.js';
+import { dequantizeBlocks } from '../../src/quant/layouts.js';
 import { checkQuantMatmul } from '../helpers/product-checks.js';
 import { finiteDiffError } from '../helpers/grad.js';
 
@@ -28,13 +29,28 @@ describe('4-bit product reference backward', () => {
 });
 
 describe('4-bit products against the product with the dequantized weight', () => {
-  it.each([
-    [33, 70, 64, NF4],
-    [129, 37, 192, NF4],
-    [20, 33, 96, Q4_32],
-    [17, 9, 128, Q4_128],
-  ] as const)('prefill (tiled) at M=%i N=%i K=%i', async (M, N, K, spec) => {
-    await checkQuantMatmul(device, M, N, K, spec, { bias: true });
+  it.each((['registers', 'dequantized'] as QuantMatmulVariant[]).flatMap((v) => [
+    [v, 33, 70, 64, NF4],
+    [v, 129, 37, 192, NF4],
+    [v, 20, 33, 96, Q4_32],
+    [v, 17, 9, 128, Q4_128],
+    [v, 40, 64, 129, NF4],
+  ] as const))('prefill (%s) at M=%i N=%i K=%i', async (variant, M, N, K, spec) => {
+    await checkQuantMatmul(device, M, N, K, spec, { bias: true, variant });
+  });
+
+  it('dequantizes a weight exactly as the reference does, across 4-bit and f32 chunk boundaries', async () => {
+    const small = await testDevice({ maxBindingBytes: 2048 });
+    const { rng, seed } = freshRng();
+    const host = quantizeWeight(rng.normals(129 * 63), [129, 63], NF4);
+    const w = uploadQuantWeight(small, host);
+    const w32 = dequantize(w);
+    expect(w.chunks.length, 'quant chunks').toBeGreaterThanOrEqual(3);
+    expect(w32.chunks.length, 'f32 chunks').toBeGreaterThan(w.chunks.length);
+    const ref = dequantizeBlocks(host.layout, host.codes, host.scales, 129 * 63);
+    expect(relError(await w32.read(), ref), `seed ${seed}`).toBe(0);
+    w.dispose();
+    w32.dispose();
   });
 
   it.each([

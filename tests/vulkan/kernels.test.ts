@@ -50,8 +50,9 @@ describe('products on Vulkan', () => {
     expect(await quantMatvecVariantError(device, variant, { M: 3, N: 31, K: 160, spec: Q4_32 })).toBeLessThan(1e-5);
   });
 
-  it("4-bit products as a layer runs them (tiled prefill, partial blocks) and their input gradient match the dequantized reference", async () => {
+  it("4-bit products as a layer runs them (dequantized prefill, partial blocks), the GPUs' in-register product, and their input gradient match the dequantized reference", async () => {
     expect(await checkQuantMatmul(device, 20, 33, 96, Q4_32, { bias: true })).toBeLessThan(1e-4);
+    expect(await checkQuantMatmul(device, 20, 33, 96, Q4_32, { bias: true, variant: 'registers' })).toBeLessThan(1e-4);
     expect(await checkQuantMatmul(device, 17, 9, 128, NF4)).toBeLessThan(1e-4);
     expect(await checkQuantMatmul(device, 4, 7, 9, NF4)).toBeLessThan(1e-4);
   });

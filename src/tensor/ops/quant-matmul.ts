@@ -1,11 +1,15 @@
 // quantMatmul: y = x·Wᵀ (+ bias) with W a 4-bit QuantTensor, and its input gradient dx = dy·W for
-// backpropagating through a frozen quantized weight. Weights are dequantized in registers.
+// backpropagating through a frozen quantized weight. Decode rows take the 4-bit matvec. Wider products
+// dequantize in registers on GPUs (shaders/quant_matmul.wgsl); CPU adapters dequantize the weight once
+// into a scratch f32 tensor and run gemm's register-block product on it, since llvmpipe pays per load.
 import { ShapeMismatchError } from '../../errors.js';
 import type { Device } from '../../gpu/device.js';
+import { adapterKind } from '../../gpu/adapter-kind.js';
 import type { Kernel, Overrides } from '../../gpu/kernels.js';
 import { grid } from '../../gpu/recorder.js';
 import type { QuantChunk, QuantTensor } from '../../quant/quant-tensor.js';
 import { DTYPES, floatCode } from '../dtype.js';
+import { gemm } from '../gemm.js';
 import { assertDType } from '../shape.js';
 import { shapeString, Tensor } from '../tensor.js';
 import { matmulTile } from './matmul.js';
@@ -14,9 +18,14 @@ import { pickQuantMatvec, quantMatvec } from './quant-matvec.js';
 /** Up to this many rows of dy read each weight once in shaders/quant_matvec.wgsl 'cols' (dx = dy·W). */
 const MATVEC_MAX_M = 8;
 
+/** Wider-than-decode products: 'registers' dequantizes in the product's registers (quant_matmul.wgsl), 'dequantized' into a scratch f32 weight for gemm. */
+export type QuantMatmulVariant = 'registers' | 'dequantized';
+
 export interface QuantMatmulOptions {
   /** (N), added to every row. */
   bias?: Tensor;
+  /** Default: the adapter's (quantMatmulVariant). */
+  variant?: QuantMatmulVariant;
 }
 
 function layoutOverrides(w: QuantTensor): Overrides {
@@ -37,6 +46,29 @@ function weightBuffers(w: QuantTensor, wc: QuantChunk): GPUBuffer[] {
   return [wc.codes, wc.scales, w.codebook];
 }
 
+/** w as an (N,K) f32 tensor, each 4-bit chunk's rows written into the f32 chunks they overlap. */
+export function dequantize(w: QuantTensor): Tensor {
+  const [N, K] = w.shape;
+  const device = w.device;
+  const out = Tensor.empty(device, [N, K]);
+  const kernel = device.kernels.get('dequantize', layoutOverrides(w));
+  for (const wc of w.chunks) {
+    for (const oc of out.chunks) {
+      const [r0, r1] = [Math.max(wc.rowStart, oc.rowStart), Math.min(wc.rowStart + wc.rows, oc.rowStart + oc.rows)];
+      if (r1 <= r0) continue;
+      const count = (r1 - r0) * K;
+      const params = [count, (r0 - wc.rowStart) * K, (r0 - oc.rowStart) * K];
+      device.recorder.dispatch(kernel, params, [oc.buffer, ...weightBuffers(w, wc)], grid(Math.ceil(count / 64)));
+    }
+  }
+  return out;
+}
+
+/** CPU adapters go through a dequantized copy, GPUs dequantize in registers. */
+export function quantMatmulVariant(device: Device): QuantMatmulVariant {
+  return adapterKind(device.info) === 'cpu' ? 'dequantized' : 'registers';
+}
+
 /** x: (…,K) f32, w: (N,K) 4-bit, bias: (N) f32|bf16|f16 → (…,N) f32 */
 export function quantMatmul(x: Tensor, w: QuantTensor, options: QuantMatmulOptions = {}): Tensor {
   const [N, K] = w.shape;
@@ -52,6 +84,12 @@ export function quantMatmul(x: Tensor, w: QuantTensor, options: QuantMatmulOptio
   const variant = pickQuantMatvec(decode);
   if (variant) {
     quantMatvec(variant, decode);
+    return out;
+  }
+  if ((options.variant ?? quantMatmulVariant(device)) === 'dequantized') {
+    const w32 = dequantize(w);
+    gemm({ a: x, b: w32, transB: true, c: out, M, N, K, bias });
+    w32.dispose(); // later work is ordered after the product, so the pool may hand it out again at once
     return out;
   }
   const xBuffer = x.buffer;
@@ -71,11 +109,17 @@ export function quantMatmul(x: Tensor, w: QuantTensor, options: QuantMatmulOptio
  * Input gradient of `y = x·Wᵀ`: dy: (…,N) f32, w: (N,K) 4-bit → dx: (…,K) f32 = dy·W.
  * Weight chunks split the inner dimension, so every chunk after the first adds into dx.
  */
-export function quantMatmulBackwardInput(dy: Tensor, w: QuantTensor): Tensor {
+export function quantMatmulBackwardInput(dy: Tensor, w: QuantTensor, variant = quantMatmulVariant(dy.device)): Tensor {
   const [N, K] = w.shape;
   const { M, shape } = rowsOf('quantMatmulBackwardInput', dy, w, N, K);
   const device = dy.device;
   const dx = Tensor.empty(device, shape);
+  if (M > MATVEC_MAX_M && variant === 'dequantized') {
+    const w32 = dequantize(w);
+    gemm({ a: dy, b: w32, c: dx, M, N: K, K: N });
+    w32.dispose();
+    return dx;
+  }
   const dyBuffer = dy.buffer;
   w.chunks.forEach((wc, i) => {
     const overrides = { ...layoutOverrides(w), ACCUMULATE: i > 0 };
