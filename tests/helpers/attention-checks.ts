@@ -121,6 +121,7 @@ export async function checkAttentionBackward(device: Device, c: AttentionCase) {
   const what = `seed ${seed} ${JSON.stringify(c)}`;
   const got = { dq: await g.dq.read(), dk: await g.dk.read(), dv: await g.dv.read() };
   const errs = { dq: relError(got.dq, ref.dq), dk: relError(got.dk, ref.dk), dv: relError(got.dv, ref.dv) };
+  console.log(`attentionBackward ${what}: relative error dq ${errs.dq.toExponential(2)}, dk ${errs.dk.toExponential(2)}, dv ${errs.dv.toExponential(2)}`);
   for (const [name, err] of Object.entries(errs)) expect(err, `${name} ${what}`).toBeLessThan(1e-5);
   for (const t of [q, k, v, dOut, kvLengths, fwd.out, fwd.lse, g.dq, g.dk, g.dv]) t?.dispose();
   return { ...got, S, kvLengthOf: (b: number) => c.kvLengths?.[b] ?? kvLength };
