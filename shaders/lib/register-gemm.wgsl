@@ -1,10 +1,10 @@
 // The register-block product shared by matmul_registers.wgsl and matmul_registers_wide.wgsl: the
 // operands and uniform block of shaders/matmul.wgsl (same bindings, so the dispatch code swaps one for
-// another), for CPU adapters. Each invocation owns an RM×RN block of C (RM consecutive rows × RN
+// another), for CPU adapters. Each invocation owns an R×R block of C (R consecutive rows × R
 // consecutive columns) and walks all of K reading A and B straight from storage (cached on a CPU):
-// no workgroup memory, no barriers. An 8×8 workgroup covers (8·RM)×(8·RN). Edges guarded: any M, N, K.
-// The including file sets MAX_R, the register arrays' size. RM = RN = MAX_R is the fast case on
-// llvmpipe: its loops unroll and every accumulator stays a register; a smaller block in bigger arrays
+// no workgroup memory, no barriers. An 8×8 workgroup covers (8·R)×(8·R). Edges guarded: any M, N, K.
+// The including file sets R, which sizes the register arrays too: arrays the size of the block let
+// llvmpipe unroll every loop and keep every accumulator in a register; a 16×16 block in 32×32 arrays
 // measured 4× slower.
 #include "lib/storage.wgsl"
 
@@ -22,8 +22,6 @@ override ACCUMULATE: bool = false;
 override B_DTYPE: u32 = 0u;
 override HAS_BIAS: bool = false;
 override BIAS_DTYPE: u32 = 0u;
-override RM: u32 = MAX_R;  // rows per invocation, ≤ MAX_R
-override RN: u32 = MAX_R;  // columns per invocation, ≤ MAX_R
 // A TRANS_B 16-bit B whose rows (ldb), offsets and K are all even: k steps by two, each word of B giving
 // both k's values, so B costs half the loads (a transposed weight's pair shares a word; a plain one's
 // neighbouring columns do, which llvmpipe already reads once). The host checks the layout.
@@ -47,60 +45,60 @@ fn loadB(base: u32, k: u32, n: u32) -> f32 {
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let batch = gid.z;
-  let m0 = gid.y * RM;
-  let n0 = gid.x * RN;
+  let m0 = gid.y * R;
+  let n0 = gid.x * R;
   if (m0 >= p.M || n0 >= p.N) { return; }  // no barriers, so spare invocations may leave
   let aBase = batch * p.aBatchStride + p.aOffset;
   let bBase = batch * p.bBatchStride + p.bOffset;
   // Out-of-range rows and columns re-read the last valid one (clamped), and are not written.
-  var rows: array<u32, MAX_R>;
-  var cols: array<u32, MAX_R>;
-  for (var i = 0u; i < RM; i++) { rows[i] = min(m0 + i, p.M - 1u); }
-  for (var j = 0u; j < RN; j++) { cols[j] = min(n0 + j, p.N - 1u); }
-  var acc: array<array<f32, MAX_R>, MAX_R>;
+  var rows: array<u32, R>;
+  var cols: array<u32, R>;
+  for (var i = 0u; i < R; i++) { rows[i] = min(m0 + i, p.M - 1u); }
+  for (var j = 0u; j < R; j++) { cols[j] = min(n0 + j, p.N - 1u); }
+  var acc: array<array<f32, R>, R>;
   if (PAIRED_K) {
     for (var k = 0u; k < p.K; k += 2u) {
-      var av0: array<f32, MAX_R>;
-      var av1: array<f32, MAX_R>;
-      var bv0: array<f32, MAX_R>;
-      var bv1: array<f32, MAX_R>;
-      for (var i = 0u; i < RM; i++) {
+      var av0: array<f32, R>;
+      var av1: array<f32, R>;
+      var bv0: array<f32, R>;
+      var bv1: array<f32, R>;
+      for (var i = 0u; i < R; i++) {
         av0[i] = loadA(aBase, rows[i], k);
         av1[i] = loadA(aBase, rows[i], k + 1u);
       }
-      for (var j = 0u; j < RN; j++) {
+      for (var j = 0u; j < R; j++) {
         let word = b[(bBase + cols[j] * p.ldb + k) >> 1u];
         bv0[j] = decodeFloat(word, B_DTYPE, 0u);
         bv1[j] = decodeFloat(word, B_DTYPE, 1u);
       }
-      for (var i = 0u; i < RM; i++) {
-        for (var j = 0u; j < RN; j++) { acc[i][j] = fma(av1[i], bv1[j], fma(av0[i], bv0[j], acc[i][j])); }
+      for (var i = 0u; i < R; i++) {
+        for (var j = 0u; j < R; j++) { acc[i][j] = fma(av1[i], bv1[j], fma(av0[i], bv0[j], acc[i][j])); }
       }
     }
   } else {
     for (var k = 0u; k < p.K; k++) {
-      var av: array<f32, MAX_R>;
-      var bv: array<f32, MAX_R>;
-      for (var i = 0u; i < RM; i++) { av[i] = loadA(aBase, rows[i], k); }
-      for (var j = 0u; j < RN; j++) { bv[j] = loadB(bBase, k, cols[j]); }
-      for (var i = 0u; i < RM; i++) {
-        for (var j = 0u; j < RN; j++) { acc[i][j] = fma(av[i], bv[j], acc[i][j]); }
+      var av: array<f32, R>;
+      var bv: array<f32, R>;
+      for (var i = 0u; i < R; i++) { av[i] = loadA(aBase, rows[i], k); }
+      for (var j = 0u; j < R; j++) { bv[j] = loadB(bBase, k, cols[j]); }
+      for (var i = 0u; i < R; i++) {
+        for (var j = 0u; j < R; j++) { acc[i][j] = fma(av[i], bv[j], acc[i][j]); }
       }
     }
   }
-  // Bias read once per column, before the store loop: llvmpipe unrolls that loop, and RM·RN bias
+  // Bias read once per column, before the store loop: llvmpipe unrolls that loop, and R·R bias
   // reads inside it took half a minute to compile at 32×32.
-  var biasv: array<f32, MAX_R>;
+  var biasv: array<f32, R>;
   if (HAS_BIAS) {
-    for (var j = 0u; j < RN; j++) {
+    for (var j = 0u; j < R; j++) {
       let nb = p.biasOffset + cols[j];
       biasv[j] = decodeFloat(bias[wordOf(nb, BIAS_DTYPE)], BIAS_DTYPE, nb);
     }
   }
-  for (var i = 0u; i < RM; i++) {
+  for (var i = 0u; i < R; i++) {
     let m = m0 + i;
     if (m >= p.M) { break; }
-    for (var j = 0u; j < RN; j++) {
+    for (var j = 0u; j < R; j++) {
       let n = n0 + j;
       if (n >= p.N) { break; }
       var v = acc[i][j];

@@ -4,6 +4,7 @@
 // summed by the kernel's ACCUMULATE, so an LM head chunked along V works as either operand.
 import { adapterKind } from '../gpu/adapter-kind.js';
 import type { AdapterSummary } from '../gpu/device.js';
+import type { Overrides } from '../gpu/kernels.js';
 import { floatCode } from './dtype.js';
 import type { Chunk, Tensor } from './tensor.js';
 
@@ -30,7 +31,7 @@ const SKINNY = 32;
  * CPU adapters take 'registers' for skinny outputs (M or N ≤ 32: 3.6–6.4× the tiled kernel in
  * interleaved A/Bs at the LoRA step's shapes) and 'wide' for the rest (2.2–2.4× the tiled kernel at
  * the bench model's prefill and training shapes, a thin K included), except where the product adds
- * into c: the wide block's RM·RN unrolled reads of c take llvmpipe seconds to compile, so those stay
+ * into c: the wide block's 16·16 unrolled reads of c take llvmpipe seconds to compile, so those stay
  * tiled. GPUs take the tiled kernel.
  */
 export function matmulVariant(info: AdapterSummary, M: number, N: number, accumulate = false): MatmulVariant {
@@ -61,7 +62,13 @@ export interface GemmSpec {
   variant?: MatmulVariant;
 }
 
+/** The register-block kernels and their block side (R in each file). */
 const REGISTER_BLOCKS = { registers: { name: 'matmul_registers', side: 4 }, wide: { name: 'matmul_registers_wide', side: 16 } } as const;
+
+/** PAIRED_K of shaders/lib/register-gemm.wgsl: a transposed 16-bit B laid out so that each word holds two k of one column. */
+function pairsK(s: GemmSpec, bCode: number, bOffset: number, kLength: number, bBatchStride: number): boolean {
+  return (s.transB ?? false) && bCode !== 0 && [s.b.cols, bOffset, kLength, bBatchStride].every((x) => x % 2 === 0);
+}
 
 /** Kernel, its tile overrides and the output block one workgroup covers, for a dispatch that adds into c or not. */
 function kernelOf(s: GemmSpec, accumulate: boolean): { name: string; overrides: Record<string, number>; block: [number, number] } {
@@ -112,10 +119,10 @@ export function gemm(s: GemmSpec): void {
         const b = s.transB ? locate(s.b, n0, k0) : locate(s.b, k0, n0);
         const c = locate(s.c, m0, n0);
         const bCode = floatCode(s.b.dtype, 'matmul: B');
-        const pairs = name !== 'matmul' && (s.transB ?? false) && bCode !== 0 && [s.b.cols, b.offset, k1 - k0, batch.b].every((x) => x % 2 === 0);
+        const paired: Overrides = name === 'matmul' ? {} : { PAIRED_K: pairsK(s, bCode, b.offset, k1 - k0, batch.b) };
         const kernel = device.kernels.get(name, {
           ...overrides,
-          ...(name !== 'matmul' && { PAIRED_K: pairs }),
+          ...paired,
           TRANS_A: s.transA ?? false,
           TRANS_B: s.transB ?? false,
           ACCUMULATE: accumulate,
