@@ -1,6 +1,6 @@
 // The decode product's bindings and per-lane work, shared by shaders/matvec.wgsl and
 // shaders/matvec_subgroups.wgsl: a: (M,K) f32 with M ≤ MAX_M (the M override), b: (N,K) if
-// rowsOfB else (K,N) stored as B_DTYPE, bias: (N) → c: (M,N) f32. With rows of b, LANES lanes
+// rowsOfB else (K,N) stored as B_DTYPE, bias: (N) → c: (M,N) f32 (added to c with ACCUMULATE). With rows of b, LANES lanes
 // per output column stride K so a weight row is read contiguously across lanes; each lane keeps
 // M partial sums for the including kernel to reduce.
 #include "lib/storage.wgsl"
@@ -15,6 +15,7 @@ override B_DTYPE: u32 = 0u;
 override HAS_BIAS: bool = false;
 override BIAS_DTYPE: u32 = 0u;
 override M: u32 = 1u;  // rows of a; a constant so the per-row loops unroll
+override ACCUMULATE: bool = false;  // c += the product: a residual add without a dispatch of its own
 
 const MAX_M = 8u;
 const COLS = 8u;
@@ -34,7 +35,9 @@ fn store(m: u32, n: u32, sum: f32) {
   var v = sum;
   let nc = p.cColOffset + n;
   if (HAS_BIAS) { v += decodeFloat(bias[wordOf(nc, BIAS_DTYPE)], BIAS_DTYPE, nc); }
-  c[m * p.ldc + nc] = v;
+  let at = m * p.ldc + nc;
+  if (ACCUMULATE) { v += c[at]; }
+  c[at] = v;
 }
 
 fn accumulate(sums: ptr<function, array<f32, MAX_M>>, k: u32, w: f32) {

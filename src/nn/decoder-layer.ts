@@ -6,7 +6,7 @@ import { add } from '../tensor/ops/elementwise.js';
 import { rmsNorm } from '../tensor/ops/rmsnorm.js';
 import type { GradSink } from './grads.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { disposeMlpActs, mlpBackward, mlpForward, type MlpActs, type MlpWeights } from './mlp.js';
+import { disposeMlpActs, mlpBackward, mlpForward, mlpResidual, type MlpActs, type MlpWeights } from './mlp.js';
 import { disposeAttentionActs, normBackward, selfAttention, selfAttentionBackward, selfAttentionForward, type AttentionActs, type AttentionWeights } from './self-attention.js';
 
 export interface LayerWeights extends AttentionWeights, MlpWeights {
@@ -56,18 +56,19 @@ export function disposeLayerActs(acts: LayerActs): void {
 
 /**
  * Inference: x is consumed, nothing kept for a backward; attention through selfAttention, whose
- * heads are normed, rotated and cached in fewer dispatches than the training forward's.
+ * heads are normed, rotated and cached in fewer dispatches than the training forward's, and both
+ * blocks add into the residual stream in their last product's dispatch where they can.
  */
 export function decoderLayer(x: Tensor, w: LayerWeights, c: LayerContext): Tensor {
   const eps = c.cfg.rmsNormEps;
   const n1 = rmsNorm(x, w.inputNorm, eps);
-  const attn = selfAttention(n1.y, w, c.layer, c.cfg, c.cache, c.step);
-  const x1 = add(x, attn);
+  const x1 = selfAttention(n1.y, w, c.layer, c.cfg, c.cache, c.step, x);
+  n1.y.dispose();
+  n1.rstd.dispose();
   const n2 = rmsNorm(x1, w.postNorm, eps);
-  const mlp = mlpForward(n2.y, w);
-  const y = add(x1, mlp.out);
-  disposeMlpActs(mlp.acts);
-  for (const t of [x, n1.y, n1.rstd, attn, x1, n2.y, n2.rstd, mlp.out]) t.dispose();
+  const y = mlpResidual(n2.y, w, x1);
+  n2.y.dispose();
+  n2.rstd.dispose();
   return y;
 }
 

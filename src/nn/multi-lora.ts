@@ -19,10 +19,15 @@ export class MultiLoraLinear implements Projection {
     private readonly current: RowAdapters,
   ) {}
 
+  /** Whether this step adds an adapter to the base; when not, forward is the base's. */
+  get active(): boolean {
+    return this.stack !== null && this.current.rows !== null;
+  }
+
   /** x: (N,in) f32 → (N,out) f32: the base, plus each row's adapter when the step names one. */
   forward(x: Tensor): Tensor {
     const y = this.base.forward(x);
-    if (this.stack && this.current.rows) loraRows(y, x, this.current.rows, this.stack);
+    if (this.active) loraRows(y, x, this.current.rows!, this.stack!);
     return y;
   }
 

@@ -1,9 +1,12 @@
 // The projections of a layer: frozen (Linear, QuantLinear) or carrying a LoRA adapter. Training
 // forwards keep what the adapter's backward needs; frozen ones only pass the input gradient on.
+import { add } from '../tensor/ops/elementwise.js';
+import { matmulAdd } from '../tensor/ops/matmul.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { GradSink } from './grads.js';
 import { Linear } from './linear.js';
 import { LoraLinear, type LoraSaved } from './lora.js';
+import { MultiLoraLinear } from './multi-lora.js';
 
 /** What a layer needs of a projection: Linear (bf16/f32), QuantLinear (4-bit) and LoraLinear all are one. */
 export interface Projection {
@@ -22,6 +25,24 @@ export interface Projected {
 /** Forward; when training (a seed is given) a LoRA projection draws its dropout mask from `seed` and keeps its inputs. */
 export function projectTrain(p: Projection, x: Tensor, seed: number | undefined): Projected {
   return p instanceof LoraLinear && seed !== undefined ? p.forwardTrain(x, seed) : { y: p.forward(x) };
+}
+
+/** The frozen Linear that `p.forward` amounts to this step (through a row-adapter wrapper with no adapter active), if any. */
+export function frozenLinear(p: Projection): Linear | undefined {
+  if (p instanceof Linear) return p;
+  if (p instanceof MultiLoraLinear && !p.active) return frozenLinear(p.base);
+  return undefined;
+}
+
+/** Inference: base + p(x), consuming base; a frozen Linear adds in the product's own dispatch where it can. */
+export function projectAdd(p: Projection, x: Tensor, base: Tensor): Tensor {
+  const linear = frozenLinear(p);
+  if (linear) return matmulAdd(base, x, linear.weight, { transB: true, bias: linear.bias });
+  const y = p.forward(x);
+  const out = add(base, y);
+  base.dispose();
+  y.dispose();
+  return out;
 }
 
 /** Seed `k` of a layer's dropout stream, or undefined for inference. */

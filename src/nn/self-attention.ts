@@ -10,7 +10,7 @@ import { applyRope, applyRopeBackward, normRope, normRopeIntoCache } from '../te
 import type { Tensor } from '../tensor/tensor.js';
 import type { GradSink } from './grads.js';
 import type { LoraSaved } from './lora.js';
-import { projectBackward, projectTrain, subSeed, type Projection } from './projection.js';
+import { projectAdd, projectBackward, projectTrain, subSeed, type Projection } from './projection.js';
 
 export interface AttentionWeights {
   q: Projection;
@@ -97,10 +97,11 @@ export function selfAttentionForward(h: Tensor, w: AttentionWeights, layer: numb
 }
 
 /**
- * Inference: h (B·T,C) f32 → (B·T,C) f32, as selfAttentionForward computes it, keeping nothing: q is
- * normed and rotated in one dispatch, k normed and rotated straight into the cache in another.
+ * Inference: residual + attention(h), (B·T,C) f32, as selfAttentionForward computes it, consuming
+ * residual and keeping nothing: q is normed and rotated in one dispatch, k normed and rotated
+ * straight into the cache in another, and the output projection adds into the residual.
  */
-export function selfAttention(h: Tensor, w: AttentionWeights, layer: number, cfg: QwenConfig, cache: KvCache, step: StepInputs): Tensor {
+export function selfAttention(h: Tensor, w: AttentionWeights, layer: number, cfg: QwenConfig, cache: KvCache, step: StepInputs, residual: Tensor): Tensor {
   const heads = (proj: Projection, n: number) => {
     const y = proj.forward(h);
     const shaped = y.reshape([step.B, step.T, n, cfg.headDim]);
@@ -118,7 +119,7 @@ export function selfAttention(h: Tensor, w: AttentionWeights, layer: number, cfg
   writeKv(values, v, step.offsets);
   const { out, lse } = attention(q, keys, values, { kvLengths: step.kvLengths });
   const flat = out.reshape([step.B * step.T, cfg.numHeads * cfg.headDim]);
-  const o = w.o.forward(flat);
+  const o = projectAdd(w.o, flat, residual);
   for (const t of [qLin, q, k, v, out, lse, flat]) t.dispose();
   return o;
 }

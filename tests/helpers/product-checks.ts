@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { matmulRef } from '../../src/cpu/matmul.js';
 import { quantMatmulBackwardInputRef, quantMatmulRef } from '../../src/cpu/quant-matmul.js';
 import type { Device } from '../../src/gpu/device.js';
+import { siluMulRef } from '../../src/cpu/silu-mul.js';
 import { quantizeWeight, uploadQuantWeight, type QuantizeSpec } from '../../src/quant/quantize.js';
 import { DTYPES } from '../../src/tensor/dtype.js';
 import { gemm, type MatmulVariant } from '../../src/tensor/gemm.js';
@@ -108,6 +109,44 @@ export async function matvecVariantError(device: Device, variant: MatvecVariant,
   const err = relError(await out.read(), ref);
   console.log(`${variant}${cols ? ` cols ${cols}` : ''} ${dtype} M=${M} K=${K} N=${N}${withBias ? ' +bias' : ''}: rel error ${err.toExponential(2)} (seed ${seed})`);
   for (const t of [a, b, out, bias]) t?.dispose();
+  return err;
+}
+
+export interface FusedMatvecCase {
+  M: number;
+  K: number;
+  N: number;
+  dtype: Float;
+  /** accumulate: out = base + a·bᵀ (+ bias); gated: out = silu(a·bᵀ)·(a·upᵀ). */
+  fuse: 'accumulate' | 'gated';
+  bias?: boolean;
+  cols?: number;
+  /** Another device than the test file's (a small binding limit). */
+  dev?: Device;
+}
+
+/** ‖gpu − ref‖/‖ref‖ of `variant`'s residual-add or gated product. */
+export async function fusedMatvecError(device: Device, variant: MatvecVariant, c: FusedMatvecCase): Promise<number> {
+  const dev = c.dev ?? device;
+  const { rng, seed } = freshRng();
+  const { M, K, N, dtype } = c;
+  const [aV, bV, baseV] = [rng.normals(M * K), rng.normals(N * K), rng.normals(M * N)];
+  const upV = c.fuse === 'gated' ? rng.normals(N * K) : undefined;
+  const biasV = c.bias ? rng.normals(N) : undefined;
+  const a = Tensor.from(dev, aV, [M, K]);
+  const b = Tensor.from(dev, bV, [N, K], dtype);
+  const up = upV && Tensor.from(dev, upV, [N, K], dtype);
+  const bias = biasV && Tensor.from(dev, biasV, [N]);
+  const out = c.fuse === 'accumulate' ? Tensor.from(dev, baseV, [M, N]) : Tensor.empty(dev, [M, N]);
+  const args: MatvecArgs = { a, b, out, M, K, N, transB: true, bias, cols: c.cols, accumulate: c.fuse === 'accumulate', up };
+  expect(matvecFits(variant, args), `${variant} takes the ${c.fuse} ${M}×${K}·(${N}×${K})ᵀ ${dtype}`).toBe(true);
+  matvec(variant, args);
+  const round = (v: Float32Array) => (dtype === 'f32' ? v : roundTo(v, dtype));
+  const product = (w: Float32Array, withBias?: Float32Array) => matmulRef(aV, round(w), { M, K, N, transB: true }, withBias);
+  const ref = upV ? siluMulRef(product(bV), product(upV)) : product(bV, biasV).map((x, i) => x + baseV[i]!);
+  const err = relError(await out.read(), ref);
+  console.log(`${variant} ${c.fuse}${c.cols ? ` cols ${c.cols}` : ''} ${dtype} M=${M} K=${K} N=${N}${c.bias ? ' +bias' : ''}: rel error ${err.toExponential(2)} (seed ${seed})`);
+  for (const t of [a, b, up, bias, out]) t?.dispose();
   return err;
 }
 

@@ -3,11 +3,13 @@
 // transposed operands read in place (TRANS_A/TRANS_B), dBias a column sum of dC.
 import { ShapeMismatchError } from '../../errors.js';
 import { floatCode } from '../dtype.js';
-import { gemm, type GemmSpec } from '../gemm.js';
+import { gemm, matmulVariant, type GemmSpec } from '../gemm.js';
 import { assertDType, assertRank, assertSameShape } from '../shape.js';
 import { shapeString, Tensor } from '../tensor.js';
 import { columnSum } from './column-sum.js';
+import { add } from './elementwise.js';
 import { matvec, pickMatvec } from './matvec.js';
+import { siluMul } from './silu-mul.js';
 
 export { matmulTile } from '../gemm.js';
 
@@ -63,6 +65,62 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   if (variant) matvec(variant, product);
   else gemm({ a, b, transB, c: out, M: d.M, N: d.N, K: d.K, batch: batchOf(d, d.M * d.N), bias });
   return out;
+}
+
+/**
+ * base + a·op(b) (+ bias), consuming base: a decode product adds in its own dispatch, and so does
+ * the tiled kernel wherever the adapter would pick it anyway; elsewhere (the CPU adapters' wide
+ * kernel, which cannot add into c) a product and an add. The result may be base itself.
+ */
+export function matmulAdd(base: Tensor, a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  const transB = options.transB ?? false;
+  const d = matmulDims(a, b, transB, options.bias);
+  assertDType('matmulAdd', 'base', base, ['f32']);
+  const shape = a.shape.length === 3 ? [d.batch, d.M, d.N] : [d.M, d.N];
+  if (base.shape.length !== shape.length || base.shape.some((x, i) => x !== shape[i])) {
+    throw new ShapeMismatchError(`matmulAdd: base ${shapeString(base.shape)} must be ${shapeString(shape)} for A ${shapeString(a.shape)} · B ${shapeString(b.shape)}`);
+  }
+  const product = { a, b, out: base, M: d.M, K: d.K, N: d.N, transB, bias: options.bias, accumulate: true };
+  const variant = d.batch === 1 ? pickMatvec(product) : undefined;
+  if (variant) {
+    matvec(variant, product);
+    return base;
+  }
+  const info = a.device.info;
+  if (matmulVariant(info, d.M, d.N, true) === matmulVariant(info, d.M, d.N, false)) {
+    gemm({ a, b, transB, c: base, M: d.M, N: d.N, K: d.K, batch: batchOf(d, d.M * d.N), bias: options.bias, accumulate: true });
+    return base;
+  }
+  const y = matmul(a, b, options);
+  const out = add(base, y);
+  base.dispose();
+  y.dispose();
+  return out;
+}
+
+/**
+ * SwiGLU's gated product silu(a·gateᵀ)·(a·upᵀ), gate and up stored (N,K) alike: one decode
+ * dispatch where the adapter's decode product can read both weights, else two products and siluMul.
+ */
+export function gatedMatmul(a: Tensor, gate: Tensor, up: Tensor): Tensor {
+  const d = matmulDims(a, gate, true);
+  if (up.shape.length !== gate.shape.length || up.shape.some((x, i) => x !== gate.shape[i])) {
+    throw new ShapeMismatchError(`gatedMatmul: up ${shapeString(up.shape)} must match gate ${shapeString(gate.shape)}`);
+  }
+  const out = Tensor.empty(a.device, a.shape.length === 3 ? [d.batch, d.M, d.N] : [d.M, d.N]);
+  const product = { a, b: gate, up, out, M: d.M, K: d.K, N: d.N, transB: true };
+  const variant = d.batch === 1 ? pickMatvec(product) : undefined;
+  if (variant) {
+    matvec(variant, product);
+    return out;
+  }
+  out.dispose();
+  const g = matmul(a, gate, { transB: true });
+  const u = matmul(a, up, { transB: true });
+  const act = siluMul(g, u);
+  g.dispose();
+  u.dispose();
+  return act;
 }
 
 export interface MatmulBackwardOptions {

@@ -24,16 +24,27 @@ export interface MatvecArgs {
   N: number;
   transB: boolean;
   bias?: Tensor;
+  /** Add the product to what out holds (a residual add in the same dispatch). */
+  accumulate?: boolean;
+  /** columns only: a second weight like b; out = silu(a·bᵀ)·(a·upᵀ), SwiGLU's gate and up in one pass. */
+  up?: Tensor;
   /** columns only: output columns per invocation (1, 2 or 4); default columnsPerInvocation(M). */
   cols?: number;
 }
 
+/** An up weight the gated product can read beside b: b's shape and dtype (so the same row chunks), no bias. */
+function gatesWith(p: MatvecArgs, up: Tensor): boolean {
+  return p.bias === undefined && up.dtype === p.b.dtype && up.shape.length === p.b.shape.length && up.shape.every((x, i) => x === p.b.shape[i]);
+}
+
 /**
  * Whether `variant` computes this product: its row limit, for columns vec4-aligned weight rows
- * (K a multiple of 8, 4 for f32), for subgroups rows of b and a device with the feature.
+ * (K a multiple of 8, 4 for f32), for subgroups rows of b and a device with the feature. Only
+ * columns computes a gated product.
  */
 export function matvecFits(variant: MatvecVariant, p: MatvecArgs): boolean {
   const single = p.a.chunks.length === 1 && p.out.chunks.length === 1;
+  if (p.up && (variant !== 'columns' || !gatesWith(p, p.up))) return false;
   if (variant === 'columns') return single && p.transB && p.M <= COLUMNS_MAX_M && p.K % (p.b.dtype === 'f32' ? 4 : 8) === 0;
   if (variant === 'subgroups') return single && p.transB && p.M <= LANES_MAX_M && p.a.device.features.subgroups;
   return single && p.M <= LANES_MAX_M && (p.transB || p.b.chunks.length === 1);
@@ -57,7 +68,8 @@ export function columnsPerInvocation(M: number): number {
 }
 
 function overridesOf(p: MatvecArgs) {
-  return { B_DTYPE: floatCode(p.b.dtype, 'B'), HAS_BIAS: p.bias !== undefined, BIAS_DTYPE: p.bias ? floatCode(p.bias.dtype, 'bias') : 0, M: p.M };
+  const bias = { HAS_BIAS: p.bias !== undefined, BIAS_DTYPE: p.bias ? floatCode(p.bias.dtype, 'bias') : 0 };
+  return { B_DTYPE: floatCode(p.b.dtype, 'B'), ...bias, M: p.M, ACCUMULATE: p.accumulate ?? false };
 }
 
 /** Records the product in `variant` (which must fit it), one dispatch per row chunk of b. */
@@ -66,14 +78,17 @@ export function matvec(variant: MatvecVariant, p: MatvecArgs): void {
   const cols = p.cols ?? columnsPerInvocation(p.M);
   const kernel =
     variant === 'columns'
-      ? device.kernels.get('matvec_columns', { ...overridesOf(p), WG: COLUMNS_WG, COLS: cols })
+      ? device.kernels.get('matvec_columns', { ...overridesOf(p), WG: COLUMNS_WG, COLS: cols, GATED: p.up !== undefined })
       : variant === 'subgroups'
         ? device.kernels.get('matvec_subgroups', overridesOf(p))
         : device.kernels.get('matvec', overridesOf(p), p.transB ? 'rowsOfB' : 'colsOfB');
-  for (const bc of p.b.chunks) {
+  p.b.chunks.forEach((bc, i) => {
     // Only a transposed B is chunked here, along N: each chunk fills columns [rowStart, rowStart+rows).
     const n = p.b.chunks.length > 1 ? bc.rows : p.N;
     const groups = variant === 'columns' ? Math.ceil(n / (COLUMNS_WG * cols)) : p.transB ? Math.ceil(n / 8) : Math.ceil(n / 256);
-    device.recorder.dispatch(kernel, [n, p.K, bc.rowStart, p.N], [p.a.buffer, bc.buffer, p.bias?.buffer ?? bc.buffer, p.out.buffer], grid(groups));
-  }
+    // Unused bias and up bindings still need a buffer; the chunk of b stands in.
+    const buffers = [p.a.buffer, bc.buffer, p.bias?.buffer ?? bc.buffer, p.out.buffer];
+    if (variant === 'columns') buffers.push(p.up?.chunks[i]!.buffer ?? bc.buffer);
+    device.recorder.dispatch(kernel, [n, p.K, bc.rowStart, p.N], buffers, grid(groups));
+  });
 }
