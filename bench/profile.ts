@@ -4,13 +4,14 @@
 // captured by wrapping the recorder; buffer reuse is held back meanwhile so every captured binding
 // stays the buffer the step used (contents may be later ones, which changes no kernel's work).
 import type { Device } from '../src/gpu/device.js';
+import { isBuffer, type Binding } from '../src/gpu/bind-groups.js';
 import type { Kernel } from '../src/gpu/kernels.js';
 import { median } from './harness.js';
 
 export interface Captured {
   kernel: Kernel;
   params: number[];
-  buffers: GPUBuffer[];
+  buffers: Binding[];
   groups: [number, number?, number?];
 }
 
@@ -96,7 +97,7 @@ function uniformOf(device: Device, params: number[]): GPUBuffer {
 export async function submitMs(device: Device, d: Captured | null, copies: number, uniform: GPUBuffer | null): Promise<number> {
   const encoder = device.gpu.createCommandEncoder();
   if (d && uniform) {
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }, ...d.buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } }))];
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }, ...d.buffers.map((b, i) => ({ binding: i + 1, resource: isBuffer(b) ? { buffer: b } : b }))];
     const bindGroup = device.gpu.createBindGroup({ layout: d.kernel.layout, entries });
     const pass = encoder.beginComputePass();
     pass.setPipeline(d.kernel.pipeline);

@@ -17,9 +17,11 @@ export function adapterKind(info: AdapterSummary): AdapterKind {
  * Decode products (few rows against a weight read once): 'lanes' = shaders/matvec.wgsl,
  * shaders/quant_matvec.wgsl (lanes per column, a tree reduction); 'columns' =
  * shaders/matvec_columns.wgsl, shaders/quant_matvec_columns.wgsl (a column per invocation, vec4 loads);
- * 'subgroups' = shaders/matvec_subgroups.wgsl (lanes, reduced by subgroup shuffles; float weights only).
+ * 'subgroups' = shaders/matvec_subgroups.wgsl (lanes, reduced by subgroup shuffles; float weights only);
+ * 'textures' = shaders/matvec_texture.wgsl (columns reading frozen 16-bit weights from textures:
+ * what a CPU adapter picks for them where they fit).
  */
-export type MatvecVariant = 'lanes' | 'columns' | 'subgroups';
+export type MatvecVariant = 'lanes' | 'columns' | 'subgroups' | 'textures';
 
 /** A CPU adapter's columns, a GPU's lanes, reduced in subgroups where the device has them (`features` given). */
 export function matvecVariant(info: AdapterSummary, features?: DeviceFeatures): MatvecVariant {

@@ -3,13 +3,16 @@
 // groups took about 2.5 of the 9 ms a batch-1 decode step spent recording on llvmpipe.
 import type { Kernel } from './kernels.js';
 
+/** What a kernel binds after its uniform block: a whole buffer, or a texture view. */
+export type Binding = GPUBuffer | GPUTextureView;
+
 /** Past this many groups the cache starts over, so groups of buffers long gone cannot pile up. */
 const BIND_GROUP_CACHE_LIMIT = 8192;
 
 export class BindGroupCache {
   private readonly groups = new Map<Kernel, Map<string, GPUBindGroup>>();
-  /** Buffers are told apart by a number given on first sight (never reused, so a new buffer never meets an old group). */
-  private readonly ids = new WeakMap<GPUBuffer, number>();
+  /** Bindings are told apart by a number given on first sight (never reused, so a new buffer never meets an old group). */
+  private readonly ids = new WeakMap<Binding, number>();
   private nextId = 0;
   private count = 0;
 
@@ -20,8 +23,8 @@ export class BindGroupCache {
     return this.count;
   }
 
-  /** The group binding `uniform` at 0 and `buffers` from 1 on, whole, for `kernel`'s layout: cached, else created. */
-  get(kernel: Kernel, uniform: GPUBuffer, buffers: readonly GPUBuffer[]): GPUBindGroup {
+  /** The group binding `uniform` at 0 and `buffers` (whole) or texture views from 1 on, for `kernel`'s layout: cached, else created. */
+  get(kernel: Kernel, uniform: GPUBuffer, buffers: readonly Binding[]): GPUBindGroup {
     let key = String(this.idOf(uniform));
     for (const b of buffers) key += `,${this.idOf(b)}`;
     let byKey = this.groups.get(kernel);
@@ -29,7 +32,7 @@ export class BindGroupCache {
     let group = byKey.get(key);
     if (!group) {
       const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
-      buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+      buffers.forEach((b, i) => entries.push({ binding: i + 1, resource: isBuffer(b) ? { buffer: b } : b }));
       group = this.gpu.createBindGroup({ layout: kernel.layout, entries });
       byKey.set(key, group);
       this.count++;
@@ -44,9 +47,14 @@ export class BindGroupCache {
     this.count = 0;
   }
 
-  private idOf(buffer: GPUBuffer): number {
+  private idOf(buffer: Binding): number {
     let id = this.ids.get(buffer);
     if (id === undefined) this.ids.set(buffer, (id = this.nextId++));
     return id;
   }
+}
+
+/** A buffer has a size; a texture view has none. */
+export function isBuffer(b: Binding): b is GPUBuffer {
+  return 'size' in b;
 }

@@ -1,7 +1,7 @@
 // Command recording: every op appends a dispatch to one encoder; nothing is submitted until a
 // readback or an explicit flush, so a whole forward or training step is one submission.
 import { WgmlError } from '../errors.js';
-import { BindGroupCache } from './bind-groups.js';
+import { BindGroupCache, type Binding } from './bind-groups.js';
 import type { Kernel, KernelRegistry } from './kernels.js';
 
 /** Uniform blocks repeat across steps, so they are cached by content and never rewritten. */
@@ -40,8 +40,8 @@ export class Recorder {
     return this.encoder !== null;
   }
 
-  /** Records one dispatch. `params` (u32 words; see f32Bits) become the uniform block at binding 0; `buffers` bind from 1 on. */
-  dispatch(kernel: Kernel, params: ArrayLike<number>, buffers: GPUBuffer[], groups: [number, number?, number?]): void {
+  /** Records one dispatch. `params` (u32 words; see f32Bits) become the uniform block at binding 0; `buffers` (or texture views) bind from 1 on. */
+  dispatch(kernel: Kernel, params: ArrayLike<number>, buffers: Binding[], groups: [number, number?, number?]): void {
     const pass = this.computePass(); // first, so the encoder's error scope also covers the bind group
     const bindGroup = this.bindGroups.get(kernel, this.uniform(params), buffers);
     if (this.pipeline !== kernel.pipeline) pass.setPipeline((this.pipeline = kernel.pipeline));
@@ -53,6 +53,12 @@ export class Recorder {
   copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
     this.endPass();
     this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+  }
+
+  /** Copies `rows` rows of `bytesPerRow` bytes at `offset` of `src` into `layer` of a 2-D array texture. */
+  copyToTexture(src: GPUBuffer, offset: number, bytesPerRow: number, texture: GPUTexture, layer: number, rows: number): void {
+    this.endPass();
+    this.commandEncoder().copyBufferToTexture({ buffer: src, offset, bytesPerRow }, { texture, origin: [0, 0, layer] }, [texture.width, rows, 1]);
   }
 
   flush(): void {

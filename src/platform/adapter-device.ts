@@ -12,6 +12,9 @@ const WANTED_LIMITS = [
   'maxComputeWorkgroupSizeX',
   'maxComputeWorkgroupSizeY',
   'maxComputeWorkgroupsPerDimension',
+  'maxUniformBufferBindingSize',
+  'maxTextureDimension2D',
+  'maxTextureArrayLayers',
 ] as const;
 
 export interface FoundAdapter {

@@ -22,10 +22,16 @@ interface StoredChunk {
   readonly count: number;
 }
 
+/** A GPU object made from a tensor's values (a texture of a weight's rows), freed with them. */
+export interface Derived {
+  destroy(): void;
+}
+
 /** Shared by a tensor and its reshaped views; freed when the last one is disposed. */
 interface Storage {
   readonly chunks: StoredChunk[];
   refs: number;
+  derived?: Map<string, Derived>;
 }
 
 export function numel(shape: Shape): number {
@@ -141,9 +147,22 @@ export class Tensor {
     return new Tensor(this.device, [...shape], this.dtype, this.storage);
   }
 
+  /**
+   * What `make` builds from these values, made once per key and freed with the storage (or when
+   * write() replaces the values). Only for tensors no kernel writes into: frozen 16-bit weights.
+   */
+  derived<T extends Derived>(key: string, make: () => T): T {
+    this.assertLive();
+    const all = (this.storage.derived ??= new Map());
+    let d = all.get(key) as T | undefined;
+    if (!d) all.set(key, (d = make()));
+    return d;
+  }
+
   /** Overwrites the values in place (f32 for float dtypes), after everything recorded so far has run. */
   write(data: ArrayLike<number>): void {
     if (data.length !== this.size) throw new ShapeMismatchError(`Tensor.write: ${data.length} values for shape ${shapeString(this.shape)}`);
+    this.dropDerived();
     // Recorded work must read the old values, so it is submitted before the queue write lands.
     this.device.recorder.flush();
     const words = toWords(data, this.dtype);
@@ -177,7 +196,14 @@ export class Tensor {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (--this.storage.refs === 0) for (const c of this.storage.chunks) this.device.pool.release(c.buffer);
+    if (--this.storage.refs > 0) return;
+    this.dropDerived();
+    for (const c of this.storage.chunks) this.device.pool.release(c.buffer);
+  }
+
+  private dropDerived(): void {
+    for (const d of this.storage.derived?.values() ?? []) d.destroy();
+    this.storage.derived = undefined;
   }
 
   private assertLive(): void {

@@ -1,5 +1,5 @@
 // The decode products' fused epilogues against the CPU reference on fresh random inputs: the
-// residual add (every variant, with and without bias) and SwiGLU's gated product (columns only),
+// residual add (every variant, with and without bias) and SwiGLU's gated product (columns and textures),
 // at N not a multiple of a workgroup's columns, each count of columns per invocation, the row
 // counts the engine's decode batch takes, and weights split into row chunks; then the ops that
 // choose them (matmulAdd, gatedMatmul) and their fallbacks.
@@ -29,15 +29,26 @@ describe('decode products with fused epilogues', () => {
     expect(await fusedMatvecError(device, 'columns', { M, K, N, dtype, fuse: 'gated', cols })).toBeLessThan(1e-5);
   });
 
-  it('columns gated reads gate and up chunk by chunk when the weights are split into row chunks', async () => {
+  it.each([
+    [1, 512, 1001, 'bf16', 4],
+    [8, 1536, 67, 'bf16', 4],
+    [32, 640, 131, 'f16', 2], // 25 rows of a staged at a time: two groups
+  ] as const)('textures gated at M=%i K=%i N=%i %s, COLS %i, is within 1e-5', async (M, K, N, dtype, cols) => {
+    expect(await fusedMatvecError(device, 'textures', { M, K, N, dtype, fuse: 'gated', cols })).toBeLessThan(1e-5);
+  });
+
+  it('columns and textures gated read gate and up chunk by chunk when the weights are split into row chunks', async () => {
     // (301,24) bf16 rows are 48 bytes: 85 rows a chunk, four chunks each.
     expect(await fusedMatvecError(device, 'columns', { M: 2, K: 24, N: 301, dtype: 'bf16', fuse: 'gated', dev: chunked })).toBeLessThan(1e-5);
+    expect(await fusedMatvecError(device, 'textures', { M: 2, K: 128, N: 301, dtype: 'bf16', fuse: 'gated', dev: chunked })).toBeLessThan(1e-5);
   });
 
   it.each([
     ['columns', 1, 520, 1001, 'bf16', true],
     ['columns', 32, 68, 129, 'f32', false],
     ['columns', 5, 24, 63, 'f16', true],
+    ['textures', 1, 512, 1001, 'bf16', true],
+    ['textures', 32, 640, 129, 'bf16', false],
     ['lanes', 1, 37, 65, 'f32', true],
     ['lanes', 8, 521, 131, 'bf16', false],
   ] as const)('%s residual add base + a·bᵀ at M=%i K=%i N=%i %s (bias %s) is within 1e-5', async (variant, M, K, N, dtype, bias) => {

@@ -4,7 +4,7 @@
 import { matvecVariant, type MatvecVariant } from '../../gpu/adapter-kind.js';
 
 /** The 4-bit products' variants: lanes and columns. */
-export type QuantMatvecVariant = Exclude<MatvecVariant, 'subgroups'>;
+export type QuantMatvecVariant = Exclude<MatvecVariant, 'subgroups' | 'textures'>;
 import type { Overrides } from '../../gpu/kernels.js';
 import { grid } from '../../gpu/recorder.js';
 import type { QuantTensor } from '../../quant/quant-tensor.js';
