@@ -58,7 +58,7 @@ export class Recorder {
   /** Copies `rows` rows of `bytesPerRow` bytes at `offset` of `src` into `layer` of a 2-D array texture. */
   copyToTexture(src: GPUBuffer, offset: number, bytesPerRow: number, texture: GPUTexture, layer: number, rows: number): void {
     this.endPass();
-    this.commandEncoder().copyBufferToTexture({ buffer: src, offset, bytesPerRow }, { texture, origin: [0, 0, layer] }, [texture.width, rows, 1]);
+    this.commandEncoder().copyBufferToTexture({ buffer: src, offset, bytesPerRow }, { texture, origin: [0, 0, layer] }, [bytesPerRow / 16, rows, 1]);
   }
 
   flush(): void {

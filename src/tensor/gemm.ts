@@ -6,6 +6,7 @@ import { adapterKind } from '../gpu/adapter-kind.js';
 import type { AdapterSummary } from '../gpu/device.js';
 import type { Overrides } from '../gpu/kernels.js';
 import { floatCode } from './dtype.js';
+import { textureGemm, textureGemmFits } from './gemm-texture.js';
 import type { Chunk, Tensor } from './tensor.js';
 
 /** Register block per thread: 8×8 (a 128×128 tile, 16 KiB of workgroup memory) wherever the limits allow. */
@@ -20,9 +21,11 @@ export function matmulTile(limits: GPUSupportedLimits): { TM: number; TN: number
 /**
  * 'tiled' = shaders/matmul.wgsl (staged workgroup tiles, for GPUs and for big products everywhere);
  * 'registers' = shaders/matmul_registers.wgsl (a 4×4 register block per invocation walking K, no barriers);
- * 'wide' = shaders/matmul_registers_wide.wgsl (the same with a 16×16 block).
+ * 'wide' = shaders/matmul_registers_wide.wgsl (the same with a 16×16 block);
+ * 'textures' = shaders/matmul_texture.wgsl (a 16×16 block over operands in textures, gemm-texture.ts:
+ * what a CPU adapter takes instead of 'wide' for activations times a frozen 16-bit weight).
  */
-export type MatmulVariant = 'tiled' | 'registers' | 'wide';
+export type MatmulVariant = 'tiled' | 'registers' | 'wide' | 'textures';
 
 /** At or below this M or N a 128×128 tile is mostly padding (LoRA's rank side). */
 const SKINNY = 32;
@@ -70,11 +73,17 @@ function pairsK(s: GemmSpec, bCode: number, bOffset: number, kLength: number, bB
   return (s.transB ?? false) && bCode !== 0 && [s.b.cols, bOffset, kLength, bBatchStride].every((x) => x % 2 === 0);
 }
 
+/** 'textures' when asked for, or where a CPU adapter would take 'wide' and the operands fit textures. */
+function usesTextures(s: GemmSpec): boolean {
+  if (s.variant) return s.variant === 'textures';
+  return matmulVariant(s.c.device.info, s.M, s.N, s.accumulate) === 'wide' && textureGemmFits(s);
+}
+
 /** Kernel, its tile overrides and the output block one workgroup covers, for a dispatch that adds into c or not. */
 function kernelOf(s: GemmSpec, accumulate: boolean): { name: string; overrides: Record<string, number>; block: [number, number] } {
   const device = s.c.device;
   const variant = s.variant ?? matmulVariant(device.info, s.M, s.N, accumulate);
-  if (variant !== 'tiled') {
+  if (variant === 'registers' || variant === 'wide') {
     const { name, side } = REGISTER_BLOCKS[variant];
     return { name, overrides: {}, block: [8 * side, 8 * side] };
   }
@@ -105,6 +114,7 @@ export function gemm(s: GemmSpec): void {
   const { M, N, K } = s;
   if (M === 0 || N === 0) return;
   const device = s.c.device;
+  if (usesTextures(s)) return textureGemm(s);
   const batch = s.batch ?? { count: 1, a: 0, b: 0, c: 0 };
   const mCuts = [...rowStarts(s.c), ...(s.transA ? [] : rowStarts(s.a))];
   const nCuts = s.transB ? rowStarts(s.b) : [];
