@@ -1,11 +1,13 @@
-// c = a·bᵀ (+ bias) for CPU adapters: a (M,K) f32 and b (N,K) stored as B_DTYPE (16-bit), both as
-// rows in 2-D array textures of u32 texels (row r at texel row r mod LAYER_ROWS of layer
-// r / LAYER_ROWS, as src/tensor/row-texture.ts lays them), c (M,N) f32 in storage.
-// Tiling: each invocation owns a 16×16 block of c and walks K eight at a time: one texel of b per
-// column (eight 16-bit k), two of a per row (four f32 k each), 48 fetches per 2048 FMAs; 8×8
-// invocations a workgroup. llvmpipe (Mesa 22.3) gathers texel fetches in registers where it
-// loads storage one lane at a time through the stack. Any M and N (edges clamped, not written),
-// K a multiple of 8.
+// c = a·bᵀ (main: b stored (N,K)) or a·b (plain: b stored (K,N)), + bias, for CPU adapters: a
+// (M,K) f32 and b stored as B_DTYPE, both as rows in 2-D array textures of u32 texels (row r at
+// texel row r mod LAYER_ROWS of layer r / LAYER_ROWS, as src/tensor/row-texture.ts lays them),
+// c (M,N) f32 in storage.
+// Tiling: each invocation owns a 16×16 block of c. main walks K eight at a time (per column one
+// texel of 16-bit b or two of f32, per row two texels of a: 48–64 fetches per 2048 FMAs); plain
+// walks it four at a time (per row one texel of a, per k the block's 16 columns of b in 2 or 4
+// texels: 24–32 fetches per 1024 FMAs). 8×8 invocations a workgroup. llvmpipe (Mesa 22.3) gathers
+// texel fetches in registers where it loads storage one lane at a time through the stack. Any M
+// and N (edges clamped, not written); K a multiple of 8 (main) or 4 (plain), N of 16 (plain).
 #include "lib/storage.wgsl"
 
 struct Params {
@@ -52,9 +54,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     var lo: array<vec4<f32>, R>;
     var hi: array<vec4<f32>, R>;
     for (var j = 0u; j < R; j++) {
-      let q = texel(b, cols[j], k8);
-      lo[j] = vec4<f32>(widen(q.x), widen(q.y));
-      hi[j] = vec4<f32>(widen(q.z), widen(q.w));
+      if (B_DTYPE == 0u) {
+        lo[j] = bitcast<vec4<f32>>(texel(b, cols[j], 2u * k8));
+        hi[j] = bitcast<vec4<f32>>(texel(b, cols[j], 2u * k8 + 1u));
+      } else {
+        let q = texel(b, cols[j], k8);
+        lo[j] = vec4<f32>(widen(q.x), widen(q.y));
+        hi[j] = vec4<f32>(widen(q.z), widen(q.w));
+      }
     }
     for (var i = 0u; i < R; i++) {
       let x0 = bitcast<vec4<f32>>(texel(a, rows[i], 2u * k8));
@@ -62,10 +69,51 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       for (var j = 0u; j < R; j++) { acc[i][j] += dot(x0, lo[j]) + dot(x1, hi[j]); }
     }
   }
+  store(&acc, m0, n0);
+}
+
+@compute @workgroup_size(8, 8)
+fn plain(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let m0 = gid.y * R;
+  let n0 = gid.x * R;
+  if (m0 >= p.M || n0 >= p.N) { return; }
+  var rows: array<u32, R>;
+  for (var i = 0u; i < R; i++) { rows[i] = min(m0 + i, p.M - 1u); }
+  var acc: array<array<f32, R>, R>;
+  for (var k4 = 0u; k4 < p.K / 4u; k4++) {
+    var bv: array<array<f32, R>, 4>;  // bv[kk][j] = b[4·k4 + kk, n0 + j]
+    for (var kk = 0u; kk < 4u; kk++) {
+      let k = 4u * k4 + kk;
+      if (B_DTYPE == 0u) {
+        for (var t = 0u; t < 4u; t++) {
+          let q = bitcast<vec4<f32>>(texel(b, k, n0 / 4u + t));
+          for (var e = 0u; e < 4u; e++) { bv[kk][4u * t + e] = q[e]; }
+        }
+      } else {
+        for (var t = 0u; t < 2u; t++) {
+          let q = texel(b, k, n0 / 8u + t);
+          for (var e = 0u; e < 4u; e++) {
+            let pair = widen(q[e]);
+            bv[kk][8u * t + 2u * e] = pair.x;
+            bv[kk][8u * t + 2u * e + 1u] = pair.y;
+          }
+        }
+      }
+    }
+    for (var i = 0u; i < R; i++) {
+      let x = bitcast<vec4<f32>>(texel(a, rows[i], k4));
+      for (var j = 0u; j < R; j++) { acc[i][j] += x.x * bv[0][j] + x.y * bv[1][j] + x.z * bv[2][j] + x.w * bv[3][j]; }
+    }
+  }
+  store(&acc, m0, n0);
+}
+
+// The block's valid part, plus bias (read once per column: llvmpipe unrolls the store loop).
+fn store(acc: ptr<function, array<array<f32, R>, R>>, m0: u32, n0: u32) {
   var biasv: array<f32, R>;
   if (HAS_BIAS) {
     for (var j = 0u; j < R; j++) {
-      let nb = p.biasOffset + cols[j];
+      let nb = p.biasOffset + min(n0 + j, p.N - 1u);
       biasv[j] = decodeFloat(bias[wordOf(nb, BIAS_DTYPE)], BIAS_DTYPE, nb);
     }
   }
@@ -75,7 +123,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     for (var j = 0u; j < R; j++) {
       let n = n0 + j;
       if (n >= p.N) { break; }
-      var v = acc[i][j];
+      var v = (*acc)[i][j];
       if (HAS_BIAS) { v += biasv[j]; }
       c[p.cOffset + m * p.ldc + n] = v;
     }

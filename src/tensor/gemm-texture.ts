@@ -1,39 +1,67 @@
 // The CPU adapters' texture product (shaders/matmul_texture.wgsl) for the products that dominate
-// prefill and a LoRA step's forward: activations (M,K) f32 times a frozen 16-bit weight stored
-// (N,K), read as Bᵀ. The weight's rows come from its textures (row-texture.ts), the activations are
-// copied into a scratch texture first: on llvmpipe (Mesa 22.3) texel fetches are gathered in
-// registers where storage loads go one lane at a time through the stack.
+// prefill and a LoRA step: activations (M,K) f32 times a weight, read as Bᵀ (the forward, b stored
+// (N,K)) or as stored (the input gradient, b (K,N)). A frozen 16-bit weight's rows come from its
+// textures (row-texture.ts); activations and f32 weights are copied into scratch textures before
+// each product. On llvmpipe (Mesa 22.3) texel fetches are gathered in registers where storage
+// loads go one lane at a time through the stack.
+import type { Device } from '../gpu/device.js';
 import { floatCode } from './dtype.js';
 import type { GemmSpec } from './gemm.js';
 import { layerRows, rowsFitTextures, rowTextures, rowTexturesFit, stagedRows } from './row-texture.js';
+import type { Tensor } from './tensor.js';
 
 /** Each invocation's block side and the workgroup's side in invocations. */
 const BLOCK = 16;
 const WORKGROUP = 8;
 
-/** Whether the texture product computes `s`: a plain (unbatched, overwriting) a·bᵀ over single-binding a and c, both in textures. */
-export function textureGemmFits(s: GemmSpec): boolean {
-  if (s.transA || !s.transB || s.accumulate || (s.batch && s.batch.count > 1)) return false;
-  if (s.a.chunks.length !== 1 || s.c.chunks.length !== 1 || s.a.cols !== s.K || s.c.cols !== s.N) return false;
-  return s.b.cols === s.K && rowTexturesFit(s.b) && rowsFitTextures(s.a.device, 32, s.K, s.M);
+/** Whether b's chunks fit textures: a frozen 16-bit weight's own, or f32 rows staged per product. */
+function weightFits(b: Tensor): boolean {
+  if (b.dtype === 'f32') return b.chunks.every((c) => rowsFitTextures(b.device, 32, b.cols, c.rows));
+  return rowTexturesFit(b);
 }
 
-/** Records the product (which must fit): the activations staged once, then one dispatch per row chunk of the weight. */
+/**
+ * Whether the texture product computes `s`: a plain (unbatched, overwriting) a·op(b) over
+ * single-binding a and c; b stored (K,N) must be one binding too, with N a multiple of the block.
+ */
+export function textureGemmFits(s: GemmSpec): boolean {
+  if (s.transA || s.accumulate || (s.batch && s.batch.count > 1)) return false;
+  if (s.a.chunks.length !== 1 || s.c.chunks.length !== 1 || s.a.cols !== s.K || s.c.cols !== s.N) return false;
+  if (!rowsFitTextures(s.a.device, 32, s.K, s.M)) return false;
+  if (s.transB) return s.b.cols === s.K && weightFits(s.b);
+  return s.b.chunks.length === 1 && s.b.cols === s.N && s.N % BLOCK === 0 && weightFits(s.b);
+}
+
+/** b's texture per chunk: its own for a frozen 16-bit weight, else its rows staged now. */
+function weightViews(device: Device, b: Tensor): (() => GPUTextureView)[] {
+  if (b.dtype !== 'f32') {
+    const views = rowTextures(b);
+    return views.map((v) => () => v);
+  }
+  return b.chunks.map((c) => () => stagedRows(device, 'b', c.buffer, 0, c.rows, b.cols));
+}
+
+/** Records the product (which must fit): the activations staged once, then one dispatch per row chunk of a transposed weight. */
 export function textureGemm(s: GemmSpec): void {
   const device = s.c.device;
-  const a = stagedRows(device, s.a.buffer, 0, s.M, s.K);
-  const views = rowTextures(s.b);
-  const kernel = device.kernels.get('matmul_texture', {
-    B_DTYPE: floatCode(s.b.dtype, 'matmul: B'),
-    HAS_BIAS: s.bias !== undefined,
-    BIAS_DTYPE: s.bias ? floatCode(s.bias.dtype, 'matmul: bias') : 0,
-    LAYER_ROWS: layerRows(device),
-  });
+  const a = stagedRows(device, 'a', s.a.buffer, 0, s.M, s.K);
+  const views = weightViews(device, s.b);
+  const kernel = device.kernels.get(
+    'matmul_texture',
+    {
+      B_DTYPE: floatCode(s.b.dtype, 'matmul: B'),
+      HAS_BIAS: s.bias !== undefined,
+      BIAS_DTYPE: s.bias ? floatCode(s.bias.dtype, 'matmul: bias') : 0,
+      LAYER_ROWS: layerRows(device),
+    },
+    s.transB ? 'main' : 'plain',
+  );
   const side = BLOCK * WORKGROUP;
   s.b.chunks.forEach((bc, i) => {
-    const params = [s.M, bc.rows, s.K, bc.rowStart, s.N, bc.rowStart];
-    // An unused bias binding still needs a buffer; c stands in only as storage it already is, so a's buffer does.
-    const bindings = [a, views[i]!, s.bias?.buffer ?? s.a.buffer, s.c.buffer];
-    device.recorder.dispatch(kernel, params, bindings, [Math.ceil(bc.rows / side), Math.ceil(s.M / side), 1]);
+    const [n0, n] = s.transB ? [bc.rowStart, bc.rows] : [0, s.N];
+    const params = [s.M, n, s.K, n0, s.N, n0];
+    // An unused bias binding still needs a buffer; a's (read-only here) stands in.
+    const bindings = [a, views[i]!(), s.bias?.buffer ?? s.a.buffer, s.c.buffer];
+    device.recorder.dispatch(kernel, params, bindings, [Math.ceil(n / side), Math.ceil(s.M / side), 1]);
   });
 }

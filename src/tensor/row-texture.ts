@@ -58,13 +58,14 @@ const scratch = new WeakMap<Device, Map<string, Scratch>>();
 
 /**
  * `rows` f32 rows of `cols` at element `offset` of `buffer`, copied into the device's scratch
- * texture for that shape (rows rounded up to a power of two); a later copy into the same texture
- * lands after the products recorded before it, so one scratch serves every product in turn.
+ * texture for that slot (one per operand of a product) and shape (rows rounded up to a power of
+ * two); a later copy into the same texture lands after the products recorded before it, so one
+ * scratch serves every product in turn.
  */
-export function stagedRows(device: Device, buffer: GPUBuffer, offset: number, rows: number, cols: number): GPUTextureView {
+export function stagedRows(device: Device, slot: string, buffer: GPUBuffer, offset: number, rows: number, cols: number): GPUTextureView {
   const height = Math.min(layerRows(device), 2 ** Math.ceil(Math.log2(Math.max(rows, 1))));
   const layers = Math.ceil(rows / layerRows(device));
-  const key = `${cols}x${height}x${layers}`;
+  const key = `${slot}:${cols}x${height}x${layers}`;
   let byShape = scratch.get(device);
   if (!byShape) scratch.set(device, (byShape = new Map()));
   let s = byShape.get(key);

@@ -1,7 +1,7 @@
-// The CPU adapters' texture product (activations times a frozen 16-bit weight, both read as
-// textures) against the CPU reference on fresh random inputs: M and N not multiples of the 128×128
-// workgroup block, K of one to twelve 128-value lines, bias, a weight split into row chunks,
-// activations over a texture layer; and which products gemm hands it.
+// The CPU adapters' texture product (activations times a weight, read as Bᵀ or as stored, both
+// as textures) against the CPU reference on fresh random inputs: M and N not multiples of the
+// 128×128 workgroup block, K of one to twelve 128-value lines, bf16 and f32 weights, bias, a
+// weight split into row chunks, activations over a texture layer; and which products gemm hands it.
 import { describe, expect, it } from 'vitest';
 import { adapterKind } from '../../src/gpu/adapter-kind.js';
 import { gemm } from '../../src/tensor/gemm.js';
@@ -18,9 +18,21 @@ describe('texture product', () => {
     [1, 128, 65, 'bf16', false],
     [33, 512, 129, 'bf16', true],
     [130, 1536, 67, 'bf16', false],
-    [300, 256, 1001, 'f16', true],
+    [300, 256, 1001, 'bf16', true],
+    [70, 64, 33, 'f32', true], // f32 rows are staged per product
+    [129, 192, 200, 'f32', false],
   ] as const)('a·bᵀ at M=%i K=%i N=%i %s (bias %s) is within 1e-5', async (M, K, N, dtype, bias) => {
     expect(await gemmVariantError(device, 'textures', { M, K, N, transB: true, dtype, bias })).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    [1, 64, 128, 'bf16'],
+    [130, 512, 384, 'bf16'],
+    [33, 1536, 512, 'bf16'],
+    [70, 128, 64, 'f32'],
+    [257, 64, 128, 'f32'],
+  ] as const)('a·b (b stored (K,N), the input gradient) at M=%i K=%i N=%i %s is within 1e-5', async (M, K, N, dtype) => {
+    expect(await gemmVariantError(device, 'textures', { M, K, N, dtype })).toBeLessThan(1e-5);
   });
 
   it('reads a weight split into row chunks texture by texture', async () => {
@@ -32,16 +44,19 @@ describe('texture product', () => {
     expect(await gemmVariantError(device, 'textures', { M: device.limits.maxTextureDimension2D + 37, K: 128, N: 17, transB: true, dtype: 'bf16' })).toBeLessThan(1e-5);
   });
 
-  it('takes plain a·bᵀ with a frozen 16-bit b only', () => {
+  it('takes unbatched, overwriting products with rows of whole 256-byte lines', () => {
     const a = Tensor.empty(device, [40, 128]);
     const c = Tensor.empty(device, [40, 48]);
-    const [bf16, f32, plain] = [Tensor.empty(device, [48, 128], 'bf16'), Tensor.empty(device, [48, 128]), Tensor.empty(device, [128, 48], 'bf16')];
+    const [bf16, f32, plain] = [Tensor.empty(device, [48, 128], 'bf16'), Tensor.empty(device, [48, 128]), Tensor.empty(device, [128, 128], 'bf16')];
     const [a136, ragged] = [Tensor.empty(device, [40, 136]), Tensor.empty(device, [48, 136], 'bf16')];
     const spec = { a, b: bf16, c, M: 40, N: 48, K: 128, transB: true };
     expect(textureGemmFits(spec)).toBe(true);
-    expect(textureGemmFits({ ...spec, b: f32 })).toBe(false);
+    expect(textureGemmFits({ ...spec, b: f32 })).toBe(true);
     expect(textureGemmFits({ ...spec, accumulate: true })).toBe(false);
-    expect(textureGemmFits({ ...spec, transB: false, b: plain })).toBe(false);
+    const c128 = Tensor.empty(device, [40, 128]);
+    expect(textureGemmFits({ ...spec, transB: false, b: plain, c: c128, N: 128 })).toBe(true);
+    c128.dispose();
+    expect(textureGemmFits({ ...spec, transA: true })).toBe(false);
     expect(textureGemmFits({ ...spec, a: a136, b: ragged, K: 136 })).toBe(false); // rows not whole 256-byte lines
     for (const t of [a, c, bf16, f32, plain, a136, ragged]) t.dispose();
   });
