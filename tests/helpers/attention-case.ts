@@ -1,4 +1,6 @@
 // The attention shapes and options a forward or backward test case runs at.
+import type { PrefillVariant } from '../../src/tensor/ops/attention-texture.js';
+
 export interface AttentionCase {
   B: number;
   T: number;
@@ -10,4 +12,6 @@ export interface AttentionCase {
   kvLength?: number;
   kvLengths?: number[];
   scale?: number;
+  /** The forward's prefill kernel; default the adapter's. */
+  prefill?: PrefillVariant;
 }

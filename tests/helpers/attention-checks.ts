@@ -47,7 +47,7 @@ export async function checkAttention(device: Device, c: AttentionCase): Promise<
   const v = Tensor.from(device, vV, [c.B, S, c.KV, c.D]);
   const kvLengths = c.kvLengths && Tensor.from(device, c.kvLengths, [c.B], 'i32');
   const lens = kvLengths ? { kvLengths } : { pastLength: c.pastLength ?? 0, kvLength };
-  const { out, lse } = attention(q, k, v, { ...lens, scale: c.scale });
+  const { out, lse } = attention(q, k, v, { ...lens, scale: c.scale, prefill: c.prefill });
   const refLens = c.kvLengths ? { kvLengths: Int32Array.from(c.kvLengths) } : { pastLength: c.pastLength ?? 0, kvLength };
   const ref = attentionRef(qV, kV, vV, { ...c, S }, { ...refLens, scale: c.scale });
   const msg = `seed ${seed} ${JSON.stringify(c)}`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attention } from '../../src/tensor/ops/attention.js';
+import { texturePrefillFits } from '../../src/tensor/ops/attention-texture.js';
 import { writeKv } from '../../src/tensor/ops/kv-cache.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { writeKvRef } from '../../src/cpu/kv-cache.js';
@@ -114,6 +115,22 @@ describe('attention', () => {
 
   it('prefills T ≥ PREFILL_MIN_T queries after a past in a larger cache', async () => {
     await checkAttention(device, { B: 2, T: 33, H: 4, KV: 2, D: 64, S: 100, pastLength: 40, kvLength: 73 });
+  });
+
+  it.each(['tiles', 'textures'] as const)('prefill kernel %s matches the reference: GQA, head_dim 64/128/256, ragged, after a past', async (prefill) => {
+    await checkAttention(device, { B: 2, T: 200, H: 8, KV: 2, D: 64, prefill });
+    await checkAttention(device, { B: 1, T: 129, H: 4, KV: 2, D: 128, prefill });
+    await checkAttention(device, { B: 1, T: 17, H: 2, KV: 1, D: 256, prefill });
+    await checkAttention(device, { B: 3, T: 20, H: 4, KV: 2, D: 64, S: 45, kvLengths: [45, 0, 10], prefill });
+    await checkAttention(device, { B: 2, T: 33, H: 4, KV: 2, D: 64, S: 100, pastLength: 40, kvLength: 73, prefill });
+  });
+
+  it('prefill kernel textures takes heads of whole 64-float rows and caches within its copy budget', () => {
+    const [k64, k32, big] = [Tensor.empty(device, [2, 100, 2, 64]), Tensor.empty(device, [2, 100, 2, 32]), Tensor.empty(device, [1, 9000, 8, 64])];
+    expect(texturePrefillFits(k64, k64, 64)).toBe(true);
+    expect(texturePrefillFits(k32, k32, 32)).toBe(false);
+    expect(texturePrefillFits(big, big, 64)).toBe(false); // 18 MiB: a serving cache stays with the tiles
+    for (const t of [k64, k32, big]) t.dispose();
   });
 
   it('throws naming both shapes when H is not a multiple of KV', () => {

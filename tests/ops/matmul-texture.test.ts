@@ -19,6 +19,7 @@ describe('texture product', () => {
     [33, 512, 129, 'bf16', true],
     [130, 1536, 67, 'bf16', false],
     [300, 256, 1001, 'bf16', true],
+    [17, 4864, 128, 'bf16', false], // Qwen2.5-0.5B's down_proj K: 608 steps of K, past any loop-unrolling limit
     [70, 64, 33, 'f32', true], // f32 rows are staged per product
     [129, 192, 200, 'f32', false],
   ] as const)('a·bᵀ at M=%i K=%i N=%i %s (bias %s) is within 1e-5', async (M, K, N, dtype, bias) => {
@@ -29,6 +30,7 @@ describe('texture product', () => {
     [1, 64, 128, 'bf16'],
     [130, 512, 384, 'bf16'],
     [33, 1536, 512, 'bf16'],
+    [17, 4864, 128, 'bf16'],
     [70, 128, 64, 'f32'],
     [257, 64, 128, 'f32'],
   ] as const)('a·b (b stored (K,N), the input gradient) at M=%i K=%i N=%i %s is within 1e-5', async (M, K, N, dtype) => {

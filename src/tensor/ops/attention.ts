@@ -5,6 +5,7 @@ import { f32Bits, grid } from '../../gpu/recorder.js';
 import { assertDType, assertRank, assertSameShape } from '../shape.js';
 import { shapeString, Tensor } from '../tensor.js';
 import { attentionDecodeVariant, decodeKernel, type AttentionDecodeVariant } from './attention-decode.js';
+import { prefillVariant, texturePrefill, texturePrefillFits, type PrefillVariant } from './attention-texture.js';
 
 /** Largest head_dim the kernel takes: its 256 threads each own at most one output dim. */
 export const MAX_HEAD_DIM = 256;
@@ -30,6 +31,8 @@ export interface AttentionOptions {
   scale?: number;
   /** The decode kernel (T < PREFILL_MIN_T), for benches and tests; default the adapter's (./attention-decode.ts). */
   decode?: AttentionDecodeVariant;
+  /** The prefill kernel (T ≥ PREFILL_MIN_T), for benches and tests; default the adapter's where it fits (./attention-texture.ts). */
+  prefill?: PrefillVariant;
 }
 
 export interface AttentionResult {
@@ -133,13 +136,19 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
   const out = Tensor.empty(device, [d.B, d.T, d.H, d.D]);
   const lse = Tensor.empty(device, [d.B, d.H, d.T]);
   const rows = d.B * d.H * d.T;
-  if (rows > 0) {
-    const { kernel, workgroups } =
-      d.T >= PREFILL_MIN_T
-        ? { kernel: device.kernels.get(tileKernel('attention_prefill', d.D), tileOverrides(q, d, opts)), workgroups: d.B * d.H * Math.ceil(d.T / ROWS) }
-        : decodeKernel(device, opts.decode ?? attentionDecodeVariant(device.info, d.D), rows, d.D, { HAS_LENGTHS: opts.kvLengths !== undefined, HAS_SLOTS: slotted(opts) });
-    device.recorder.dispatch(kernel, params, [q.buffer, k.buffer, v.buffer, lengths, out.buffer, lse.buffer], grid(workgroups));
+  if (rows === 0) return { out, lse };
+  const masks = { HAS_LENGTHS: opts.kvLengths !== undefined, HAS_SLOTS: slotted(opts) };
+  const bindings = [q.buffer, k.buffer, v.buffer, lengths, out.buffer, lse.buffer];
+  if (d.T < PREFILL_MIN_T) {
+    const { kernel, workgroups } = decodeKernel(device, opts.decode ?? attentionDecodeVariant(device.info, d.D), rows, d.D, masks);
+    device.recorder.dispatch(kernel, params, bindings, grid(workgroups));
+    return { out, lse };
   }
+  const blocks = grid(d.B * d.H * Math.ceil(d.T / ROWS));
+  if ((opts.prefill ?? prefillVariant(k)) === 'textures' && texturePrefillFits(k, v, d.D)) {
+    const t = texturePrefill(q, k, v, d.D, masks, lengths, out, lse);
+    device.recorder.dispatch(t.kernel, params, t.bindings, blocks);
+  } else device.recorder.dispatch(device.kernels.get(tileKernel('attention_prefill', d.D), tileOverrides(q, d, opts)), params, bindings, blocks);
   return { out, lse };
 }
 
