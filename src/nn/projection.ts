@@ -1,6 +1,6 @@
 // The projections of a layer: frozen (Linear, QuantLinear) or carrying a LoRA adapter. Training
 // forwards keep what the adapter's backward needs; frozen ones only pass the input gradient on.
-import { add } from '../tensor/ops/elementwise.js';
+import { addConsuming } from '../tensor/ops/elementwise.js';
 import { matmulAdd } from '../tensor/ops/matmul.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { GradSink } from './grads.js';
@@ -38,11 +38,7 @@ export function frozenLinear(p: Projection): Linear | undefined {
 export function projectAdd(p: Projection, x: Tensor, base: Tensor): Tensor {
   const linear = frozenLinear(p);
   if (linear) return matmulAdd(base, x, linear.weight, { transB: true, bias: linear.bias });
-  const y = p.forward(x);
-  const out = add(base, y);
-  base.dispose();
-  y.dispose();
-  return out;
+  return addConsuming(base, p.forward(x));
 }
 
 /** Seed `k` of a layer's dropout stream, or undefined for inference. */

@@ -4,7 +4,6 @@
 // textures (row-texture.ts); activations and f32 weights are copied into scratch textures before
 // each product. On llvmpipe (Mesa 22.3) texel fetches are gathered in registers where storage
 // loads go one lane at a time through the stack.
-import type { Device } from '../gpu/device.js';
 import { floatCode } from './dtype.js';
 import type { GemmSpec } from './gemm.js';
 import { layerRows, rowsFitTextures, rowTextures, rowTexturesFit, stagedRows } from './row-texture.js';
@@ -32,20 +31,11 @@ export function textureGemmFits(s: GemmSpec): boolean {
   return s.b.chunks.length === 1 && s.b.cols === s.N && s.N % BLOCK === 0 && weightFits(s.b);
 }
 
-/** b's texture per chunk: its own for a frozen 16-bit weight, else its rows staged now. */
-function weightViews(device: Device, b: Tensor): (() => GPUTextureView)[] {
-  if (b.dtype !== 'f32') {
-    const views = rowTextures(b);
-    return views.map((v) => () => v);
-  }
-  return b.chunks.map((c) => () => stagedRows(device, 'b', c.buffer, 0, c.rows, b.cols));
-}
-
 /** Records the product (which must fit): the activations staged once, then one dispatch per row chunk of a transposed weight. */
 export function textureGemm(s: GemmSpec): void {
   const device = s.c.device;
-  const a = stagedRows(device, 'a', s.a.buffer, 0, s.M, s.K);
-  const views = weightViews(device, s.b);
+  const a = stagedRows(device, 'a', s.a.buffer, s.M, s.K);
+  const own = s.b.dtype === 'f32' ? undefined : rowTextures(s.b);
   const kernel = device.kernels.get(
     'matmul_texture',
     {
@@ -60,8 +50,10 @@ export function textureGemm(s: GemmSpec): void {
   s.b.chunks.forEach((bc, i) => {
     const [n0, n] = s.transB ? [bc.rowStart, bc.rows] : [0, s.N];
     const params = [s.M, n, s.K, n0, s.N, n0];
+    // f32 chunks share one scratch texture, so each is staged just before its dispatch.
+    const b = own?.[i] ?? stagedRows(device, 'b', bc.buffer, bc.rows, s.b.cols);
     // An unused bias binding still needs a buffer; a's (read-only here) stands in.
-    const bindings = [a, views[i]!(), s.bias?.buffer ?? s.a.buffer, s.c.buffer];
+    const bindings = [a, b, s.bias?.buffer ?? s.a.buffer, s.c.buffer];
     device.recorder.dispatch(kernel, params, bindings, [Math.ceil(n / side), Math.ceil(s.M / side), 1]);
   });
 }

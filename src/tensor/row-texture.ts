@@ -35,7 +35,7 @@ export function rowTextures(t: Tensor): GPUTextureView[] {
     const bytesPerRow = (t.cols * DTYPES[t.dtype].bits) / 8;
     const textures = t.chunks.map((c) => {
       const texture = textureFor(device, bytesPerRow / 16, c.rows);
-      copyRows(device, c.buffer, 0, bytesPerRow, c.rows, texture);
+      copyRows(device, c.buffer, bytesPerRow, c.rows, texture);
       return texture;
     });
     return {
@@ -57,12 +57,12 @@ interface Scratch {
 const scratch = new WeakMap<Device, Map<string, Scratch>>();
 
 /**
- * `rows` f32 rows of `cols` at element `offset` of `buffer`, copied into the device's scratch
+ * The first `rows` f32 rows of `cols` in `buffer`, copied into the device's scratch
  * texture for that slot (one per operand of a product) and shape (rows rounded up to a power of
  * two); a later copy into the same texture lands after the products recorded before it, so one
  * scratch serves every product in turn.
  */
-export function stagedRows(device: Device, slot: string, buffer: GPUBuffer, offset: number, rows: number, cols: number): GPUTextureView {
+export function stagedRows(device: Device, slot: string, buffer: GPUBuffer, rows: number, cols: number): GPUTextureView {
   const height = Math.min(layerRows(device), 2 ** Math.ceil(Math.log2(Math.max(rows, 1))));
   const layers = Math.ceil(rows / layerRows(device));
   const key = `${slot}:${cols}x${height}x${layers}`;
@@ -73,7 +73,7 @@ export function stagedRows(device: Device, slot: string, buffer: GPUBuffer, offs
     const texture = newRowTexture(device, cols / 4, height, layers);
     byShape.set(key, (s = { texture, view: texture.createView({ dimension: '2d-array' }) }));
   }
-  copyRows(device, buffer, 4 * offset, 4 * cols, rows, s.texture);
+  copyRows(device, buffer, 4 * cols, rows, s.texture);
   return s.view;
 }
 
@@ -92,9 +92,9 @@ function newRowTexture(device: Device, width: number, height: number, layers: nu
   } as GPUTextureDescriptor);
 }
 
-function copyRows(device: Device, buffer: GPUBuffer, byteOffset: number, bytesPerRow: number, rows: number, texture: GPUTexture): void {
+function copyRows(device: Device, buffer: GPUBuffer, bytesPerRow: number, rows: number, texture: GPUTexture): void {
   const perLayer = layerRows(device);
   for (let l = 0; l * perLayer < rows; l++) {
-    device.recorder.copyToTexture(buffer, byteOffset + l * perLayer * bytesPerRow, bytesPerRow, texture, l, Math.min(perLayer, rows - l * perLayer));
+    device.recorder.copyToTexture(buffer, l * perLayer * bytesPerRow, bytesPerRow, texture, l, Math.min(perLayer, rows - l * perLayer));
   }
 }

@@ -3,8 +3,6 @@
 // thread per query. On llvmpipe the tile kernel's workgroup-memory reads go one lane at a time;
 // texel fetches are gathered in registers.
 import { adapterKind } from '../../gpu/adapter-kind.js';
-import type { Binding } from '../../gpu/bind-groups.js';
-import type { Kernel } from '../../gpu/kernels.js';
 import { layerRows, rowsFitTextures, stagedRows } from '../row-texture.js';
 import type { Tensor } from '../tensor.js';
 
@@ -25,12 +23,9 @@ export function texturePrefillFits(k: Tensor, v: Tensor, D: number): boolean {
   return 4 * k.size <= MAX_STAGED_BYTES && rowsFitTextures(k.device, 32, D, k.size / D);
 }
 
-/** The kernel and bindings of the texture prefill (which must fit), recording the cache copies. */
-export function texturePrefill(q: Tensor, k: Tensor, v: Tensor, D: number, masks: { HAS_LENGTHS: boolean; HAS_SLOTS: boolean }, lengths: GPUBuffer, out: Tensor, lse: Tensor): { kernel: Kernel; bindings: Binding[] } {
-  const device = q.device;
+/** The cache's keys and values (which must fit) staged into their scratch textures, and the kernel's overrides beside the masks. */
+export function stagePrefillCache(k: Tensor, v: Tensor, D: number): { k: GPUTextureView; v: GPUTextureView; overrides: { HEAD_DIM: number; LAYER_ROWS: number } } {
+  const device = k.device;
   const rows = k.size / D;
-  const kView = stagedRows(device, 'k', k.buffer, 0, rows, D);
-  const vView = stagedRows(device, 'v', v.buffer, 0, rows, D);
-  const kernel = device.kernels.get(`attention_prefill_texture_d${D <= 64 ? 64 : D <= 128 ? 128 : 256}`, { ...masks, HEAD_DIM: D, LAYER_ROWS: layerRows(device) });
-  return { kernel, bindings: [q.buffer, kView, vView, lengths, out.buffer, lse.buffer] };
+  return { k: stagedRows(device, 'k', k.buffer, rows, D), v: stagedRows(device, 'v', v.buffer, rows, D), overrides: { HEAD_DIM: D, LAYER_ROWS: layerRows(device) } };
 }

@@ -5,7 +5,7 @@ import { f32Bits, grid } from '../../gpu/recorder.js';
 import { assertDType, assertRank, assertSameShape } from '../shape.js';
 import { shapeString, Tensor } from '../tensor.js';
 import { attentionDecodeVariant, decodeKernel, type AttentionDecodeVariant } from './attention-decode.js';
-import { prefillVariant, texturePrefill, texturePrefillFits, type PrefillVariant } from './attention-texture.js';
+import { prefillVariant, stagePrefillCache, texturePrefillFits, type PrefillVariant } from './attention-texture.js';
 
 /** Largest head_dim the kernel takes: its 256 threads each own at most one output dim. */
 export const MAX_HEAD_DIM = 256;
@@ -105,8 +105,8 @@ export const PREFILL_MIN_T = 8;
 /** Rows per block of the row-per-thread kernels (ROWS in shaders/lib/attention-tile.wgsl). */
 const ROWS = 64;
 
-/** The file of row-per-thread kernel `name` (shaders/lib/attention-tile.wgsl) whose private arrays fit head_dim D most tightly. */
-function tileKernel(name: 'attention_prefill' | 'attention_backward' | 'attention_backward_kv', D: number): string {
+/** The file of row-per-thread kernel `name` (shaders/lib/attention-tile.wgsl, or its texture prefill) whose private arrays fit head_dim D most tightly. */
+function tileKernel(name: 'attention_prefill' | 'attention_prefill_texture' | 'attention_backward' | 'attention_backward_kv', D: number): string {
   return `${name}_d${D <= 64 ? 64 : D <= 128 ? 128 : 256}`;
 }
 
@@ -146,8 +146,9 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
   }
   const blocks = grid(d.B * d.H * Math.ceil(d.T / ROWS));
   if ((opts.prefill ?? prefillVariant(k)) === 'textures' && texturePrefillFits(k, v, d.D)) {
-    const t = texturePrefill(q, k, v, d.D, masks, lengths, out, lse);
-    device.recorder.dispatch(t.kernel, params, t.bindings, blocks);
+    const cache = stagePrefillCache(k, v, d.D);
+    const kernel = device.kernels.get(tileKernel('attention_prefill_texture', d.D), { ...masks, ...cache.overrides });
+    device.recorder.dispatch(kernel, params, [q.buffer, cache.k, cache.v, lengths, out.buffer, lse.buffer], blocks);
   } else device.recorder.dispatch(device.kernels.get(tileKernel('attention_prefill', d.D), tileOverrides(q, d, opts)), params, bindings, blocks);
   return { out, lse };
 }

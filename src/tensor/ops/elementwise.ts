@@ -62,6 +62,14 @@ export function add(a: Tensor, b: Tensor): Tensor {
   return run('add', a, b);
 }
 
+/** a + b, consuming both (a residual stream and the block that adds to it). */
+export function addConsuming(a: Tensor, b: Tensor): Tensor {
+  const out = add(a, b);
+  a.dispose();
+  b.dispose();
+  return out;
+}
+
 /** a: (…) f32, b: (…) or a's trailing dims f32|bf16|f16 → a · b: (…) f32 */
 export function mul(a: Tensor, b: Tensor): Tensor {
   return run('mul', a, b);

@@ -7,7 +7,7 @@ import { gemm, matmulVariant, type GemmSpec } from '../gemm.js';
 import { assertDType, assertRank, assertSameShape } from '../shape.js';
 import { shapeString, Tensor } from '../tensor.js';
 import { columnSum } from './column-sum.js';
-import { add } from './elementwise.js';
+import { addConsuming } from './elementwise.js';
 import { matvec, pickMatvec } from './matvec.js';
 import { siluMul } from './silu-mul.js';
 
@@ -91,11 +91,7 @@ export function matmulAdd(base: Tensor, a: Tensor, b: Tensor, options: MatmulOpt
     gemm({ a, b, transB, c: base, M: d.M, N: d.N, K: d.K, batch: batchOf(d, d.M * d.N), bias: options.bias, accumulate: true });
     return base;
   }
-  const y = matmul(a, b, options);
-  const out = add(base, y);
-  base.dispose();
-  y.dispose();
-  return out;
+  return addConsuming(base, matmul(a, b, options));
 }
 
 /**
