@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attentionBackward } from '../../src/tensor/ops/attention.js';
+import { textureBackwardFits } from '../../src/tensor/ops/attention-texture.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { attentionBackwardRef, attentionRef } from '../../src/cpu/attention.js';
 import { ShapeMismatchError } from '../../src/errors.js';
@@ -98,6 +99,24 @@ describe('attentionBackward', () => {
 
   it('handles 33 queries after a past over several key tiles', async () => {
     await checkAttentionBackward(device, { B: 2, T: 33, H: 4, KV: 2, D: 64, S: 100, pastLength: 40, kvLength: 73 });
+  });
+
+  it.each(['tiles', 'textures'] as const)('backward kernels %s match the reference: GQA, head_dim 64/128/256, ragged, after a past', async (backward) => {
+    await checkAttentionBackward(device, { B: 2, T: 200, H: 8, KV: 2, D: 64, backward });
+    await checkAttentionBackward(device, { B: 1, T: 70, H: 4, KV: 2, D: 128, backward });
+    await checkAttentionBackward(device, { B: 1, T: 17, H: 2, KV: 1, D: 256, backward });
+    await checkAttentionBackward(device, { B: 2, T: 33, H: 4, KV: 2, D: 64, S: 100, pastLength: 40, kvLength: 73, backward });
+    const ragged: Case = { B: 3, T: 20, H: 4, KV: 2, D: 64, S: 45, kvLengths: [45, 0, 10], backward };
+    expectUnseenZero(ragged, await checkAttentionBackward(device, ragged));
+  });
+
+  it('backward kernels textures take heads of whole 64-float rows and rows a thread may visit', () => {
+    const dims = (T: number, D: number) => ({ B: 1, T, H: 8, KV: 1, D, S: T });
+    const q = (T: number, D: number) => Tensor.empty(device, [1, T, 8, D]);
+    const k = (T: number, D: number) => Tensor.empty(device, [1, T, 1, D]);
+    expect(textureBackwardFits(q(256, 64), k(256, 64), dims(256, 64))).toBe(true);
+    expect(textureBackwardFits(q(256, 32), k(256, 32), dims(256, 32))).toBe(false);
+    expect(textureBackwardFits(q(8192, 64), k(8192, 64), dims(8192, 64))).toBe(false); // 8 query heads × 8192 queries per key thread
   });
 
   it('throws naming both shapes when dOut does not match q', () => {

@@ -1,5 +1,5 @@
 // The attention shapes and options a forward or backward test case runs at.
-import type { PrefillVariant } from '../../src/tensor/ops/attention-texture.js';
+import type { AttentionMemory } from '../../src/tensor/ops/attention-texture.js';
 
 export interface AttentionCase {
   B: number;
@@ -13,5 +13,7 @@ export interface AttentionCase {
   kvLengths?: number[];
   scale?: number;
   /** The forward's prefill kernel; default the adapter's. */
-  prefill?: PrefillVariant;
+  prefill?: AttentionMemory;
+  /** The backward's kernels; default the adapter's. */
+  backward?: AttentionMemory;
 }

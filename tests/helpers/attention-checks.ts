@@ -113,7 +113,7 @@ export async function checkAttentionBackward(device: Device, c: AttentionCase) {
   // Leave NaN-filled buffers of dk's size in the pool, so rows the backward forgets to write show.
   const dirty = Array.from({ length: 4 }, () => Tensor.from(device, new Float32Array(kV.length).fill(NaN), [kV.length]));
   for (const t of dirty) t.dispose();
-  const opts = { ...(kvLengths ? { kvLengths } : { pastLength: c.pastLength ?? 0, kvLength }), scale: c.scale };
+  const opts = { ...(kvLengths ? { kvLengths } : { pastLength: c.pastLength ?? 0, kvLength }), scale: c.scale, backward: c.backward };
   const fwd = attention(q, k, v, opts);
   const g = attentionBackward(dOut, q, k, v, fwd, opts);
   const refOpts: AttentionRefOptions = c.kvLengths ? { kvLengths: Int32Array.from(c.kvLengths), scale: c.scale } : { pastLength: c.pastLength ?? 0, kvLength, scale: c.scale };

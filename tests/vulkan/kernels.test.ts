@@ -70,6 +70,11 @@ describe('attention on Vulkan', () => {
     await checkAttentionBackward(device, { B: 3, T: 4, H: 4, KV: 2, D: 16, S: 8, kvLengths: [6, 0, 2] });
   });
 
+  it.each(['tiles', 'textures'] as const)('the %s prefill and backward match the reference at head_dim 64', async (memory) => {
+    await checkAttention(device, { B: 1, T: 9, H: 2, KV: 1, D: 64, prefill: memory });
+    await checkAttentionBackward(device, { B: 2, T: 9, H: 2, KV: 1, D: 64, S: 12, kvLengths: [12, 5], backward: memory });
+  });
+
   it.each(['workgroup', 'columns'] as AttentionDecodeVariant[])('decode %s matches the reference over cache slots', async (variant) => {
     for (const c of [
       { T: 1, H: 4, KV: 2, D: 64, lengths: [7, 30], slots: [1, 0] },

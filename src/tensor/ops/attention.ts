@@ -5,7 +5,7 @@ import { f32Bits, grid } from '../../gpu/recorder.js';
 import { assertDType, assertRank, assertSameShape } from '../shape.js';
 import { shapeString, Tensor } from '../tensor.js';
 import { attentionDecodeVariant, decodeKernel, type AttentionDecodeVariant } from './attention-decode.js';
-import { prefillVariant, stagePrefillCache, texturePrefillFits, type PrefillVariant } from './attention-texture.js';
+import { attentionMemory, backwardStats, staged, stagedStats, textureBackwardFits, textureOverrides, texturePrefillFits, type AttentionMemory } from './attention-texture.js';
 
 /** Largest head_dim the kernel takes: its 256 threads each own at most one output dim. */
 export const MAX_HEAD_DIM = 256;
@@ -32,7 +32,9 @@ export interface AttentionOptions {
   /** The decode kernel (T < PREFILL_MIN_T), for benches and tests; default the adapter's (./attention-decode.ts). */
   decode?: AttentionDecodeVariant;
   /** The prefill kernel (T ≥ PREFILL_MIN_T), for benches and tests; default the adapter's where it fits (./attention-texture.ts). */
-  prefill?: PrefillVariant;
+  prefill?: AttentionMemory;
+  /** attentionBackward's kernels, likewise. */
+  backward?: AttentionMemory;
 }
 
 export interface AttentionResult {
@@ -106,7 +108,7 @@ export const PREFILL_MIN_T = 8;
 const ROWS = 64;
 
 /** The file of row-per-thread kernel `name` (shaders/lib/attention-tile.wgsl, or its texture prefill) whose private arrays fit head_dim D most tightly. */
-function tileKernel(name: 'attention_prefill' | 'attention_prefill_texture' | 'attention_backward' | 'attention_backward_kv', D: number): string {
+function tileKernel(name: `${'attention_prefill' | 'attention_backward' | 'attention_backward_kv'}${'' | '_texture'}`, D: number): string {
   return `${name}_d${D <= 64 ? 64 : D <= 128 ? 128 : 256}`;
 }
 
@@ -145,10 +147,9 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
     return { out, lse };
   }
   const blocks = grid(d.B * d.H * Math.ceil(d.T / ROWS));
-  if ((opts.prefill ?? prefillVariant(k)) === 'textures' && texturePrefillFits(k, v, d.D)) {
-    const cache = stagePrefillCache(k, v, d.D);
-    const kernel = device.kernels.get(tileKernel('attention_prefill_texture', d.D), { ...masks, ...cache.overrides });
-    device.recorder.dispatch(kernel, params, [q.buffer, cache.k, cache.v, lengths, out.buffer, lse.buffer], blocks);
+  if ((opts.prefill ?? attentionMemory(device)) === 'textures' && texturePrefillFits(k, v, d.D)) {
+    const kernel = device.kernels.get(tileKernel('attention_prefill_texture', d.D), { ...masks, ...textureOverrides(device, d.D) });
+    device.recorder.dispatch(kernel, params, [q.buffer, staged(k, 'k', d.D), staged(v, 'v', d.D), lengths, out.buffer, lse.buffer], blocks);
   } else device.recorder.dispatch(device.kernels.get(tileKernel('attention_prefill', d.D), tileOverrides(q, d, opts)), params, bindings, blocks);
   return { out, lse };
 }
@@ -178,16 +179,30 @@ export function attentionBackward(dOut: Tensor, q: Tensor, k: Tensor, v: Tensor,
   const device = q.device;
   const grads = { dq: Tensor.empty(device, q.shape), dk: Tensor.empty(device, k.shape), dv: Tensor.empty(device, v.shape) };
   if (d.B * d.H * d.T === 0 && d.B * d.S * d.KV === 0) return grads;
+  // Blocks of an empty side still get one spare workgroup, which writes nothing.
+  const qBlocks = grid(Math.max(1, d.B * d.H * Math.ceil(d.T / ROWS)));
+  const kvBlocks = grid(Math.max(1, d.B * d.KV * Math.ceil(d.S / ROWS)));
+  const lse = saved.lse.buffer;
+  // Later work is ordered after these dispatches, so the pool may hand the scratch buffer out again at once.
+  if ((opts.backward ?? attentionMemory(device)) === 'textures' && textureBackwardFits(q, k, d)) {
+    const masks = { HAS_LENGTHS: opts.kvLengths !== undefined, ...textureOverrides(device, d.D) };
+    const stats = backwardStats(device, d.B * d.H * d.T);
+    const qKernel = device.kernels.get(tileKernel('attention_backward_texture', d.D), masks);
+    const qInputs = [q.buffer, staged(k, 'k', d.D), staged(v, 'v', d.D), lengths, saved.out.buffer, dOut.buffer, lse];
+    device.recorder.dispatch(qKernel, params, [...qInputs, grads.dq.buffer, stats.buffer], qBlocks);
+    const kvKernel = device.kernels.get(tileKernel('attention_backward_kv_texture', d.D), masks);
+    const kvInputs = [staged(q, 'q', d.D), k.buffer, v.buffer, lengths, staged(dOut, 'dOut', d.D), stagedStats(stats)];
+    device.recorder.dispatch(kvKernel, params, [...kvInputs, grads.dk.buffer, grads.dv.buffer], kvBlocks);
+    stats.dispose();
+    return grads;
+  }
   const delta = Tensor.empty(device, [d.B, d.H, d.T]);
   const overrides = tileOverrides(q, d, opts);
   const inputs = [q.buffer, k.buffer, v.buffer, lengths];
-  const [out, dy, lse] = [saved.out.buffer, dOut.buffer, saved.lse.buffer];
-  // Blocks of an empty side still get one spare workgroup, which writes nothing.
   const qKernel = device.kernels.get(tileKernel('attention_backward', d.D), overrides);
-  device.recorder.dispatch(qKernel, params, [...inputs, out, dy, lse, grads.dq.buffer, delta.buffer], grid(Math.max(1, d.B * d.H * Math.ceil(d.T / ROWS))));
+  device.recorder.dispatch(qKernel, params, [...inputs, saved.out.buffer, dOut.buffer, lse, grads.dq.buffer, delta.buffer], qBlocks);
   const kvKernel = device.kernels.get(tileKernel('attention_backward_kv', d.D), overrides);
-  device.recorder.dispatch(kvKernel, params, [...inputs, dy, lse, delta.buffer, grads.dk.buffer, grads.dv.buffer], grid(Math.max(1, d.B * d.KV * Math.ceil(d.S / ROWS))));
-  // Later work is ordered after these dispatches, so the pool may hand the buffer out again at once.
+  device.recorder.dispatch(kvKernel, params, [...inputs, dOut.buffer, lse, delta.buffer, grads.dk.buffer, grads.dv.buffer], kvBlocks);
   delta.dispose();
   return grads;
 }
