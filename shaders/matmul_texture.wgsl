@@ -5,7 +5,8 @@
 // Tiling: each invocation owns a 16×16 block of c. main walks K eight at a time (per column one
 // texel of 16-bit b or two of f32, per row two texels of a: 48–64 fetches per 2048 FMAs); plain
 // walks it four at a time (per row one texel of a, per k the block's 16 columns of b in 2 or 4
-// texels: 24–32 fetches per 1024 FMAs). 8×8 invocations a workgroup. llvmpipe (Mesa 22.3) gathers
+// texels: 24–32 fetches per 1024 FMAs). 8×8 invocations a workgroup, x along N; where N is thin
+// (LoRA's x·Aᵀ), 8×1 with x along M: llvmpipe fills its SIMD lanes along x alone. llvmpipe (Mesa 22.3) gathers
 // texel fetches in registers where it loads storage one lane at a time through the stack. Any M
 // and N (edges clamped, not written); K a multiple of 8 (main) or 4 (plain), N of 16 (plain).
 #include "lib/storage.wgsl"
@@ -21,8 +22,16 @@ override B_DTYPE: u32 = 1u;
 override HAS_BIAS: bool = false;
 override BIAS_DTYPE: u32 = 0u;
 override LAYER_ROWS: u32 = 4096u;
+override M_ALONG_X: bool = false;
+override WG_Y: u32 = 8u;
 
 const R = 16u;
+
+// The invocation's block origin (row, column).
+fn origin(gid: vec3<u32>) -> vec2<u32> {
+  if (M_ALONG_X) { return vec2<u32>(gid.x, gid.y) * R; }
+  return vec2<u32>(gid.y, gid.x) * R;
+}
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var a: texture_2d_array<u32>;
@@ -40,10 +49,10 @@ fn widen(word: u32) -> vec2<f32> {
   return unpack2x16float(word);
 }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(8, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = gid.y * R;
-  let n0 = gid.x * R;
+  let m0 = origin(gid).x;
+  let n0 = origin(gid).y;
   if (m0 >= p.M || n0 >= p.N) { return; }  // no barriers, so spare invocations may leave
   var rows: array<u32, R>;
   var cols: array<u32, R>;
@@ -72,10 +81,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   store(&acc, m0, n0);
 }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(8, WG_Y)
 fn plain(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = gid.y * R;
-  let n0 = gid.x * R;
+  let m0 = origin(gid).x;
+  let n0 = origin(gid).y;
   if (m0 >= p.M || n0 >= p.N) { return; }
   var rows: array<u32, R>;
   for (var i = 0u; i < R; i++) { rows[i] = min(m0 + i, p.M - 1u); }

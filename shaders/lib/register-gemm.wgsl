@@ -2,7 +2,8 @@
 // operands and uniform block of shaders/matmul.wgsl (same bindings, so the dispatch code swaps one for
 // another), for CPU adapters. Each invocation owns an R×R block of C (R consecutive rows × R
 // consecutive columns) and walks all of K reading A and B straight from storage (cached on a CPU):
-// no workgroup memory, no barriers. An 8×8 workgroup covers (8·R)×(8·R). Edges guarded: any M, N, K.
+// no workgroup memory, no barriers. An 8×8 workgroup covers (8·R)×(8·R), invocation x along N, or along
+// M for a thin N (M_ALONG_X): llvmpipe fills its SIMD lanes along x alone. Edges guarded: any M, N, K.
 // The including file sets R, which sizes the register arrays too: arrays the size of the block let
 // llvmpipe unroll every loop and keep every accumulator in a register; a 16×16 block in 32×32 arrays
 // measured 4× slower.
@@ -26,6 +27,7 @@ override BIAS_DTYPE: u32 = 0u;
 // both k's values, so B costs half the loads (a transposed weight's pair shares a word; a plain one's
 // neighbouring columns do, which llvmpipe already reads once). The host checks the layout.
 override PAIRED_K: bool = false;
+override M_ALONG_X: bool = false;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -45,8 +47,8 @@ fn loadB(base: u32, k: u32, n: u32) -> f32 {
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let batch = gid.z;
-  let m0 = gid.y * R;
-  let n0 = gid.x * R;
+  let m0 = select(gid.y, gid.x, M_ALONG_X) * R;
+  let n0 = select(gid.x, gid.y, M_ALONG_X) * R;
   if (m0 >= p.M || n0 >= p.N) { return; }  // no barriers, so spare invocations may leave
   let aBase = batch * p.aBatchStride + p.aOffset;
   let bBase = batch * p.bBatchStride + p.bOffset;

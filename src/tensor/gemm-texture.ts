@@ -31,8 +31,11 @@ export function textureGemmFits(s: GemmSpec): boolean {
   return s.b.chunks.length === 1 && s.b.cols === s.N && s.N % BLOCK === 0 && weightFits(s.b);
 }
 
-/** Records the product (which must fit): the activations staged once, then one dispatch per row chunk of a transposed weight. */
-export function textureGemm(s: GemmSpec): void {
+/**
+ * Records the product (which must fit): the activations staged once, then one dispatch per row chunk of a
+ * transposed weight; `mAlongX` for a thin N (gemm.ts's call), a row of 8 invocations a workgroup along M.
+ */
+export function textureGemm(s: GemmSpec, mAlongX: boolean): void {
   const device = s.c.device;
   const a = stagedRows(device, 'a', s.a.buffer, s.M, s.K);
   const own = s.b.dtype === 'f32' ? undefined : rowTextures(s.b);
@@ -43,10 +46,11 @@ export function textureGemm(s: GemmSpec): void {
       HAS_BIAS: s.bias !== undefined,
       BIAS_DTYPE: s.bias ? floatCode(s.bias.dtype, 'matmul: bias') : 0,
       LAYER_ROWS: layerRows(device),
+      M_ALONG_X: mAlongX,
+      WG_Y: mAlongX ? 1 : WORKGROUP,
     },
     s.transB ? 'main' : 'plain',
   );
-  const side = BLOCK * WORKGROUP;
   s.b.chunks.forEach((bc, i) => {
     const [n0, n] = s.transB ? [bc.rowStart, bc.rows] : [0, s.N];
     const params = [s.M, n, s.K, n0, s.N, n0];
@@ -54,6 +58,7 @@ export function textureGemm(s: GemmSpec): void {
     const b = own?.[i] ?? stagedRows(device, 'b', bc.buffer, bc.rows, s.b.cols);
     // An unused bias binding still needs a buffer; a's (read-only here) stands in.
     const bindings = [a, b, s.bias?.buffer ?? s.a.buffer, s.c.buffer];
-    device.recorder.dispatch(kernel, params, bindings, [Math.ceil(n / side), Math.ceil(s.M / side), 1]);
+    const groups = mAlongX ? [Math.ceil(s.M / (BLOCK * WORKGROUP)), Math.ceil(n / BLOCK)] : [Math.ceil(n / (BLOCK * WORKGROUP)), Math.ceil(s.M / (BLOCK * WORKGROUP))];
+    device.recorder.dispatch(kernel, params, bindings, [groups[0]!, groups[1]!, 1]);
   });
 }

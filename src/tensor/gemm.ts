@@ -73,22 +73,32 @@ function pairsK(s: GemmSpec, bCode: number, bOffset: number, kLength: number, bB
   return (s.transB ?? false) && bCode !== 0 && [s.b.cols, bOffset, kLength, bBatchStride].every((x) => x % 2 === 0);
 }
 
-/** 'textures' when asked for, or where a CPU adapter would take 'wide' and the operands fit textures. */
+/**
+ * Thin outputs (N ≤ SKINNY, taller than wide: LoRA's x·Aᵀ and dy·B) run invocation x along M: llvmpipe fills
+ * its SIMD lanes along x alone, and N along x left most of them idle (7.1× the registers kernel for x·Aᵀ at
+ * 1024×16×512 in an interleaved A/B, textures against registers).
+ */
+function mAlongX(s: GemmSpec): boolean {
+  return s.N <= SKINNY && s.M > s.N;
+}
+
+/** 'textures' when asked for, or where a CPU adapter would take 'wide' or a thin 'registers' and the operands fit textures. */
 function usesTextures(s: GemmSpec): boolean {
   if (s.variant) return s.variant === 'textures';
-  return matmulVariant(s.c.device.info, s.M, s.N, s.accumulate) === 'wide' && textureGemmFits(s);
+  const variant = matmulVariant(s.c.device.info, s.M, s.N, s.accumulate);
+  return (variant === 'wide' || (variant === 'registers' && mAlongX(s))) && textureGemmFits(s);
 }
 
 /** Kernel, its tile overrides and the output block one workgroup covers, for a dispatch that adds into c or not. */
-function kernelOf(s: GemmSpec, accumulate: boolean): { name: string; overrides: Record<string, number>; block: [number, number] } {
+function kernelOf(s: GemmSpec, accumulate: boolean): { name: string; overrides: Overrides; block: [number, number]; mAlongX: boolean } {
   const device = s.c.device;
   const variant = s.variant ?? matmulVariant(device.info, s.M, s.N, accumulate);
   if (variant === 'registers' || variant === 'wide') {
     const { name, side } = REGISTER_BLOCKS[variant];
-    return { name, overrides: {}, block: [8 * side, 8 * side] };
+    return { name, overrides: { M_ALONG_X: mAlongX(s) }, block: [8 * side, 8 * side], mAlongX: mAlongX(s) };
   }
   const tile = matmulTile(device.limits);
-  return { name: 'matmul', overrides: tile, block: [16 * tile.TM, 16 * tile.TN] };
+  return { name: 'matmul', overrides: tile, block: [16 * tile.TM, 16 * tile.TN], mAlongX: false };
 }
 
 /** [lo, hi) ranges of [0, n) cut at the given points; one empty range when n is 0 (a product over K = 0 still writes). */
@@ -114,7 +124,7 @@ export function gemm(s: GemmSpec): void {
   const { M, N, K } = s;
   if (M === 0 || N === 0) return;
   const device = s.c.device;
-  if (usesTextures(s)) return textureGemm(s);
+  if (usesTextures(s)) return textureGemm(s, mAlongX(s));
   const batch = s.batch ?? { count: 1, a: 0, b: 0, c: 0 };
   const mCuts = [...rowStarts(s.c), ...(s.transA ? [] : rowStarts(s.a))];
   const nCuts = s.transB ? rowStarts(s.b) : [];
@@ -124,7 +134,7 @@ export function gemm(s: GemmSpec): void {
       ranges(kCuts, K).forEach(([k0, k1], i) => {
         const bias = i === 0 ? s.bias : undefined;
         const accumulate = (s.accumulate ?? false) || i > 0;
-        const { name, overrides, block } = kernelOf(s, accumulate);
+        const { name, overrides, block, mAlongX: alongM } = kernelOf(s, accumulate);
         const a = s.transA ? locate(s.a, k0, m0) : locate(s.a, m0, k0);
         const b = s.transB ? locate(s.b, n0, k0) : locate(s.b, k0, n0);
         const c = locate(s.c, m0, n0);
@@ -142,7 +152,8 @@ export function gemm(s: GemmSpec): void {
         });
         const [m, n] = [m1 - m0, n1 - n0];
         const params = [m, n, k1 - k0, batch.a, batch.b, batch.c, a.offset, b.offset, c.offset, s.a.cols, s.b.cols, s.c.cols, n0];
-        const groups: [number, number, number] = [Math.ceil(n / block[1]), Math.ceil(m / block[0]), batch.count];
+        const [gm, gn] = [Math.ceil(m / block[0]), Math.ceil(n / block[1])];
+        const groups: [number, number, number] = alongM ? [gm, gn, batch.count] : [gn, gm, batch.count];
         // An unused bias binding still needs a buffer; b stands in.
         device.recorder.dispatch(kernel, params, [a.buffer, b.buffer, bias?.buffer ?? b.buffer, c.buffer], groups);
       });

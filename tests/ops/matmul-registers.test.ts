@@ -39,6 +39,12 @@ describe('the register-block kernels (CPU adapters: skinny and wide outputs) and
   it.each(VARIANTS)('%s runs independent batched products', async (variant) => {
     expect(await gemmVariantError(device, variant, { M: 19, K: 17, N: 23, batch: 3 })).toBeLessThan(1e-5);
   });
+
+  it.each(VARIANTS)('%s lays a thin output (N ≤ 32 below M, invocations along M) out as a wide one: batched, accumulating, transposed', async (variant) => {
+    expect(await gemmVariantError(device, variant, { M: 77, K: 19, N: 9, batch: 3 })).toBeLessThan(1e-5);
+    expect(await gemmVariantError(device, variant, { M: 45, K: 16, N: 7, transB: true, accumulate: true })).toBeLessThan(1e-5);
+    expect(await gemmVariantError(device, variant, { M: 300, K: 33, N: 32, transA: true })).toBeLessThan(1e-5);
+  });
 });
 
 describe('matmulVariant', () => {

@@ -13,6 +13,22 @@ import { gemmVariantError } from '../helpers/product-checks.js';
 const device = await testDevice();
 const chunked = await testDevice({ maxBindingBytes: 4096 });
 
+/** Kernel files of the dispatches `record` makes. */
+function kernelsOf(record: () => void): string[] {
+  const names: string[] = [];
+  const dispatch = device.recorder.dispatch;
+  device.recorder.dispatch = function (kernel, ...rest) {
+    names.push(kernel.name.replace(/\.wgsl.*$/, ''));
+    dispatch.call(this, kernel, ...rest);
+  };
+  try {
+    record();
+  } finally {
+    device.recorder.dispatch = dispatch;
+  }
+  return names;
+}
+
 describe('texture product', () => {
   it.each([
     [1, 128, 65, 'bf16', false],
@@ -22,6 +38,9 @@ describe('texture product', () => {
     [17, 4864, 128, 'bf16', false], // Qwen2.5-0.5B's down_proj K: 608 steps of K, past any loop-unrolling limit
     [70, 64, 33, 'f32', true], // f32 rows are staged per product
     [129, 192, 200, 'f32', false],
+    [300, 512, 16, 'f32', true], // LoRA's x·Aᵀ: a thin N, invocations along M
+    [129, 64, 1, 'f32', false],
+    [40, 128, 32, 'bf16', false],
   ] as const)('a·bᵀ at M=%i K=%i N=%i %s (bias %s) is within 1e-5', async (M, K, N, dtype, bias) => {
     expect(await gemmVariantError(device, 'textures', { M, K, N, transB: true, dtype, bias })).toBeLessThan(1e-5);
   });
@@ -67,18 +86,15 @@ describe('texture product', () => {
     const a = Tensor.empty(device, [64, 128]);
     const c = Tensor.empty(device, [64, 96]);
     const b = Tensor.empty(device, [96, 128], 'bf16');
-    const names: string[] = [];
-    const dispatch = device.recorder.dispatch;
-    device.recorder.dispatch = function (kernel, ...rest) {
-      names.push(kernel.name);
-      dispatch.call(this, kernel, ...rest);
-    };
-    try {
-      gemm({ a, b, c, M: 64, N: 96, K: 128, transB: true });
-    } finally {
-      device.recorder.dispatch = dispatch;
-    }
-    expect(names.map((n) => n.replace(/\.wgsl.*$/, ''))).toEqual([adapterKind(device.info) === 'cpu' ? 'matmul_texture' : 'matmul']);
+    expect(kernelsOf(() => gemm({ a, b, c, M: 64, N: 96, K: 128, transB: true }))).toEqual([adapterKind(device.info) === 'cpu' ? 'matmul_texture' : 'matmul']);
+    for (const t of [a, c, b]) t.dispose();
+  });
+
+  it("is gemm's pick for LoRA's thin x·Aᵀ on a CPU adapter, where the registers kernel would run", () => {
+    const a = Tensor.empty(device, [256, 128]);
+    const c = Tensor.empty(device, [256, 16]);
+    const b = Tensor.empty(device, [16, 128]);
+    expect(kernelsOf(() => gemm({ a, b, c, M: 256, N: 16, K: 128, transB: true }))).toEqual([adapterKind(device.info) === 'cpu' ? 'matmul_texture' : 'matmul']);
     for (const t of [a, c, b]) t.dispose();
   });
 });
