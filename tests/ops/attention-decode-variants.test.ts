@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attentionDecodeVariant } from '../../src/tensor/ops/attention-decode.js';
+import { attentionDecodeVariant, decodeGroup } from '../../src/tensor/ops/attention-decode.js';
 import type { AdapterSummary } from '../../src/gpu/device.js';
 import { ShapeMismatchError } from '../../src/errors.js';
 import { testDevice } from '../helpers/gpu.js';
@@ -17,6 +17,8 @@ const CASES: [string, DecodeCase][] = [
   ['D 4, GQA 1', { T: 1, H: 2, KV: 2, D: 4, lengths: [7, 130], slots: [1, 0] }],
   ['a long cache: length 5000, GQA 2, D 64', { T: 1, H: 4, KV: 2, D: 64, lengths: [5000], slots: [0] }],
   ['D 128, GQA 4', { T: 1, H: 4, KV: 1, D: 128, lengths: [130, 7], slots: [0, 1] }],
+  ['16 sequences: 8 rows a workgroup, unsplit', { T: 1, H: 8, KV: 2, D: 64, lengths: Array.from({ length: 16 }, (_, i) => 3 + 9 * i), slots: Array.from({ length: 16 }, (_, i) => 15 - i) }],
+  ['33 rows: a spare row in the last workgroup', { T: 1, H: 3, KV: 1, D: 16, lengths: [5, 9, 1, 70, 2, 33, 1, 12, 40, 3, 7], slots: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }],
 ];
 
 describe('the decode kernels', () => {
@@ -34,6 +36,15 @@ describe('the decode kernels', () => {
     const e = await decodeVariantErrors(device, 'workgroup', c);
     console.log(`workgroup D 6: out rel err ${e.out.toExponential(2)}`);
     expect(e.out, `seed ${e.seed}`).toBeLessThan(1e-5);
+  });
+});
+
+describe('columns workgroups', () => {
+  it('hold fewer rows when rows are few, and split each row\'s keys over the lanes the rows leave', () => {
+    expect(decodeGroup(8)).toEqual({ group: 1, split: 8 });
+    expect(decodeGroup(33)).toEqual({ group: 2, split: 4 });
+    expect(decodeGroup(64)).toEqual({ group: 4, split: 2 });
+    expect(decodeGroup(128)).toEqual({ group: 8, split: 1 });
   });
 });
 

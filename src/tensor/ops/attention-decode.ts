@@ -23,13 +23,17 @@ export function attentionDecodeVariant(info: AdapterSummary, D: number): Attenti
   return adapterKind(info) === 'cpu' && attentionDecodeFits('columns', D) ? 'columns' : 'workgroup';
 }
 
+/** Invocations per workgroup of columns: llvmpipe runs them in the SIMD lanes of one thread, and 8 share a thread for free. */
+const LANES = 8;
+
 /**
- * Invocations per workgroup of columns for `rows` (batch · heads · T) rows: llvmpipe runs the invocations of a
- * workgroup in SIMD lanes of one thread, so up to 8 share a thread for free, but fewer rows per workgroup keep
- * more threads busy when rows are few (batch 1): at least 16 workgroups when the rows allow it.
+ * Rows per workgroup of columns for `rows` (batch · heads · T) rows, and invocations per row: fewer rows per
+ * workgroup keep more threads busy when rows are few (batch 1), at least 16 workgroups when the rows allow it,
+ * and the lanes a workgroup's rows leave split each row's keys.
  */
-export function decodeGroup(rows: number): number {
-  return [8, 4, 2].find((g) => rows >= 16 * g) ?? 1;
+export function decodeGroup(rows: number): { group: number; split: number } {
+  const group = [8, 4, 2].find((g) => rows >= 16 * g) ?? 1;
+  return { group, split: LANES / group };
 }
 
 export interface DecodeDispatch {
@@ -41,6 +45,6 @@ export interface DecodeDispatch {
 export function decodeKernel(device: Device, variant: AttentionDecodeVariant, rows: number, D: number, masks: { HAS_LENGTHS: boolean; HAS_SLOTS: boolean }): DecodeDispatch {
   if (!attentionDecodeFits(variant, D)) throw new ShapeMismatchError(`attention: the ${variant} decode kernel needs head_dim D a multiple of 4 ≤ ${COLUMNS_MAX_HEAD_DIM}, not ${D}`);
   if (variant === 'workgroup') return { kernel: device.kernels.get('attention', masks), workgroups: rows };
-  const group = decodeGroup(rows);
-  return { kernel: device.kernels.get('attention_decode_columns', { ...masks, HEAD_DIM: D, GROUP: group }), workgroups: Math.ceil(rows / group) };
+  const { group, split } = decodeGroup(rows);
+  return { kernel: device.kernels.get('attention_decode_columns', { ...masks, HEAD_DIM: D, GROUP: group, SPLIT: split }), workgroups: Math.ceil(rows / group) };
 }
