@@ -3,20 +3,8 @@
 // One dispatch per chunk of a/out (same chunking); b is indexed (bBase + i) mod bPeriod, which is
 // the identity for a same-shape b and the row broadcast of a bias for a shorter one.
 #include "lib/storage.wgsl"
+#include "lib/elementwise-op.wgsl"
 
-struct Params {
-  n: u32,        // elements in this chunk
-  bBase: u32,    // b index of the chunk's first element
-  bPeriod: u32,  // elements of b seen by this dispatch before it repeats
-  scale: f32,
-}
-
-const OP_ADD = 0u;
-const OP_MUL = 1u;
-const OP_SCALE = 2u;
-const OP_SILU_MUL = 3u;
-
-override OP: u32 = OP_ADD;
 override B_DTYPE: u32 = 0u;
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -24,24 +12,14 @@ override B_DTYPE: u32 = 0u;
 @group(0) @binding(2) var<storage, read> b: array<u32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-fn silu(x: f32) -> f32 {
-  return x / (1.0 + exp(-x));
-}
-
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = (wg.x + wg.y * 65535u) * 256u + li;
   if (i >= p.n) { return; }
-  let x = a[i];
-  if (OP == OP_SCALE) {
-    out[i] = x * p.scale;
-    return;
+  var y = 0.0;
+  if (OP != OP_SCALE) {
+    let j = (p.bBase + i) % p.bPeriod;
+    y = decodeFloat(b[wordOf(j, B_DTYPE)], B_DTYPE, j);
   }
-  let j = (p.bBase + i) % p.bPeriod;
-  let y = decodeFloat(b[wordOf(j, B_DTYPE)], B_DTYPE, j);
-  switch OP {
-    case OP_ADD: { out[i] = x + y; }
-    case OP_MUL: { out[i] = x * y; }
-    default: { out[i] = silu(x) * y; }
-  }
+  out[i] = combine(vec4(a[i]), vec4(y)).x;
 }

@@ -62,6 +62,17 @@ describe('elementwise', () => {
     expect(relError(await scale(a, -3).read(), scaleRef(aV, -3))).toBeLessThan(1e-7);
   });
 
+  it('takes four elements a thread where the sizes allow (shaders/elementwise_vec4.wgsl): same-shape, broadcast, chunked, scale', async () => {
+    await check(device, 'add', [1000, 32], [1000, 32]);
+    await check(device, 'mul', [129, 36], [36]);
+    expect((await check(chunked, 'add', [100, 40], [100, 40])).chunks).toBeGreaterThanOrEqual(3);
+    // b (13,40) over (5,13,40): chunk boundaries fall mid-period of b, at multiples of 4.
+    await check(chunked, 'mul', [5, 13, 40], [13, 40]);
+    const { rng, seed } = freshRng();
+    const aV = rng.normals(8 * 128);
+    expect(relError(await scale(Tensor.from(device, aV, [8, 128]), 0.375).read(), scaleRef(aV, 0.375)), `seed ${seed}`).toBeLessThan(1e-7);
+  });
+
   it('throws naming both shapes when b is neither a\'s shape nor its trailing dims', () => {
     const a = Tensor.empty(device, [4, 5]);
     expect(() => add(a, Tensor.empty(device, [6, 7]))).toThrow(ShapeMismatchError);

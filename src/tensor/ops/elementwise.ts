@@ -8,7 +8,7 @@ import { assertDType } from '../shape.js';
 import { shapeString, Tensor } from '../tensor.js';
 import { columnSum } from './column-sum.js';
 
-/** Values of shaders/elementwise.wgsl's OP override. */
+/** Values of shaders/lib/elementwise-op.wgsl's OP override. */
 const OP_CODES = { add: 0, mul: 1, scale: 2, siluMul: 3 } as const;
 
 export type BinaryOp = 'add' | 'mul' | 'siluMul';
@@ -40,14 +40,16 @@ function run(op: keyof typeof OP_CODES, a: Tensor, b: Tensor | null, s = 1): Ten
   // A broadcast b is read whole by every chunk's dispatch; .buffer throws if b itself is split.
   const whole = b && !same ? b.buffer : null;
   const device = a.device;
-  const kernel = device.kernels.get('elementwise', { OP: OP_CODES[op], B_DTYPE: b ? floatCode(b.dtype, `${op}: b`) : 0 });
   const out = Tensor.empty(device, a.shape);
   if (a.size === 0) return out;
+  const bCode = b ? floatCode(b.dtype, `${op}: b`) : 0;
   a.chunks.forEach((c, k) => {
     const n = c.rows * a.cols;
     const bBuffer = whole ?? (b === null ? c.buffer : b.chunks[k]!.buffer);
     const [bBase, bPeriod] = b && !same ? [(c.rowStart * a.cols) % b.size, b.size] : [0, n];
-    device.recorder.dispatch(kernel, [n, bBase, bPeriod, f32Bits(s)], [c.buffer, bBuffer, out.chunks[k]!.buffer], grid(Math.ceil(n / 256)));
+    const vec4 = bCode === 0 && [n, bBase, bPeriod].every((x) => x % 4 === 0);
+    const kernel = device.kernels.get(vec4 ? 'elementwise_vec4' : 'elementwise', vec4 ? { OP: OP_CODES[op] } : { OP: OP_CODES[op], B_DTYPE: bCode });
+    device.recorder.dispatch(kernel, [n, bBase, bPeriod, f32Bits(s)], [c.buffer, bBuffer, out.chunks[k]!.buffer], grid(Math.ceil(n / (vec4 ? 4 : 1) / 256)));
   });
   return out;
 }
