@@ -51,8 +51,9 @@ fn widen(word: u32) -> vec2<f32> {
 
 @compute @workgroup_size(8, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = origin(gid).x;
-  let n0 = origin(gid).y;
+  let o = origin(gid);
+  let m0 = o.x;
+  let n0 = o.y;
   if (m0 >= p.M || n0 >= p.N) { return; }  // no barriers, so spare invocations may leave
   var rows: array<u32, R>;
   var cols: array<u32, R>;
@@ -83,8 +84,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
 @compute @workgroup_size(8, WG_Y)
 fn plain(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let m0 = origin(gid).x;
-  let n0 = origin(gid).y;
+  let o = origin(gid);
+  let m0 = o.x;
+  let n0 = o.y;
   if (m0 >= p.M || n0 >= p.N) { return; }
   var rows: array<u32, R>;
   for (var i = 0u; i < R; i++) { rows[i] = min(m0 + i, p.M - 1u); }

@@ -9,6 +9,8 @@
 #include "lib/attention-common.wgsl"
 #include "lib/attention-texture.wgsl"
 
+const STATS_PER_ROW = 16u;  // (lse, delta) texels per stats row: 64 floats, as src/tensor/ops/attention-texture.ts stages them
+
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var q: texture_2d_array<u32>;
 @group(0) @binding(2) var<storage, read> k: array<vec4<f32>>;
@@ -42,7 +44,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var t = first; t < p.T; t++) {
       let row = (b * p.T + t) * p.H + h;
       let stat = (b * p.H + h) * p.T + t;
-      let st = texel(stats, stat / 16u, stat % 16u);
+      let st = texel(stats, stat / STATS_PER_ROW, stat % STATS_PER_ROW);
       var qt: Vec;
       var dot: Vec;
       var score = vec4<f32>();

@@ -58,7 +58,8 @@ export function textureGemm(s: GemmSpec, mAlongX: boolean): void {
     const b = own?.[i] ?? stagedRows(device, 'b', bc.buffer, bc.rows, s.b.cols);
     // An unused bias binding still needs a buffer; a's (read-only here) stands in.
     const bindings = [a, b, s.bias?.buffer ?? s.a.buffer, s.c.buffer];
-    const groups = mAlongX ? [Math.ceil(s.M / (BLOCK * WORKGROUP)), Math.ceil(n / BLOCK)] : [Math.ceil(n / (BLOCK * WORKGROUP)), Math.ceil(s.M / (BLOCK * WORKGROUP))];
-    device.recorder.dispatch(kernel, params, bindings, [groups[0]!, groups[1]!, 1]);
+    const side = BLOCK * WORKGROUP;
+    const groups: [number, number, number] = mAlongX ? [Math.ceil(s.M / side), Math.ceil(n / BLOCK), 1] : [Math.ceil(n / side), Math.ceil(s.M / side), 1];
+    device.recorder.dispatch(kernel, params, bindings, groups);
   });
 }

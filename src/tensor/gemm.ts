@@ -95,7 +95,8 @@ function kernelOf(s: GemmSpec, accumulate: boolean): { name: string; overrides: 
   const variant = s.variant ?? matmulVariant(device.info, s.M, s.N, accumulate);
   if (variant === 'registers' || variant === 'wide') {
     const { name, side } = REGISTER_BLOCKS[variant];
-    return { name, overrides: { M_ALONG_X: mAlongX(s) }, block: [8 * side, 8 * side], mAlongX: mAlongX(s) };
+    const along = mAlongX(s);
+    return { name, overrides: { M_ALONG_X: along }, block: [8 * side, 8 * side], mAlongX: along };
   }
   const tile = matmulTile(device.limits);
   return { name: 'matmul', overrides: tile, block: [16 * tile.TM, 16 * tile.TN], mAlongX: false };

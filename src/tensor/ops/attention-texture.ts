@@ -16,7 +16,7 @@ const MAX_STAGED_BYTES = 16 * 2 ** 20;
 /** Rows a thread of a texture kernel may visit: llvmpipe ends an invocation's loops past 65535 iterations in all. */
 const MAX_VISITS = 60000;
 
-/** Row statistics per texel row of the backward's stats texture (64 floats: bytesPerRow a multiple of 256). */
+/** Row statistics per texel row of the backward's stats texture (64 floats: bytesPerRow a multiple of 256); STATS_PER_ROW in shaders/lib/attention-backward-kv-texture.wgsl. */
 const STATS_PER_ROW = 16;
 
 /** The adapter's kind of attention kernel: textures on a CPU adapter. */
