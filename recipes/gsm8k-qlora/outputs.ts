@@ -1,5 +1,6 @@
 // What a gsm8k-qlora run reports: results.json's shape, the runs/summary.csv row, the checkpoint
 // sweep's CSV and the closing PASS/FAIL table.
+import { fineTuneMethod } from '../kit/blocks.js';
 import type { Row } from '../kit/report.js';
 import { formatTable, percent, toCsv } from '../kit/report.js';
 import type { CheckpointScore } from '../kit/sft.js';
@@ -36,7 +37,7 @@ export function summaryRow(config: Gsm8kQloraConfig, r: RunResult): Row {
   return {
     model: config.model,
     data: config.data.train_file,
-    method: `qlora-${config.quantization.format}${config.quantization.double_quant ? '-dq' : ''}`,
+    method: fineTuneMethod(config.quantization),
     hyperparameters: hyperparameters(config),
     base_accuracy: rate(r.base.accuracy),
     accuracy: rate(r.tuned.accuracy),

@@ -2,6 +2,7 @@
 // nothing else; base, base with constrained decoding, and tuned graded on the same eval prompts
 // (format_success_rate, duplicate objects, what else the model wrote), curves of loss and format
 // success over steps, one runs/summary.csv row and a before/after table.
+import { fineTuneMethod } from '../kit/blocks.js';
 import type { Recipe, StepContext } from '../kit/recipe.js';
 import { formatTable, percent } from '../kit/report.js';
 import { JsonFormatConfigSchema, type JsonFormatConfig } from './config.js';
@@ -45,7 +46,7 @@ async function finish(ctx: StepContext<JsonFormatConfig>) {
   const summary = await ctx.run.appendSummary(SUMMARY_COLUMNS, {
     model: c.model,
     data: c.data.train_file ?? `generated n_train=${c.data.n_train} neg=${c.data.hard_negative_prob_train} fix=${c.data.fix_bad_output_prob_train}`,
-    method: `qlora-${c.quantization.format}${c.quantization.double_quant ? '-dq' : ''}`,
+    method: fineTuneMethod(c.quantization),
     hyperparameters: `r=${c.lora.r} alpha=${c.lora.alpha} lr=${t.learning_rate} epochs=${t.epochs} batch=${t.batch_size}x${t.grad_accum}`,
     base_format_success_rate: base.format_success_rate.toFixed(4),
     constrained_format_success_rate: constrained.format_success_rate.toFixed(4),

@@ -21,11 +21,17 @@ export function runFields(recipe: string, preset: string) {
 }
 
 export const QuantizationBlock = z.strictObject({
-  format: z.enum(['nf4', 'q4']).default('nf4'),
+  /** The base's 4-bit format (QLoRA); none: plain LoRA on the bf16 base, as PEFT without bitsandbytes. */
+  format: z.enum(['nf4', 'q4', 'none']).default('nf4'),
   double_quant: z.boolean().default(true),
   block_size: z.number().int().positive().default(64),
 }).prefault({});
 export type QuantizationConfig = z.output<typeof QuantizationBlock>;
+
+/** The fine-tuning method a summary row names: qlora-nf4-dq, qlora-q4, lora-bf16. */
+export function fineTuneMethod(q: QuantizationConfig): string {
+  return q.format === 'none' ? 'lora-bf16' : `qlora-${q.format}${q.double_quant ? '-dq' : ''}`;
+}
 
 export const LoraBlock = z.strictObject({
   r: z.number().int().positive().default(16),

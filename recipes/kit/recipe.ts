@@ -9,6 +9,7 @@ import { assertCudaReady, type CudaRunOptions, type CudaTask } from '../../src/c
 import { ConfigError } from '../../src/errors.js';
 import { type Device } from '../../src/gpu/device.js';
 import { createDevice } from '../../src/platform/node.js';
+import type { QuantizationConfig } from './blocks.js';
 import { openScratch, type Scratch } from './dry-run.js';
 import type { ProgressSink } from './progress.js';
 import { RunDir } from './run-dir.js';
@@ -20,6 +21,8 @@ export interface BaseConfig {
   run_name: string | null;
   output_dir: string;
   model: string;
+  /** The training recipes' block: under --backend cuda a 4-bit base needs bitsandbytes, format none not. */
+  quantization?: QuantizationConfig;
 }
 
 /** Options a step may take from the command line besides the config (compare --adapter DIR --n 8). */
@@ -128,10 +131,10 @@ export function needsEarlierRun<C extends BaseConfig>(recipe: Recipe<C>, step: S
 }
 
 /** The machine check, before any directory is made. */
-async function checkBackend<C extends BaseConfig>(steps: readonly Step<C>[], b: BackendOptions): Promise<void> {
+async function checkBackend<C extends BaseConfig>(steps: readonly Step<C>[], b: BackendOptions, config: C): Promise<void> {
   if (b.name !== 'cuda') return;
   const tasks = [...new Set(steps.map((s) => s.cuda).filter((t): t is CudaTask => t !== undefined))];
-  if (!b.dryRun && tasks.length) await assertCudaReady(tasks, b.gpus, b.python);
+  if (!b.dryRun && tasks.length) await assertCudaReady(tasks, b.gpus, b.python, config.quantization?.format !== 'none');
 }
 
 /** A dry run's steps: those that train, generate or prepare; the rest are only named. */
@@ -148,7 +151,7 @@ export async function runRecipe<C extends BaseConfig>(recipe: Recipe<C>, config:
   const dryRun = backend.name === 'cuda' && backend.dryRun;
   const log = o.log ?? ((line: string) => console.log(line));
   const selected = selectSteps(recipe, o.step);
-  await checkBackend(selected, backend);
+  await checkBackend(selected, backend, config);
   const steps = dryRun ? dryRunPlan(selected, log) : selected;
   const alone = o.step !== undefined && needsEarlierRun(recipe, selected[0]!);
   const scratch: Scratch | undefined = dryRun ? await openScratch(config, alone) : undefined;

@@ -14,6 +14,7 @@ import { loadModel, type Model } from '../../src/model/model.js';
 import { assistantOnlyLabels } from '../../src/train/labels.js';
 import { readJsonl } from '../data/common.js';
 import { resolveAsset } from '../kit/paths.js';
+import { quantizeOption } from '../kit/model.js';
 import type { Step, StepContext } from '../kit/recipe.js';
 import { trainAdapter } from '../kit/sft.js';
 import type { SpecialTokensConfig } from './config.js';
@@ -53,8 +54,7 @@ async function validateStep(ctx: Ctx): Promise<void> {
 const split = async (ctx: Ctx) => JSON.parse(await readFile(ctx.run.path('split.json'), 'utf8')) as Split;
 
 async function enlarged(ctx: Ctx, adapter?: string): Promise<Model> {
-  const q = ctx.config.quantization;
-  return loadModel(ctx.run.path('model'), { device: await ctx.device(), quantize: { format: q.format, doubleQuant: q.double_quant, blockSize: q.block_size }, ...(adapter ? { adapter } : {}) });
+  return loadModel(ctx.run.path('model'), { device: await ctx.device(), quantize: quantizeOption(ctx.config.quantization), ...(adapter ? { adapter } : {}) });
 }
 
 /** The records to train on; the model and records must be there, left by the steps before. */

@@ -18,7 +18,7 @@ export function trainCommands(spec: CudaTrainSpec, specPath: string, python: str
   if (spec.launcher === 'python') return [{ env: {}, argv: [python, ...module], label }];
   if (spec.launcher === 'torchrun') return [{ env: {}, argv: ['torchrun', '--standalone', `--nproc_per_node=${n}`, ...module], label }];
   const multi = n > 1 ? ['--multi_gpu'] : [];
-  const precision = spec.quantization.compute_dtype === 'bfloat16' ? 'bf16' : 'fp16';
+  const precision = (spec.quantization?.compute_dtype ?? 'bfloat16') === 'bfloat16' ? 'bf16' : 'fp16';
   return [{ env: {}, argv: ['accelerate', 'launch', ...multi, `--num_processes=${n}`, `--mixed_precision=${precision}`, ...module], label }];
 }
 

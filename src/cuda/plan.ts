@@ -30,7 +30,8 @@ export interface TrainPlanInput {
   /** Rows in the training file (the step count depends on it). */
   examples: number;
   padTokenId: number;
-  quantization: { format: 'nf4' | 'q4'; double_quant: boolean; block_size: number };
+  /** none: plain LoRA on the bf16 base. */
+  quantization: { format: 'nf4' | 'q4' | 'none'; double_quant: boolean; block_size: number };
   lora: { r: number; alpha: number; dropout: number; target_modules: readonly LoraTarget[] };
   /** New tokens' rows that train beside the LoRA (the base's ids); tied: the base's lm_head is its embed_tokens. */
   trainableTokens?: { indices: readonly number[]; tied: boolean };
@@ -47,10 +48,12 @@ export function perDeviceBatch(batchSize: number, gradAccum: number, gpus: numbe
   return Math.max(1, Math.min(batchSize, Math.ceil((batchSize * gradAccum) / gpus)));
 }
 
-function checkQuantization(q: TrainPlanInput['quantization']): void {
+function quantization(q: TrainPlanInput['quantization']): CudaTrainSpec['quantization'] {
+  if (q.format === 'none') return null;
   // bitsandbytes has no counterpart of wgml's q4, and its 4-bit blocks are 64 values.
-  if (q.format !== 'nf4') throw new ConfigError(`quantization.format ${q.format}: the CUDA path quantizes with bitsandbytes, which has nf4 (and fp4) but no q4; set quantization.format nf4 or use --backend webgpu`);
+  if (q.format !== 'nf4') throw new ConfigError(`quantization.format ${q.format}: the CUDA path quantizes with bitsandbytes, which has nf4 (and fp4) but no q4; set quantization.format nf4 (or none) or use --backend webgpu`);
   if (q.block_size !== 64) throw new ConfigError(`quantization.block_size ${q.block_size}: bitsandbytes quantizes in blocks of 64; set quantization.block_size 64 or use --backend webgpu`);
+  return { format: 'nf4', double_quant: q.double_quant, compute_dtype: 'bfloat16' };
 }
 
 function tokenRows(t: TrainPlanInput['trainableTokens']): CudaTrainSpec['lora']['trainable_tokens'] {
@@ -60,7 +63,7 @@ function tokenRows(t: TrainPlanInput['trainableTokens']): CudaTrainSpec['lora'][
 }
 
 export function trainSpec(p: TrainPlanInput): CudaTrainSpec {
-  checkQuantization(p.quantization);
+  const q = quantization(p.quantization);
   const t = p.train;
   const totalSteps = t.max_steps ?? Math.ceil((t.epochs * p.examples) / (t.batch_size * t.grad_accum));
   return {
@@ -74,7 +77,7 @@ export function trainSpec(p: TrainPlanInput): CudaTrainSpec {
     adapter_dir: `${p.runDir}/adapter`,
     resume: p.resume,
     pad_token_id: p.padTokenId,
-    quantization: { format: 'nf4', double_quant: p.quantization.double_quant, compute_dtype: 'bfloat16' },
+    quantization: q,
     lora: { r: p.lora.r, alpha: p.lora.alpha, dropout: p.lora.dropout, target_modules: [...p.lora.target_modules] as [LoraTarget, ...LoraTarget[]], trainable_tokens: tokenRows(p.trainableTokens) },
     train: {
       max_steps: totalSteps,

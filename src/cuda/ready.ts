@@ -10,21 +10,21 @@ export class CudaNotReadyError extends WgmlError {}
 
 export type CudaTask = 'train' | 'generate';
 
-/** The findings each task depends on (vLLM is not imported by training, bitsandbytes not by generation). */
+/** The findings each task depends on (vLLM is not imported by training, bitsandbytes only by training on a 4-bit base). */
 const NEEDS: Record<CudaTask, readonly string[]> = {
-  train: ['python', 'torch', 'transformers', 'peft', 'bitsandbytes', 'accelerate', 'safetensors', 'cuda', 'gpus'],
+  train: ['python', 'torch', 'transformers', 'peft', 'accelerate', 'safetensors', 'cuda', 'gpus'],
   generate: ['python', 'torch', 'transformers', 'vllm', 'cuda', 'gpus'],
 };
 
-function failing(findings: readonly Finding[], tasks: readonly CudaTask[]): Finding | undefined {
-  const needed = new Set(tasks.flatMap((t) => NEEDS[t]));
+function failing(findings: readonly Finding[], tasks: readonly CudaTask[], quantized: boolean): Finding | undefined {
+  const needed = new Set(tasks.flatMap((t) => (t === 'train' && quantized ? [...NEEDS.train, 'bitsandbytes'] : NEEDS[t])));
   return findings.find((f) => needed.has(f.name) && !f.ok);
 }
 
-/** Throws CudaNotReadyError unless `tasks` can run on `gpus` GPUs with `python`. */
-export async function assertCudaReady(tasks: readonly CudaTask[], gpus: number, python = pythonExecutable()): Promise<void> {
+/** Throws CudaNotReadyError unless `tasks` can run on `gpus` GPUs with `python`; quantized: training loads a 4-bit base (QLoRA). */
+export async function assertCudaReady(tasks: readonly CudaTask[], gpus: number, python = pythonExecutable(), quantized = true): Promise<void> {
   const probe = await probeCuda(python);
-  const missing = failing(cudaFindings(probe), tasks);
+  const missing = failing(cudaFindings(probe), tasks, quantized);
   const doctor = '(`npx wgml doctor --backend cuda` lists everything)';
   if (missing) throw new CudaNotReadyError(`--backend cuda: ${missing.name}: ${missing.value}; fix: ${missing.fix ?? 'see the doctor'} ${doctor}`);
   const seen = probe.ok ? probe.report.cuda.devices.length : 0;

@@ -24,11 +24,12 @@ export const CudaTrainSpecSchema = z.strictObject({
   adapter_dir: path,
   resume: z.boolean(),
   pad_token_id: z.number().int().min(0),
+  /** bitsandbytes' 4-bit base (QLoRA); null: plain LoRA on the bf16 base, bitsandbytes not needed. */
   quantization: z.strictObject({
     format: z.enum(['nf4', 'fp4']),
     double_quant: z.boolean(),
     compute_dtype: z.enum(['bfloat16', 'float16']),
-  }),
+  }).nullable(),
   lora: z.strictObject({
     r: count,
     alpha: z.number().positive(),

@@ -19,8 +19,8 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
 const PY = PYTHON ?? 'python3';
 const env = { WGML_PYTHON: PY };
 
-async function trainDryRun(gpus: number) {
-  const run = await recipeCli(['gsm8k-qlora', 'train', '--smoke', '--run', 't', '--backend', 'cuda', '--gpus', String(gpus), '--dry-run'], env);
+async function trainDryRun(gpus: number, ...extra: string[]) {
+  const run = await recipeCli(['gsm8k-qlora', 'train', '--smoke', '--run', 't', '--backend', 'cuda', '--gpus', String(gpus), '--dry-run', ...extra], env);
   const dir = join(run.cwd, 'runs', 'gsm8k-qlora', 't');
   return { ...run, dir, specPath: join(dir, 'cuda', 'train.json') };
 }
@@ -57,6 +57,14 @@ describe('recipe --backend cuda --dry-run, training', () => {
   it.skipIf(PYTHON === null)("prints the worker's library calls (needs Python 3.10+)", async () => {
     const { stdout } = await trainDryRun(1);
     expect(stdout).toContain("BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type='nf4', bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype='bfloat16')");
+  });
+
+  it.skipIf(PYTHON === null)('with quantization.format none trains plain LoRA on the bf16 base: quantization null, no bitsandbytes call (needs Python 3.10+)', async () => {
+    const { code, stdout, specPath } = await trainDryRun(1, '--set', 'quantization.format=none');
+    expect(code).toBe(0);
+    expect((printedSpecs(stdout).get(specPath) as { quantization: unknown }).quantization).toBeNull();
+    expect(stdout).toContain("AutoModelForCausalLM.from_pretrained(dtype='bfloat16')");
+    expect(stdout).not.toContain('BitsAndBytesConfig');
   });
 
   it('names the steps of the pipeline it does not run (they run on WebGPU after training)', async () => {

@@ -46,6 +46,11 @@ describe('--dry-run', () => {
     expect(result.commands).toEqual([`${env} accelerate launch --multi_gpu --num_processes=8 --mixed_precision=bf16 -m wgml_cuda train ${specPath}`]);
   });
 
+  it('accelerate launch on a bf16 base (no quantization) trains in bf16', async () => {
+    const { result, specPath } = await dryRun(trainSpec(trainInput('/w', { gpus: 8, launcher: 'accelerate', quantization: { format: 'none', double_quant: false, block_size: 64 } })));
+    expect(result.commands).toEqual([`${env} accelerate launch --multi_gpu --num_processes=8 --mixed_precision=bf16 -m wgml_cuda train ${specPath}`]);
+  });
+
   it('prints the spec exactly as written to the spec file', async () => {
     const { printed, file, specPath } = await dryRun(trainSpec(trainInput('/w')));
     expect(printed).toContain(`[cuda] spec ${specPath}:\n${file.trimEnd()}`);

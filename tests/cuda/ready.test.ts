@@ -35,6 +35,10 @@ describe('assertCudaReady', () => {
     await expect(assertCudaReady(['generate'], 1, python)).resolves.toBeUndefined();
   });
 
+  it('passes training on a bf16 base (quantization format none) without bitsandbytes', async () => {
+    await expect(assertCudaReady(['train'], 1, await fakePython({ ...ALL, bitsandbytes: null }, [H100]), false)).resolves.toBeUndefined();
+  });
+
   it('refuses a machine where torch sees no CUDA device', async () => {
     await expect(assertCudaReady(['train'], 1, await fakePython(ALL, []))).rejects.toThrow(/^--backend cuda: cuda: torch built for CUDA 12\.4; no device visible; fix: no NVIDIA GPU is visible/);
   });

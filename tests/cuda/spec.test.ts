@@ -37,6 +37,12 @@ describe('CUDA spec', () => {
     expect(() => trainSpec(trainInput('/w', { quantization: { format: 'nf4', double_quant: true, block_size: 32 } }))).toThrow(/blocks of 64/);
   });
 
+  it('quantization format none trains plain LoRA on the bf16 base (quantization null), through JSON and the schema', () => {
+    const spec = trainSpec(trainInput('/w', { quantization: { format: 'none', double_quant: true, block_size: 32 } }));
+    expect(spec.quantization).toBeNull();
+    expect(CudaSpecSchema.parse(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
+  });
+
   it('a train spec without new tokens trains no token rows (lora.trainable_tokens null)', () => {
     expect(trainSpec(trainInput('/w')).lora.trainable_tokens).toBeNull();
   });
@@ -67,6 +73,14 @@ describe.skipIf(PYTHON === null)(`CUDA spec in the worker (${PYTHON ?? `skipped:
       await writeFile(join(dir, `${name}.json`), JSON.stringify(spec));
       expect(check(join(dir, `${name}.json`))).toContain(`a valid ${name} spec`);
     }
+  });
+
+  it('the worker accepts a bf16-base spec and loads it without bitsandbytes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wgml-cuda-spec-'));
+    await writeFile(join(dir, 'train.json'), JSON.stringify(trainSpec(trainInput(dir, { quantization: { format: 'none', double_quant: false, block_size: 64 } }))));
+    const calls = check(join(dir, 'train.json'));
+    expect(calls).toContain("AutoModelForCausalLM.from_pretrained(dtype='bfloat16')");
+    expect(calls).not.toContain('BitsAndBytesConfig');
   });
 
   it("the worker accepts a special-tokens spec and names the rows in PEFT's LoraConfig", async () => {

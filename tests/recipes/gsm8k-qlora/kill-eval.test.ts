@@ -20,15 +20,15 @@ const DUMPS = ['base_eval.json', 'finetuned_eval.json', 'gsm8k_preds.jsonl', 're
 
 /**
  * Runs the fixture; with `kill`, SIGKILLs its process group `delayMs` after `after` exists in the
- * run directory (undefined: from the start), so a kill lands mid-eval however fast decoding is.
+ * run directory, so a kill lands mid-eval however fast decoding is.
  * Resolves true when it finished.
  */
-async function child(outputDir: string, kill?: { after?: string; delayMs: number }): Promise<boolean> {
+async function child(outputDir: string, kill?: { after: string; delayMs: number }): Promise<boolean> {
   const proc = spawn(process.execPath, [VITEST, 'run', '--config', CONFIG], { env: { ...process.env, WGML_EVAL_OUT: outputDir }, detached: true, stdio: 'ignore' });
   let done = false;
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => { done = true; resolve(code); }));
   if (kill) {
-    while (!done && kill.after !== undefined && !existsSync(join(outputDir, 'k', kill.after))) await new Promise((r) => setTimeout(r, 10));
+    while (!done && !existsSync(join(outputDir, 'k', kill.after))) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, kill.delayMs));
     try {
       process.kill(-proc.pid!, 'SIGKILL');
@@ -61,8 +61,9 @@ describe('kill -9 during gsm8k-qlora eval', () => {
     const progress: string[] = [];
     let kills = 0;
     for (; kills < 3; kills++) {
-      // During start-up or the base model's eval; then during the fine-tuned model's; then about the dumps' writing.
-      await child(killed, kills === 0 ? { delayMs: 2000 + rng.int(3000) } : { after: DUMPS[kills - 1], delayMs: rng.int(kills === 1 ? 1500 : 300) });
+      // Once the run directory is open (during the base model's eval); then during the fine-tuned model's; then about the dumps' writing.
+      // Each waits for a file, not a fixed time, so a fast machine cannot finish the eval first.
+      await child(killed, { after: kills === 0 ? 'config_resolved.json' : DUMPS[kills - 1], delayMs: rng.int(kills === 0 ? 500 : kills === 1 ? 1500 : 300) });
       progress.push((await readdir(join(killed, 'k'))).filter((f) => DUMPS.includes(f)).join('+') || 'nothing');
     }
     expect(progress.some((p) => !p.includes('gsm8k_preds')), `some kill lands before the dumps (${progress.join(', ')})`).toBe(true);

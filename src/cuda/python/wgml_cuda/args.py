@@ -4,14 +4,32 @@ LoraConfig, torch.optim.AdamW, vllm.LLM and vllm.SamplingParams. Standard librar
 
 
 def quantization_args(spec: dict) -> dict:
-    """BitsAndBytesConfig's arguments (the compute dtype by name; also what `check` prints)."""
+    """BitsAndBytesConfig's arguments (the compute dtype by name; also what `check` prints); a
+    quantized spec only."""
     q = spec["quantization"]
     return {"load_in_4bit": True, "bnb_4bit_quant_type": q["format"], "bnb_4bit_use_double_quant": q["double_quant"], "bnb_4bit_compute_dtype": q["compute_dtype"]}
 
 
+def compute_dtype(spec: dict) -> str:
+    """The dtype the base computes in: bitsandbytes' compute dtype, or bf16 for a plain LoRA base."""
+    return spec["quantization"]["compute_dtype"] if spec["quantization"] else "bfloat16"
+
+
+def dtype_kwargs(transformers_version: str, dtype) -> dict:
+    """from_pretrained's dtype keyword: `dtype` since transformers 4.56 (`torch_dtype` before, and
+    deprecated after)."""
+    major, minor = (int("".join(c for c in part if c.isdigit()) or 0) for part in transformers_version.split(".")[:2])
+    return {"dtype": dtype} if (major, minor) >= (4, 56) else {"torch_dtype": dtype}
+
+
+def checkpointing_kwargs() -> dict:
+    # Non-reentrant checkpointing is the kind DDP's no_sync allows.
+    return {"use_reentrant": False}
+
+
 def kbit_args(spec: dict) -> dict:
-    """prepare_model_for_kbit_training's: non-reentrant checkpointing is the kind DDP's no_sync allows."""
-    return {"use_gradient_checkpointing": spec["train"]["gradient_checkpointing"], "gradient_checkpointing_kwargs": {"use_reentrant": False}}
+    """prepare_model_for_kbit_training's arguments (a quantized base)."""
+    return {"use_gradient_checkpointing": spec["train"]["gradient_checkpointing"], "gradient_checkpointing_kwargs": checkpointing_kwargs()}
 
 
 def token_indices(rows: dict):
@@ -79,11 +97,12 @@ def describe(spec: dict) -> str:
         return f"{name}(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")"
 
     if spec["task"] == "train":
-        return "\n".join([
-            call("BitsAndBytesConfig", quantization_args(spec)),
-            call("prepare_model_for_kbit_training", kbit_args(spec)),
-            call("LoraConfig", lora_args(spec)),
-            call("torch.optim.AdamW", optimizer_args(spec)),
-        ])
+        if spec["quantization"]:
+            base = [call("BitsAndBytesConfig", quantization_args(spec)), call("prepare_model_for_kbit_training", kbit_args(spec))]
+        else:
+            base = [call("AutoModelForCausalLM.from_pretrained", {"dtype": "bfloat16"})]
+            if spec["train"]["gradient_checkpointing"]:
+                base.append(call("model.gradient_checkpointing_enable", {"gradient_checkpointing_kwargs": checkpointing_kwargs()}))
+        return "\n".join([*base, call("LoraConfig", lora_args(spec)), call("torch.optim.AdamW", optimizer_args(spec))])
     first = {**sampling_args(spec["sampling"], 0), "seed": SEED_PER_SAMPLE}
     return "\n".join([call("vllm.LLM", engine_args(spec)), call("vllm.SamplingParams", first) + f"  # one request per sample, {spec['sampling']['n']} per prompt"])

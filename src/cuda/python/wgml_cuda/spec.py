@@ -17,7 +17,8 @@ TRAIN_FIELDS = {
     "version": INT, "task": STR, "wgml_version": STR, "model": STR,
     "data": {"train": STR, "eval": (str, type(None))},
     "output_dir": STR, "checkpoint_dir": STR, "adapter_dir": STR, "resume": BOOL, "pad_token_id": INT,
-    "quantization": {"format": STR, "double_quant": BOOL, "compute_dtype": STR},
+    # null: plain LoRA on the bf16 base (no bitsandbytes).
+    "quantization": ({"format": STR, "double_quant": BOOL, "compute_dtype": STR}, type(None)),
     "lora": {"r": INT, "alpha": NUM, "dropout": NUM, "target_modules": LIST, "trainable_tokens": ({"indices": LIST, "tied": BOOL}, type(None))},
     "train": {
         "max_steps": INT, "batch_size": INT, "grad_accum": INT, "per_device_batch_size": INT,

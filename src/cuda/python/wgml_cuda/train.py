@@ -1,11 +1,12 @@
 """`python -m wgml_cuda train SPEC`: QLoRA on the standard stack. The base loads in 4 bits through
-bitsandbytes (nf4, double quantization, bf16 compute), PEFT adds LoRA on the spec's target modules,
+bitsandbytes (nf4, double quantization, bf16 compute), or in bf16 where the spec has no quantization
+(plain LoRA), PEFT adds LoRA on the spec's target modules,
 gradient checkpointing trades compute for memory, and accelerate holds one process per GPU (started
 by torchrun or `accelerate launch`). The loop itself is loop.py, shared with the CPU tests."""
 import contextlib
 import os
 
-from .args import kbit_args, lora_args, quantization_args, save_args
+from .args import checkpointing_kwargs, compute_dtype, dtype_kwargs, kbit_args, lora_args, quantization_args, save_args
 from .deps import require, require_cuda
 from .data import read_examples
 from .errors import WorkerError
@@ -43,26 +44,34 @@ class AccelerateRuntime:
         return int(torch.cuda.max_memory_allocated(self.device))
 
 
-def load_qlora(spec: dict, device_index: int):
+def load_peft_model(spec: dict, device_index: int):
     import peft
     import torch
+    import transformers
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
-    from transformers import AutoConfig, AutoModelForCausalLM, BitsAndBytesConfig
+    from transformers import AutoConfig, AutoModelForCausalLM
 
     # Before the weights load: the new tokens' rows need a PEFT that trains them and the base they were made for.
     config = AutoConfig.from_pretrained(spec["model"])
     check_token_rows(spec["lora"]["trainable_tokens"], peft.__version__, bool(getattr(config, "tie_word_embeddings", False)), config.vocab_size, spec["model"])
-    compute = getattr(torch, spec["quantization"]["compute_dtype"])
-    bnb = BitsAndBytesConfig(**{**quantization_args(spec), "bnb_4bit_compute_dtype": compute})
+    compute = getattr(torch, compute_dtype(spec))
     # One whole copy per process: each rank places the base on its own GPU (data parallel).
-    base = AutoModelForCausalLM.from_pretrained(spec["model"], quantization_config=bnb, torch_dtype=compute, device_map={"": device_index})
+    load = {**dtype_kwargs(transformers.__version__, compute), "device_map": {"": device_index}}
+    if spec["quantization"]:
+        from transformers import BitsAndBytesConfig
+
+        load["quantization_config"] = BitsAndBytesConfig(**{**quantization_args(spec), "bnb_4bit_compute_dtype": compute})
+    base = AutoModelForCausalLM.from_pretrained(spec["model"], **load)
     base.config.use_cache = False
-    base = prepare_model_for_kbit_training(base, **kbit_args(spec))
+    if spec["quantization"]:
+        base = prepare_model_for_kbit_training(base, **kbit_args(spec))
+    elif spec["train"]["gradient_checkpointing"]:
+        base.gradient_checkpointing_enable(gradient_checkpointing_kwargs=checkpointing_kwargs())
     return get_peft_model(base, LoraConfig(**lora_args(spec)))
 
 
 def run_train(spec: dict, log=print) -> None:
-    require("torch", "transformers", "peft", "bitsandbytes", "accelerate", "safetensors")
+    require("torch", "transformers", "peft", "accelerate", "safetensors", *(["bitsandbytes"] if spec["quantization"] else []))
     require_cuda()
     from accelerate import Accelerator
     from peft import set_peft_model_state_dict
@@ -73,10 +82,10 @@ def run_train(spec: dict, log=print) -> None:
 
     data = read_examples(spec["data"]["train"])
     eval_data = read_examples(spec["data"]["eval"]) if spec["data"]["eval"] else None
-    acc = Accelerator(mixed_precision="bf16" if spec["quantization"]["compute_dtype"] == "bfloat16" else "fp16")
+    acc = Accelerator(mixed_precision="bf16" if compute_dtype(spec) == "bfloat16" else "fp16")
     if acc.num_processes != spec["gpus"]:
         raise WorkerError(f"the spec is for {spec['gpus']} GPUs but {acc.num_processes} processes started; use the command --dry-run prints")
-    peft_model = load_qlora(spec, acc.local_process_index)
+    peft_model = load_peft_model(spec, acc.local_process_index)
     params = [p for p in peft_model.parameters() if p.requires_grad]
     wrapped = acc.prepare(peft_model)
     unwrapped = lambda: acc.unwrap_model(wrapped)  # noqa: E731 - the PEFT model under DDP
