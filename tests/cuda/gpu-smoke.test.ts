@@ -6,18 +6,15 @@
 // packages the tests are skipped, and their names say which of them is absent.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import type { TrainPlanInput } from '../../src/cuda/plan.js';
 import { cudaFineTune } from '../../src/cuda/steps.js';
 import { WORKER_DIR, workerEnv } from '../../src/cuda/worker.js';
-import { createDevice } from '../../src/platform/node.js';
-import { LORA_TARGETS } from '../../src/io/peft.js';
-import { loadModel } from '../../src/model/model.js';
-import { EMBED_ROWS_NAME } from '../../src/nn/token-rows.js';
-import type { TrainPlanInput } from '../../src/cuda/plan.js';
 import { readPeftAdapter } from '../../src/io/peft.js';
+import { EMBED_ROWS_NAME } from '../../src/nn/token-rows.js';
 import { relError } from '../helpers/gpu.js';
 import { TINY_QWEN3, type TinyModel, writeTinyQwen } from '../helpers/tiny-qwen.js';
-import { PYTHON, python, TRIED } from './python.js';
-import { trainInput } from './fixtures.js';
+import { PYTHON, TRIED } from './python.js';
+import { LOGITS_BOUND, logitsError, SMOKE_IDS, type SmokeFormat, smokeTrainInput, torchLogits } from './smoke.js';
 
 type EnvReport = { packages: Record<string, string | null>; cuda: { devices: unknown[] } };
 
@@ -43,81 +40,44 @@ function absent(packages: readonly string[]): string {
 
 const why = absent([...LORA_STACK, 'bitsandbytes']);
 const whyBf16 = absent(LORA_STACK);
-const IDS = [5, 17, 42, 99, 123, 7, 64, 250];
 
-const torchLogits = (modelDir: string, adapter: string, ids: number[], nf4: boolean) => `import json, torch, transformers
-from peft import PeftModel
-from transformers import AutoModelForCausalLM
-from wgml_cuda.args import dtype_kwargs
-model_dir, adapter, ids, nf4 = ${JSON.stringify(modelDir)}, ${JSON.stringify(adapter)}, ${JSON.stringify(ids)}, ${nf4 ? 'True' : 'False'}
-# The bf16 base is read in f32, as wgml computes over its bf16 weights: the two should agree to rounding.
-load = {**dtype_kwargs(transformers.__version__, torch.bfloat16 if nf4 else torch.float32), "device_map": {"": 0}}
-if nf4:
-    from transformers import BitsAndBytesConfig
-    load["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=torch.bfloat16)
-base = AutoModelForCausalLM.from_pretrained(model_dir, **load)
-model = PeftModel.from_pretrained(base, adapter).eval()
-with torch.no_grad():
-    print(json.dumps(model(input_ids=torch.tensor([ids], device="cuda:0")).logits[0].float().flatten().tolist()))`;
-
-/** The relative error of wgml's logits against PyTorch's (bitsandbytes nf4 or bf16 base + PeftModel) on `ids`. */
-async function logitsError(modelDir: string, adapterDir: string, ids: number[], nf4 = true): Promise<number> {
-  const device = await createDevice();
-  try {
-    const model = await loadModel(modelDir, { device, ...(nf4 ? { quantize: 'nf4' as const } : {}), adapter: adapterDir });
-    const ours = await model.logits(ids);
-    model.dispose();
-    const theirs = Float64Array.from(JSON.parse(python(PYTHON!, torchLogits(modelDir, adapterDir, ids, nf4))) as number[]);
-    let diff = 0;
-    let norm = 0;
-    ours.forEach((v, i) => ((diff += (v - theirs[i]!) ** 2), (norm += theirs[i]! ** 2)));
-    return Math.sqrt(diff / norm);
-  } finally {
-    device.destroy();
-  }
-}
-
-/** 3 QLoRA (or, format none, LoRA) steps of the worker on `tiny` over examples shifted from `ids` (the trainable tokens kept; labels past the first 3). */
-async function trainTiny(tiny: TinyModel, ids: number[], trainableTokens?: TrainPlanInput['trainableTokens'], format: 'nf4' | 'none' = 'nf4'): Promise<string> {
-  const kept = new Set(trainableTokens?.indices ?? []);
-  const examples = Array.from({ length: 8 }, (_, i) => {
-    const row = ids.map((t) => (kept.has(t) ? t : (t + i * 11) % TINY_QWEN3.vocabSize));
-    return { input_ids: row, labels: row.map((t, k) => (k < 3 ? -100 : t)) };
-  });
-  const input = trainInput(tiny.dir, { model: tiny.dir, runDir: `${tiny.dir}/run`, padTokenId: 0, quantization: { format, double_quant: true, block_size: 64 }, lora: { r: 8, alpha: 16, dropout: 0, target_modules: [...LORA_TARGETS] }, trainableTokens });
-  const { adapterDir } = await cudaFineTune({ ...input, train: { ...input.train, max_steps: 3, batch_size: 4, grad_accum: 1, learning_rate: 1e-2 }, examples }, { gpus: 1, log: (l) => console.log(l), python: PYTHON! });
+/** The worker's adapter after 3 steps on `tiny` (see smokeTrainInput). */
+async function trainTiny(tiny: TinyModel, ids: readonly number[], format: SmokeFormat, trainableTokens?: TrainPlanInput['trainableTokens']): Promise<string> {
+  const { adapterDir } = await cudaFineTune(smokeTrainInput(tiny.dir, `${tiny.dir}/run`, ids, format, trainableTokens), { gpus: 1, log: (l) => console.log(l), python: PYTHON! });
   return adapterDir;
 }
+
+const errorOf = (modelDir: string, adapterDir: string, ids: readonly number[], format: SmokeFormat) => logitsError(modelDir, adapterDir, ids, format, torchLogits(PYTHON!, modelDir, adapterDir, ids, format));
 
 describe.skipIf(why !== '')(`CUDA smoke on a tiny Qwen (${why ? `skipped: ${why}` : 'CUDA'})`, () => {
   it('trains 3 QLoRA steps, writes a PEFT adapter wgml loads, and wgml and PyTorch agree on its logits', async () => {
     const tiny = await writeTinyQwen(TINY_QWEN3);
-    const error = await logitsError(tiny.dir, await trainTiny(tiny, IDS), IDS);
+    const error = await errorOf(tiny.dir, await trainTiny(tiny, SMOKE_IDS, 'nf4'), SMOKE_IDS, 'nf4');
     console.log(`wgml vs PyTorch logits: relative error ${error.toExponential(3)}`);
-    expect(error).toBeLessThan(2e-2);
+    expect(error).toBeLessThan(LOGITS_BOUND.nf4);
   });
 
   it("trains new tokens' rows of a tied model (trainable_token_indices): PEFT's rows, under wgml's names, move, and the logits agree", async () => {
     const tiny = await writeTinyQwen({ ...TINY_QWEN3, tieWordEmbeddings: true, seed: 11 });
     const rows = [298, 299];
     const ids = [5, 298, 42, 299, 123, 298, 64, 299];
-    const adapterDir = await trainTiny(tiny, ids, { indices: rows, tied: true });
+    const adapterDir = await trainTiny(tiny, ids, 'nf4', { indices: rows, tied: true });
     const { tensors } = await readPeftAdapter(adapterDir);
     expect([...tensors.keys()].filter((n) => n.includes('token_adapter'))).toEqual([EMBED_ROWS_NAME]);
     const C = TINY_QWEN3.hiddenSize;
     const base = tiny.weights.get('model.embed_tokens.weight')!;
     expect(relError(tensors.get(EMBED_ROWS_NAME)!.data, Float32Array.from(rows.flatMap((id) => [...base.subarray(id * C, (id + 1) * C)])))).toBeGreaterThan(1e-4);
-    const error = await logitsError(tiny.dir, adapterDir, ids);
+    const error = await errorOf(tiny.dir, adapterDir, ids, 'nf4');
     console.log(`wgml vs PyTorch logits with token rows: relative error ${error.toExponential(3)}`);
-    expect(error).toBeLessThan(2e-2);
+    expect(error).toBeLessThan(LOGITS_BOUND.nf4);
   });
 });
 
 describe.skipIf(whyBf16 !== '')(`CUDA smoke on a tiny Qwen's bf16 base (${whyBf16 ? `skipped: ${whyBf16}` : 'CUDA'})`, () => {
   it('trains 3 LoRA steps on the bf16 base (quantization format none), and wgml and PyTorch agree on the adapter\'s logits', async () => {
     const tiny = await writeTinyQwen({ ...TINY_QWEN3, seed: 5 });
-    const error = await logitsError(tiny.dir, await trainTiny(tiny, IDS, undefined, 'none'), IDS, false);
+    const error = await errorOf(tiny.dir, await trainTiny(tiny, SMOKE_IDS, 'none'), SMOKE_IDS, 'none');
     console.log(`wgml vs PyTorch logits on the bf16 base: relative error ${error.toExponential(3)}`);
-    expect(error).toBeLessThan(1e-3);
+    expect(error).toBeLessThan(LOGITS_BOUND.none);
   });
 });

@@ -16,6 +16,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--shard", default="0/1", help="K/W: this worker's share of the chunk ids")
     sub.add_parser("check", help="validate a spec and exit").add_argument("spec")
     sub.add_parser("env", help="interpreter, packages and GPUs as JSON")
+    logits = sub.add_parser("logits", help="a base + PEFT adapter's logits over token ids, as JSON (to compare with wgml)")
+    logits.add_argument("model")
+    logits.add_argument("adapter")
+    logits.add_argument("--ids", required=True, help="token ids separated by commas")
+    logits.add_argument("--nf4", action="store_true", help="load the base in 4 bits as train does (default: unquantized, f32)")
     return parser
 
 
@@ -31,6 +36,10 @@ def main(argv=None) -> int:
 
             spec = read_spec(args.spec)
             print(f"{args.spec}: a valid {spec['task']} spec; the worker will call\n{describe(spec)}")
+        elif args.command == "logits":
+            from .logits import main as logits_main
+
+            logits_main(args.model, args.adapter, args.ids, args.nf4)
         elif args.command == "train":
             from .train import run_train
 

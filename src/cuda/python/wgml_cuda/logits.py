@@ -1,0 +1,51 @@
+"""`python -m wgml_cuda logits MODEL ADAPTER --ids 5,17,42 [--nf4]`: the PyTorch side of a logits
+comparison with wgml. The base loads as train.py loads it (bitsandbytes nf4 with bf16 compute), or,
+without --nf4, unquantized in f32, which is what wgml computes over bf16 weights, so the two agree to
+rounding; PEFT puts the adapter on top; one forward pass over the ids; the logits [T × V] go to
+stdout as one JSON list. GPU 0 where there is one, else the CPU (nf4 needs the GPU)."""
+import json
+
+from .args import dtype_kwargs
+from .deps import require, require_cuda
+from .errors import WorkerError
+
+
+def parse_ids(text: str) -> list:
+    try:
+        ids = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise WorkerError(f"--ids {text!r}: expected token ids separated by commas, like 5,17,42") from None
+    if not ids or min(ids) < 0:
+        raise WorkerError(f"--ids {text!r}: expected at least one token id, each >= 0")
+    return ids
+
+
+def base_load_args(transformers_version: str, nf4: bool, torch, device) -> dict:
+    """from_pretrained's arguments for the base on `device`."""
+    load = {**dtype_kwargs(transformers_version, torch.bfloat16 if nf4 else torch.float32), "device_map": {"": device}}
+    if nf4:
+        from transformers import BitsAndBytesConfig
+
+        load["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=torch.bfloat16)
+    return load
+
+
+def run_logits(model_dir: str, adapter: str, ids: list, nf4: bool) -> list:
+    require("torch", "transformers", "peft", "safetensors", *(["bitsandbytes"] if nf4 else []))
+    import torch
+    import transformers
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    if nf4:
+        require_cuda()
+    device = 0 if torch.cuda.is_available() else "cpu"
+    base = AutoModelForCausalLM.from_pretrained(model_dir, **base_load_args(transformers.__version__, nf4, torch, device))
+    model = PeftModel.from_pretrained(base, adapter).eval()
+    with torch.no_grad():
+        logits = model(input_ids=torch.tensor([ids], device=base.device)).logits[0]
+    return logits.float().flatten().tolist()
+
+
+def main(model_dir: str, adapter: str, ids_text: str, nf4: bool) -> None:
+    print(json.dumps(run_logits(model_dir, adapter, parse_ids(ids_text), nf4)))
