@@ -30,6 +30,12 @@ export interface Finding {
 /** The packages the worker imports, in the order they are reported. */
 export const CUDA_PACKAGES = ['torch', 'transformers', 'peft', 'bitsandbytes', 'accelerate', 'safetensors', 'vllm'] as const;
 
+/** The packages only some tasks import, and which. */
+const ONLY_FOR: Partial<Record<(typeof CUDA_PACKAGES)[number], string>> = {
+  bitsandbytes: 'training on a 4-bit base; quantization.format none trains without it',
+  vllm: 'generation',
+};
+
 const MIN_PYTHON = [3, 10] as const;
 
 export type ProbeResult = { ok: true; report: EnvReport; python: string } | { ok: false; python: string; error: string };
@@ -55,7 +61,8 @@ export function cudaFindings(probe: ProbeResult): Finding[] {
   const out: Finding[] = [{ name: 'python', value: `${r.python} (${r.executable})`, ok: pythonOk, ...(pythonOk ? {} : { fix: `Python ${MIN_PYTHON.join('.')}+ is needed; point WGML_PYTHON at one` }) }];
   for (const name of CUDA_PACKAGES) {
     const version = r.packages[name] ?? null;
-    out.push({ name, value: version ?? 'missing', ok: version !== null, ...(version === null ? { fix: r.install } : {}) });
+    const missing = ONLY_FOR[name] ? `missing (needed for ${ONLY_FOR[name]})` : 'missing';
+    out.push({ name, value: version ?? missing, ok: version !== null, ...(version === null ? { fix: r.install } : {}) });
   }
   const torch = r.packages['torch'];
   if (!torch) out.push({ name: 'cuda', value: 'not checked: torch is missing', ok: false, fix: r.install });

@@ -124,7 +124,7 @@ describe('recipe --backend cuda on a machine without the CUDA stack', () => {
     // --gpus 99 so that even a machine with the whole stack stops here instead of training.
     const run = await recipeCli(['critique', 'generate', '--run', 'c', '--backend', 'cuda', '--gpus', '99'], env);
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toMatch(/^CudaNotReadyError: --backend cuda: (\w+: missing; fix: .* -m pip install -r \S+requirements\.txt .*|cuda: .*; fix: .*|gpus: 0; fix: .*|--gpus 99 but \d+ GPUs? (is|are) visible.*)$/);
+    expect(run.stderr.trim()).toMatch(/^CudaNotReadyError: --backend cuda: (\w+: missing( \(needed for [^)]*\))?; fix: .* -m pip install -r \S+requirements\.txt .*|cuda: .*; fix: .*|gpus: 0; fix: .*|--gpus 99 but \d+ GPUs? (is|are) visible.*)$/);
     expect(existsSync(join(run.cwd, 'runs'))).toBe(false);
   });
 });

@@ -26,7 +26,7 @@ describe('assertCudaReady', () => {
 
   it('refuses generation without vLLM, naming it and the pip command', async () => {
     const python = await fakePython({ ...ALL, vllm: null }, [H100]);
-    await expect(assertCudaReady(['generate'], 1, python)).rejects.toThrow(/^--backend cuda: vllm: missing; fix: \/opt\/py\/bin\/python3 -m pip install -r requirements\.txt/);
+    await expect(assertCudaReady(['generate'], 1, python)).rejects.toThrow(/^--backend cuda: vllm: missing \(needed for generation\); fix: \/opt\/py\/bin\/python3 -m pip install -r requirements\.txt/);
   });
 
   it('refuses training without bitsandbytes but passes generation', async () => {
