@@ -1,7 +1,6 @@
 // Shared bench plumbing: tinybench timing of GPU work, the copy-bandwidth roof, tables and JSON.
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import type { Device } from '../src/gpu/device.js';
 import { writeFileAtomic } from '../src/io/atomic.js';
@@ -63,11 +62,12 @@ export function printTable(title: string, rows: BenchRow[]): void {
   );
 }
 
-/** bench/results/<name>.json next to this file's source tree, written atomically. */
+/**
+ * bench/results/<name>.json under the working directory (the repository's own when run from its root,
+ * as `npm run bench` does; never inside an installed package), written atomically.
+ */
 export async function writeResults(name: string, payload: unknown): Promise<string> {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = here.endsWith(join('dist', 'bench')) ? join(here, '..', '..') : join(here, '..');
-  const file = join(root, 'bench', 'results', `${name}.json`);
+  const file = join(process.cwd(), 'bench', 'results', `${name}.json`);
   await mkdir(dirname(file), { recursive: true });
   await writeFileAtomic(file, JSON.stringify(payload, null, 2) + '\n');
   return file;

@@ -21,7 +21,7 @@ const USAGE = `usage: wgml <command> [options]
                                          [--api-key KEY] [--max-batch 32] [--max-queue 1024] [--served-model-name NAME]
   web [--model DIR] [--port 8080]        the browser demo (chat, LoRA fine-tuning in the tab) and a static server for the model
   quantize --model DIR --out DIR         4-bit copy: --format nf4|q4 [--block-size N] [--double-quant]
-  bench [kernels|decode|quant|train|serve|constrained]  benchmarks → bench/results/<suite>.json
+  bench [kernels|decode|quant|train|serve|constrained]  benchmarks → ./bench/results/<suite>.json
                                          [--profile] (decode, train: per-kernel-family time of one step)
 options:
   --backend auto|vulkan|metal|d3d12|opengles  --quantize nf4|q4 (generate, chat: 4-bit projections)
