@@ -119,7 +119,8 @@ async function safetyStep(ctx: Ctx): Promise<void> {
   const [base, tuned] = [(await readEval(ctx, 'base_eval.json')).responses, (await readEval(ctx, 'finetuned_eval.json')).responses];
   await ctx.run.writeJsonl('safety_preds.jsonl', [...base, ...tuned]);
   const guidelines = await readFile(resolveAsset(c.safety.guidelines_file), 'utf8');
-  const judge = await openJudge(c.safety.judge, await ctx.device());
+  const spec = c.safety.judge;
+  const judge = await openJudge(spec.type === 'classifier' ? { ...spec, model: resolveAsset(spec.model) } : spec, await ctx.device());
   try {
     const b = await scoreResponses(judge, guidelines, base, ctx.log);
     const t = await scoreResponses(judge, guidelines, tuned, ctx.log);
