@@ -1,6 +1,7 @@
 import unittest
 
 from wgml_cuda.args import describe, lora_args, save_args
+from wgml_cuda.deps import REQUIREMENTS
 from wgml_cuda.errors import WorkerError
 from wgml_cuda.token_rows import check_token_rows, minor_version
 
@@ -41,11 +42,18 @@ class TokenRowsCheckTest(unittest.TestCase):
 
     def test_peft_0_16_and_0_17_are_refused_for_an_untied_head_only(self):
         for version in ("0.16.0", "0.17.1"):
-            with self.subTest(version=version), self.assertRaisesRegex(WorkerError, r"untied lm_head's token rows .*peft#2863"):
+            with self.subTest(version=version), self.assertRaisesRegex(WorkerError, r"untied lm_head's token rows .*peft#2863.*install peft 0.18: .*'peft>=0.18,<0.19'"):
                 self.check(UNTIED, version=version, tied=False)
             self.check(TIED, version=version)
         for version in ("0.15.2", "0.18.0.dev0"):
             self.check(UNTIED, version=version, tied=False)
+
+    def test_the_pinned_peft_range_admits_a_release_that_trains_an_untied_heads_rows(self):
+        # pip takes the newest release in range; one below 0.18 would be refused for untied models.
+        with open(REQUIREMENTS, encoding="utf-8") as f:
+            line = next(l for l in f if l.startswith("peft"))
+        upper = minor_version(line.split("<")[1].strip())
+        self.assertGreater(upper, (0, 18), line)
 
     def test_a_spec_for_another_tie_is_refused(self):
         with self.assertRaisesRegex(WorkerError, r"/m: tie_word_embeddings is False but the spec says lora.trainable_tokens.tied True"):

@@ -30,6 +30,6 @@ def check_token_rows(rows: Optional[dict], peft_version: str, tied: bool, vocab_
     version = minor_version(peft_version)
     pip = f"{sys.executable or 'python3'} -m pip install"
     if version < (0, 15):
-        raise WorkerError(f"peft {peft_version} has no LoraConfig(trainable_token_indices=...), which training new tokens' rows needs; install peft 0.15 or newer: {pip} 'peft>=0.15,<0.18'")
+        raise WorkerError(f"peft {peft_version} has no LoraConfig(trainable_token_indices=...), which training new tokens' rows needs; install peft 0.15 or newer: {pip} 'peft>=0.15,<0.19'")
     if not tied and (0, 16) <= version < (0, 18):
-        raise WorkerError(f"peft {peft_version} cannot train an untied lm_head's token rows (fixed in peft 0.18, huggingface/peft#2863); for this model install peft 0.15: {pip} 'peft>=0.15,<0.16'")
+        raise WorkerError(f"peft {peft_version} cannot train an untied lm_head's token rows (fixed in peft 0.18, huggingface/peft#2863); for this model install peft 0.18: {pip} 'peft>=0.18,<0.19'")
