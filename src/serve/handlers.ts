@@ -18,13 +18,14 @@ export interface ServedModel {
 }
 
 /** The adapter a body's `model` names (undefined: the base), or 404. */
-function adapterFor(served: ServedModel, model: string): string | undefined {
+export function adapterFor(served: ServedModel, model: string): string | undefined {
   if (model === served.name) return undefined;
   if (served.engine.adapters.names.includes(model)) return model;
   throw new HttpError(404, `The model \`${model}\` does not exist (served: ${[served.name, ...served.engine.adapters.names].join(', ')})`, 'invalid_request_error', 'model', 'model_not_found');
 }
 
-function chatPrompt(served: ServedModel, body: ChatBody): number[] {
+/** The ids of a chat body's messages rendered by the model's chat template, generation prompt included. */
+export function chatPrompt(served: ServedModel, body: Pick<ChatBody, 'messages' | 'chat_template_kwargs'>): number[] {
   const messages = body.messages.map((m) => ({ role: m.role === 'developer' ? ('system' as const) : m.role, content: messageText(m.content), ...(m.reasoning_content ? { reasoning_content: m.reasoning_content } : {}) }));
   const thinking = body.chat_template_kwargs?.enable_thinking;
   const text = served.model.chatPrompt(messages, thinking === undefined ? {} : { enableThinking: thinking });

@@ -27,7 +27,7 @@ const Sampling = {
 
 const Part = z.object({ type: z.literal('text'), text: z.string() });
 
-const Message = z.object({
+export const Message = z.object({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
   content: z.union([z.string(), z.array(Part)]).nullish(),
   reasoning_content: z.string().nullish(),

@@ -13,6 +13,7 @@ import { chatCompletions, completions, loadAdapter, unloadAdapter, type ServedMo
 import { HttpError, toHttpError } from './http-error.js';
 import { ServerMetrics } from './metrics.js';
 import { sendJson } from './respond.js';
+import { detokenize, tokenize } from './tokenize.js';
 
 export interface ServeOptions {
   /** A HuggingFace Qwen directory. */
@@ -89,6 +90,8 @@ export async function serve(options: ServeOptions): Promise<WgmlServer> {
       '/v1/completions': completions,
       '/v1/load_lora_adapter': loadAdapter,
       '/v1/unload_lora_adapter': unloadAdapter,
+      '/tokenize': tokenize,
+      '/detokenize': detokenize,
     };
     const handler = endpoints[path];
     if (req.method === 'GET' && path === '/v1/models') {
