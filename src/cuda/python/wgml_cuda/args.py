@@ -3,11 +3,18 @@
 LoraConfig, torch.optim.AdamW, vllm.LLM and vllm.SamplingParams. Standard library."""
 
 
-def quantization_args(spec: dict) -> dict:
-    """BitsAndBytesConfig's arguments (the compute dtype by name; also what `check` prints); a
-    quantized spec only."""
-    q = spec["quantization"]
+# The quantization table the launcher writes for the default quantization block (src/cuda/plan.ts): nf4, double quantization, bf16 compute.
+NF4 = {"format": "nf4", "double_quant": True, "compute_dtype": "bfloat16"}
+
+
+def bnb_args(q: dict) -> dict:
+    """BitsAndBytesConfig's arguments for a spec's quantization table (the compute dtype by name)."""
     return {"load_in_4bit": True, "bnb_4bit_quant_type": q["format"], "bnb_4bit_use_double_quant": q["double_quant"], "bnb_4bit_compute_dtype": q["compute_dtype"]}
+
+
+def quantization_args(spec: dict) -> dict:
+    """BitsAndBytesConfig's arguments (also what `check` prints); a quantized spec only."""
+    return bnb_args(spec["quantization"])
 
 
 def compute_dtype(spec: dict) -> str:

@@ -5,9 +5,10 @@ rounding; PEFT puts the adapter on top; one forward pass over the ids; the logit
 stdout as one JSON list. GPU 0 where there is one, else the CPU (nf4 needs the GPU)."""
 import json
 
-from .args import dtype_kwargs
+from .args import NF4
 from .deps import require, require_cuda
 from .errors import WorkerError
+from .train import base_load_kwargs
 
 
 def parse_ids(text: str) -> list:
@@ -20,27 +21,16 @@ def parse_ids(text: str) -> list:
     return ids
 
 
-def base_load_args(transformers_version: str, nf4: bool, torch, device) -> dict:
-    """from_pretrained's arguments for the base on `device`."""
-    load = {**dtype_kwargs(transformers_version, torch.bfloat16 if nf4 else torch.float32), "device_map": {"": device}}
-    if nf4:
-        from transformers import BitsAndBytesConfig
-
-        load["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True, bnb_4bit_compute_dtype=torch.bfloat16)
-    return load
-
-
 def run_logits(model_dir: str, adapter: str, ids: list, nf4: bool) -> list:
     require("torch", "transformers", "peft", "safetensors", *(["bitsandbytes"] if nf4 else []))
     import torch
-    import transformers
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
     if nf4:
         require_cuda()
     device = 0 if torch.cuda.is_available() else "cpu"
-    base = AutoModelForCausalLM.from_pretrained(model_dir, **base_load_args(transformers.__version__, nf4, torch, device))
+    base = AutoModelForCausalLM.from_pretrained(model_dir, **base_load_kwargs(NF4 if nf4 else None, torch.bfloat16 if nf4 else torch.float32, device))
     model = PeftModel.from_pretrained(base, adapter).eval()
     with torch.no_grad():
         logits = model(input_ids=torch.tensor([ids], device=base.device)).logits[0]

@@ -6,7 +6,7 @@ by torchrun or `accelerate launch`). The loop itself is loop.py, shared with the
 import contextlib
 import os
 
-from .args import checkpointing_kwargs, compute_dtype, dtype_kwargs, kbit_args, lora_args, quantization_args, save_args
+from .args import bnb_args, checkpointing_kwargs, compute_dtype, dtype_kwargs, kbit_args, lora_args, save_args
 from .deps import require, require_cuda
 from .data import read_examples
 from .errors import WorkerError
@@ -44,10 +44,22 @@ class AccelerateRuntime:
         return int(torch.cuda.max_memory_allocated(self.device))
 
 
+def base_load_kwargs(quantization, dtype, device) -> dict:
+    """from_pretrained's arguments for the base on `device`: 4 bits through bitsandbytes per the
+    quantization table (computing in `dtype`), or unquantized in `dtype` where it is None."""
+    import transformers
+
+    load = {**dtype_kwargs(transformers.__version__, dtype), "device_map": {"": device}}
+    if quantization:
+        from transformers import BitsAndBytesConfig
+
+        load["quantization_config"] = BitsAndBytesConfig(**{**bnb_args(quantization), "bnb_4bit_compute_dtype": dtype})
+    return load
+
+
 def load_peft_model(spec: dict, device_index: int):
     import peft
     import torch
-    import transformers
     from peft import LoraConfig, get_peft_model, prepare_model_for_kbit_training
     from transformers import AutoConfig, AutoModelForCausalLM
 
@@ -56,12 +68,7 @@ def load_peft_model(spec: dict, device_index: int):
     check_token_rows(spec["lora"]["trainable_tokens"], peft.__version__, bool(getattr(config, "tie_word_embeddings", False)), config.vocab_size, spec["model"])
     compute = getattr(torch, compute_dtype(spec))
     # One whole copy per process: each rank places the base on its own GPU (data parallel).
-    load = {**dtype_kwargs(transformers.__version__, compute), "device_map": {"": device_index}}
-    if spec["quantization"]:
-        from transformers import BitsAndBytesConfig
-
-        load["quantization_config"] = BitsAndBytesConfig(**{**quantization_args(spec), "bnb_4bit_compute_dtype": compute})
-    base = AutoModelForCausalLM.from_pretrained(spec["model"], **load)
+    base = AutoModelForCausalLM.from_pretrained(spec["model"], **base_load_kwargs(spec["quantization"], compute, device_index))
     base.config.use_cache = False
     if spec["quantization"]:
         base = prepare_model_for_kbit_training(base, **kbit_args(spec))
