@@ -39,10 +39,27 @@ function completionPrompts(served: ServedModel, body: CompletionBody): number[][
   return (p as string[]).map((t) => served.model.tokenizer.encode(t));
 }
 
+/** The body's response_format, or vLLM's guided_json as the json_schema one; not both. */
+function responseFormat(body: ChatBody | CompletionBody): Record<string, unknown> | undefined {
+  const format = body.response_format;
+  const guided = body.guided_json;
+  if (guided == null) return format && format.type !== 'text' ? format : undefined;
+  if (format && format.type !== 'text') throw badRequest('give response_format or guided_json, not both', 'guided_json');
+  let schema: unknown = guided;
+  if (typeof guided === 'string') {
+    try {
+      schema = JSON.parse(guided);
+    } catch (error) {
+      throw badRequest(`guided_json: not valid JSON (${(error as Error).message})`, 'guided_json');
+    }
+  }
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw badRequest('guided_json: expected a JSON schema object', 'guided_json');
+  return { type: 'json_schema', json_schema: { name: 'guided_json', schema } };
+}
+
 function job(body: ChatBody | CompletionBody, prompts: number[][], adapter: string | undefined, logprobs: number | undefined, maxTokens: number | null | undefined, signal: AbortSignal): Job {
   if (prompts.some((p) => p.length === 0)) throw badRequest('the prompt is empty', 'prompt');
-  const format = body.response_format;
-  return { prompts, n: body.n ?? 1, adapter, body, maxTokens, logprobs, responseFormat: format && format.type !== 'text' ? format : undefined, signal };
+  return { prompts, n: body.n ?? 1, adapter, body, maxTokens, logprobs, responseFormat: responseFormat(body), signal };
 }
 
 async function run(served: ServedModel, res: ServerResponse, body: ChatBody | CompletionBody, j: Job, format: ChoiceFormat): Promise<void> {

@@ -1,6 +1,7 @@
 // OpenAI's request bodies for /v1/chat/completions and /v1/completions as zod schemas (the fields wgml
 // honours; others are ignored, as vLLM does), with OpenAI's defaults. vLLM's extras: top_k, min_p,
-// repetition_penalty, ignore_eos, chat_template_kwargs.
+// repetition_penalty, ignore_eos, chat_template_kwargs, guided_json (a JSON schema, as an object or
+// its text: the json_schema response_format).
 import { z } from 'zod';
 
 const stop = z.union([z.string().min(1), z.array(z.string().min(1)).max(4)]).nullish();
@@ -22,6 +23,7 @@ const Sampling = {
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
   response_format: z.object({ type: z.enum(['text', 'json_object', 'json_schema']) }).passthrough().nullish(),
+  guided_json: z.union([z.record(z.string(), z.unknown()), z.string()]).nullish(),
   user: z.string().nullish(),
 };
 

@@ -132,6 +132,15 @@ describe('wgml serve, through the openai client', () => {
     expect([[6, 7, 8].includes(v.answer), ['apples', 'pears'].includes(v.unit), typeof v.sure]).toEqual([true, true, 'boolean']);
   });
 
+  it("takes vLLM's guided_json, as an object or its text, for the json_schema response_format", async () => {
+    const schema = { type: 'object', properties: { answer: { enum: [6, 7, 8] } }, required: ['answer'] };
+    const ask = (extra: object) => client.completions.create({ model: 'qwen3-tiny', prompt: QUESTION, max_tokens: 20, temperature: 0, ...extra } as Parameters<typeof client.completions.create>[0] & { stream?: false });
+    const reference = (await ask({ response_format: { type: 'json_schema', json_schema: { name: 'a', schema } } })).choices[0]!.text;
+    expect([6, 7, 8]).toContain((JSON.parse(reference) as { answer: number }).answer);
+    expect((await ask({ guided_json: schema })).choices[0]!.text).toBe(reference);
+    expect((await ask({ guided_json: JSON.stringify(schema) })).choices[0]!.text).toBe(reference);
+  });
+
   it('lists the base and its adapters with their parent', async () => {
     const list = await client.models.list();
     const rows = list.data.map((m) => ({ id: m.id, parent: (m as unknown as { parent: string | null }).parent }));
@@ -160,6 +169,14 @@ describe('wgml serve errors, the OpenAI way', () => {
     const e = await status(client.chat.completions.create({ model: 'qwen3-tiny', messages: user('hi'), response_format: { type: 'json_schema', json_schema: { name: 'x', schema: { type: 'string', pattern: 'a+' } } } }));
     expect([e.status, e.param]).toEqual([400, 'response_format']);
     expect(e.message).toMatch(/pattern/);
+  });
+
+  it('400 naming guided_json when it comes with a response_format, or is not a schema', async () => {
+    const both = await status(client.chat.completions.create({ model: 'qwen3-tiny', messages: user('hi'), response_format: { type: 'json_object' }, guided_json: { type: 'object' } } as Parameters<typeof client.chat.completions.create>[0] & { stream?: false }));
+    expect([both.status, both.param]).toEqual([400, 'guided_json']);
+    const bad = await status(client.chat.completions.create({ model: 'qwen3-tiny', messages: user('hi'), guided_json: '{not json' } as Parameters<typeof client.chat.completions.create>[0] & { stream?: false }));
+    expect([bad.status, bad.param]).toEqual([400, 'guided_json']);
+    expect(bad.message).toMatch(/guided_json: not valid JSON/);
   });
 
   it('404 for an unknown model or adapter', async () => {
