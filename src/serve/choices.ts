@@ -74,7 +74,12 @@ export class ChoiceState {
   }
 }
 
-function engineRequest(job: Job, ids: number[], choice: number, room: number): EngineRequest {
+/** The ids that end a choice, as vLLM has them: EOS (unless ignore_eos) and the body's stop_token_ids. */
+function stopTokenIds(body: SamplingBody, eos: readonly number[]): number[] {
+  return [...(body.ignore_eos ? [] : eos), ...(body.stop_token_ids ?? [])];
+}
+
+function engineRequest(job: Job, ids: number[], choice: number, room: number, stopIds: number[]): EngineRequest {
   const b = job.body;
   const stop = b.stop == null ? [] : typeof b.stop === 'string' ? [b.stop] : b.stop;
   return {
@@ -82,7 +87,7 @@ function engineRequest(job: Job, ids: number[], choice: number, room: number): E
     adapter: job.adapter,
     maxNewTokens: job.maxTokens ?? Math.max(1, room - ids.length),
     stop,
-    ignoreEos: b.ignore_eos ?? false,
+    stopTokenIds: stopIds,
     logprobs: job.logprobs,
     responseFormat: job.responseFormat,
     signal: job.signal,
@@ -103,11 +108,12 @@ function engineRequest(job: Job, ids: number[], choice: number, room: number): E
 export function submitChoices(engine: Engine, tokenizer: Tokenizer, job: Job): { states: ChoiceState[]; events: AsyncGenerator<{ index: number; event: EngineEvent }> } {
   const streams: AsyncIterableIterator<EngineEvent>[] = [];
   const states: ChoiceState[] = [];
+  const stopIds = stopTokenIds(job.body, tokenizer.eosTokenIds);
   try {
     job.prompts.forEach((ids, p) => {
       for (let i = 0; i < job.n; i++) {
-        streams.push(engine.submit(engineRequest(job, ids, i, engine.plan.slotTokens)));
-        states.push(new ChoiceState(p * job.n + i, ids.length, tokenizer, tokenizer.eosTokenIds));
+        streams.push(engine.submit(engineRequest(job, ids, i, engine.plan.slotTokens, stopIds)));
+        states.push(new ChoiceState(p * job.n + i, ids.length, tokenizer, stopIds));
       }
     });
   } catch (error) {

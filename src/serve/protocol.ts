@@ -1,7 +1,7 @@
 // OpenAI's request bodies for /v1/chat/completions and /v1/completions as zod schemas (the fields wgml
 // honours; others are ignored, as vLLM does), with OpenAI's defaults. vLLM's extras: top_k, min_p,
-// repetition_penalty, ignore_eos, chat_template_kwargs, guided_json (a JSON schema, as an object or
-// its text: the json_schema response_format).
+// repetition_penalty, ignore_eos, stop_token_ids, chat_template_kwargs, guided_json (a JSON schema,
+// as an object or its text: the json_schema response_format).
 import { z } from 'zod';
 
 const stop = z.union([z.string().min(1), z.array(z.string().min(1)).max(4)]).nullish();
@@ -20,6 +20,7 @@ const Sampling = {
   frequency_penalty: z.number().min(-2).max(2).nullish(),
   repetition_penalty: z.number().positive().nullish(),
   ignore_eos: z.boolean().nullish(),
+  stop_token_ids: z.array(z.number().int().min(0)).max(64).nullish(),
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().nullish() }).nullish(),
   response_format: z.object({ type: z.enum(['text', 'json_object', 'json_schema']) }).passthrough().nullish(),
@@ -53,7 +54,7 @@ export const CompletionBodySchema = z.object({
 });
 export type CompletionBody = z.output<typeof CompletionBodySchema>;
 
-export type SamplingBody = Pick<ChatBody, 'temperature' | 'top_p' | 'top_k' | 'min_p' | 'seed' | 'presence_penalty' | 'frequency_penalty' | 'repetition_penalty' | 'stop' | 'ignore_eos'>;
+export type SamplingBody = Pick<ChatBody, 'temperature' | 'top_p' | 'top_k' | 'min_p' | 'seed' | 'presence_penalty' | 'frequency_penalty' | 'repetition_penalty' | 'stop' | 'ignore_eos' | 'stop_token_ids'>;
 
 /** A chat message's text: a string, or its text parts joined. */
 export function messageText(content: z.output<typeof Message>['content']): string {

@@ -75,6 +75,15 @@ describe('wgml serve, through the openai client', () => {
     expect(stopped.choices[0]!.finish_reason).toBe('stop');
   });
 
+  it("ends a choice at vLLM's stop_token_ids, finish_reason stop, the token left out of the text", async () => {
+    type Body = Parameters<typeof client.chat.completions.create>[0] & { stream?: false };
+    const free = (await client.chat.completions.create({ model: 'qwen3-tiny', messages: user(QUESTION), max_tokens: 8, temperature: 0 })).choices[0]!.message.content!;
+    const ids = helper.tokenizer.encode(free, { addSpecialTokens: false });
+    expect(ids.length).toBeGreaterThan(2);
+    const r = await client.chat.completions.create({ model: 'qwen3-tiny', messages: user(QUESTION), max_tokens: 8, temperature: 0, stop_token_ids: [ids[1]!] } as Body);
+    expect([r.choices[0]!.message.content, r.choices[0]!.finish_reason]).toEqual([helper.tokenizer.decode([ids[0]!]), 'stop']);
+  });
+
   it('returns logprobs whose tokens concatenate to the content', async () => {
     const r = await client.chat.completions.create({ model: 'qwen3-tiny', messages: user(QUESTION), max_tokens: 20, temperature: 0, logprobs: true, top_logprobs: 2 });
     const content = r.choices[0]!.logprobs!.content!;
