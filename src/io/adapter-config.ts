@@ -1,6 +1,6 @@
 // adapter_config.json as PEFT means it: which projections of which layers carry LoRA
 // (target_modules as names matched by suffix, "all-linear", or a regex over full module names;
-// layers_to_transform), each module's rank and alpha (r and lora_alpha, overridden per module by
+// exclude_modules, matched alike, taking modules back out; layers_to_transform), each module's rank and alpha (r and lora_alpha, overridden per module by
 // rank_pattern/alpha_pattern), and a clear refusal of the fields wgml does not apply, so none is
 // accepted and then silently ignored.
 import { z } from 'zod';
@@ -20,6 +20,7 @@ export const AdapterConfigFileSchema = z
     lora_alpha: z.number().positive(),
     lora_dropout: z.number().min(0).lt(1).default(0),
     target_modules: z.union([z.array(z.string()).nonempty(), z.string()]),
+    exclude_modules: z.union([z.array(z.string()), z.string()]).nullable().default(null),
     use_rslora: z.boolean().default(false),
     bias: z.literal('none').default('none'),
     base_model_name_or_path: z.string().nullable().default(null),
@@ -36,6 +37,10 @@ const UNSUPPORTED: readonly [field: string, applies: (v: unknown) => boolean, wh
   ['use_dora', (v) => v === true, 'DoRA (weight-decomposed LoRA) is not implemented; use a plain LoRA adapter'],
   ['modules_to_save', (v) => isNonEmpty(v), 'fully trained extra modules are not loaded; merge them into the base model first'],
   ['layer_replication', (v) => isNonEmpty(v), 'layer replication is not implemented'],
+  ['lora_bias', (v) => v === true, 'a bias on lora_B is not implemented'],
+  ['target_parameters', (v) => isNonEmpty(v), 'LoRA on bare parameters (not modules) is not implemented'],
+  ['alora_invocation_tokens', (v) => isNonEmpty(v), 'activated LoRA (aLoRA) is not implemented'],
+  ['use_qalora', (v) => v === true, 'QA-LoRA is not implemented'],
 ];
 
 function isNonEmpty(v: unknown): boolean {
@@ -72,7 +77,7 @@ export interface AdapterModule {
   readonly alpha: number;
 }
 
-type Selection = Pick<AdapterConfigFile, 'target_modules' | 'layers_to_transform' | 'r' | 'lora_alpha' | 'rank_pattern' | 'alpha_pattern'>;
+type Selection = Pick<AdapterConfigFile, 'target_modules' | 'exclude_modules' | 'layers_to_transform' | 'r' | 'lora_alpha' | 'rank_pattern' | 'alpha_pattern'>;
 
 /**
  * The modules the config adapts in a model of `numLayers` layers, layer by layer in LORA_TARGETS
@@ -90,15 +95,16 @@ export function resolveAdapterModules(config: Selection, numLayers: number, file
   const outside = layers.find((l) => l >= numLayers);
   if (outside !== undefined) throw new ConfigError(`${file}: field "layers_to_transform" names layer ${outside}, but the model has ${numLayers} layers (0-${numLayers - 1})`);
   const selects = matcher(spec, file);
+  const excludes = excluder(config.exclude_modules, file);
   const rank = patternLookup(config.rank_pattern, 'rank_pattern', file);
   const alpha = patternLookup(config.alpha_pattern, 'alpha_pattern', file);
   const modules = layers.flatMap((layer) =>
-    LORA_TARGETS.filter((t) => selects(moduleName(layer, t))).map((target) => {
+    LORA_TARGETS.filter((t) => selects(moduleName(layer, t)) && !excludes(moduleName(layer, t))).map((target) => {
       const name = moduleName(layer, target);
       return { layer, target, r: rank(name) ?? config.r, alpha: alpha(name) ?? config.lora_alpha };
     }),
   );
-  if (modules.length === 0) throw new ConfigError(`${file}: field "target_modules" selects no module of the model; expected names like q_proj or ${moduleName(0, 'q_proj')}`);
+  if (modules.length === 0) throw new ConfigError(`${file}: field "target_modules" selects no module of the model${config.exclude_modules ? ' that exclude_modules leaves' : ''}; expected names like q_proj or ${moduleName(0, 'q_proj')}`);
   return modules;
 }
 
@@ -117,17 +123,27 @@ function patternLookup(pattern: Record<string, number>, field: string, file: str
   return (name) => rules.find((rule) => rule.test.test(name))?.value;
 }
 
+/** A string field's regex over whole module names (PEFT's re.fullmatch). */
+function regexMatcher(spec: string, field: string, file: string): (name: string) => boolean {
+  let regex: RegExp;
+  try {
+    regex = new RegExp(`^(?:${spec})$`);
+  } catch (error) {
+    throw new ConfigError(`${file}: field "${field}": ${JSON.stringify(spec)} is not a valid regular expression (${(error as Error).message})`);
+  }
+  return (name) => regex.test(name);
+}
+
+/** exclude_modules as PEFT matches it: a regex, or entries naming a module or the end of its name. */
+function excluder(spec: readonly string[] | string | null, file: string): (name: string) => boolean {
+  if (spec === null) return () => false;
+  if (typeof spec === 'string') return regexMatcher(spec, 'exclude_modules', file);
+  return (name) => spec.some((entry) => matchesEntry(name, entry));
+}
+
 function matcher(spec: readonly string[] | string, file: string): (name: string) => boolean {
   if (spec === 'all-linear') return () => true;
-  if (typeof spec === 'string') {
-    let regex: RegExp;
-    try {
-      regex = new RegExp(`^(?:${spec})$`);
-    } catch (error) {
-      throw new ConfigError(`${file}: field "target_modules": ${JSON.stringify(spec)} is not a valid regular expression (${(error as Error).message})`);
-    }
-    return (name) => regex.test(name);
-  }
+  if (typeof spec === 'string') return regexMatcher(spec, 'target_modules', file);
   const unknown = spec.find((entry) => !LORA_TARGETS.some((t) => matchesEntry(moduleName(0, t), entry) || entry.endsWith(t)));
   if (unknown !== undefined) {
     throw new ConfigError(`${file}: field "target_modules": "${unknown}" names no projection wgml can adapt (${LORA_TARGETS.join(', ')}); lm_head and embed_tokens LoRA are not supported`);
@@ -155,6 +171,7 @@ export function selectionFields(modules: readonly AdapterModule[], numLayers: nu
     Object.fromEntries(modules.filter(pick).map((m) => [moduleName(m.layer, m.target), value(m)]));
   return {
     target_modules: rectangular ? [...new Set(modules.map((m) => m.target))] : modules.map((m) => moduleName(m.layer, m.target)),
+    exclude_modules: null,
     layers_to_transform: rectangular && layers.length < numLayers ? layers : null,
     r,
     lora_alpha: alpha,

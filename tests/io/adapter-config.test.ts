@@ -109,6 +109,32 @@ describe('adapter_config rank_pattern and alpha_pattern, as PEFT applies them (g
   });
 });
 
+describe('adapter_config exclude_modules, as PEFT matches them', () => {
+  it('a list entry takes out the modules whose name ends in it', () => {
+    expect(resolve({ target_modules: 'all-linear', exclude_modules: ['down_proj', 'o_proj'] })).toEqual({ targets: ['q_proj', 'k_proj', 'v_proj', 'gate_proj', 'up_proj'], layers: [0, 1, 2] });
+  });
+
+  it('a full module name takes out that layer\'s module only', () => {
+    expect(where(modules({ target_modules: ['q_proj'], exclude_modules: ['model.layers.1.self_attn.q_proj'] }))).toEqual(['0.q_proj r4 a8', '2.q_proj r4 a8']);
+  });
+
+  it('a string is a regex over full module names', () => {
+    expect(resolve({ target_modules: ['q_proj', 'v_proj'], exclude_modules: 'model\\.layers\\.[01]\\..*' })).toEqual({ targets: ['q_proj', 'v_proj'], layers: [2] });
+  });
+
+  it('null and [] take nothing out', () => {
+    expect(resolve({ target_modules: ['q_proj'], exclude_modules: null })).toEqual(resolve({ target_modules: ['q_proj'], exclude_modules: [] }));
+  });
+
+  it('excluding every selected module is refused, naming exclude_modules', () => {
+    expect(configError(() => modules({ target_modules: ['q_proj'], exclude_modules: ['q_proj'] }))).toMatch(/selects no module of the model that exclude_modules leaves/);
+  });
+
+  it('an invalid regex is refused, naming the field', () => {
+    expect(configError(() => modules({ target_modules: ['q_proj'], exclude_modules: '(' }))).toContain('field "exclude_modules"');
+  });
+});
+
 describe('selectionFields (what wgml writes back)', () => {
   it('re-select the same modules with the same ranks and alphas', () => {
     const cases: object[] = [
@@ -129,12 +155,16 @@ describe('adapter_config fields wgml does not apply are refused, not ignored', (
     ['use_dora', true],
     ['modules_to_save', ['lm_head']],
     ['layer_replication', [[0, 2]]],
+    ['lora_bias', true],
+    ['target_parameters', ['feed_forward.experts.down_proj']],
+    ['alora_invocation_tokens', [151644, 77091]],
+    ['use_qalora', true],
   ])('%s set', (field, value) => {
     expect(configError(() => parseAdapterConfigFile({ ...base, target_modules: ['q_proj'], [field]: value }, FILE))).toContain(`field "${field}"`);
   });
 
   it('their PEFT defaults (false, {}, null) are accepted', () => {
-    expect(() => parseAdapterConfigFile({ ...base, target_modules: ['q_proj'], use_dora: false, rank_pattern: {}, alpha_pattern: {}, modules_to_save: null }, FILE)).not.toThrow();
+    expect(() => parseAdapterConfigFile({ ...base, target_modules: ['q_proj'], use_dora: false, rank_pattern: {}, alpha_pattern: {}, modules_to_save: null, lora_bias: false, target_parameters: null, alora_invocation_tokens: null, use_qalora: false, exclude_modules: null }, FILE)).not.toThrow();
   });
 
   it('a field of the wrong type is a ConfigError naming the file and field, not a ZodError dump', () => {
