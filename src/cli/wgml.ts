@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `wgml` command line: adapter info, text generation and chat, 4-bit quantization, benchmarks.
+// `wgml` command line: adapter info, text generation and chat, 4-bit quantization, adapter merging, benchmarks.
 import type { parseArgs } from 'node:util';
 import { type Device } from '../gpu/device.js';
 import { createDevice } from '../platform/node.js';
@@ -7,6 +7,7 @@ import { loadModel } from '../model/model.js';
 import { DeviceFlags, generateOptionsFrom, LoadFlags, parseCommandLine, parseFlags, QuantizeFlags, SAMPLING_OPTIONS, SamplingFlags } from './args.js';
 import { runChat, runGenerate } from './commands/generate.js';
 import { printInfo } from './commands/info.js';
+import { MergeFlags, runMerge } from './commands/merge.js';
 import { runQuantize } from './commands/quantize.js';
 import { runServe, SERVE_OPTIONS, ServeFlags } from './commands/serve.js';
 import { runDoctor } from './commands/doctor.js';
@@ -21,6 +22,7 @@ const USAGE = `usage: wgml <command> [options]
                                          [--api-key KEY] [--max-batch 32] [--max-queue 1024] [--served-model-name NAME]
   web [--model DIR] [--port 8080]        the browser demo (chat, LoRA fine-tuning in the tab) and a static server for the model
   quantize --model DIR --out DIR         4-bit copy: --format nf4|q4 [--block-size N] [--double-quant]
+  merge --model DIR --adapter DIR --out DIR  the adapter folded into the base (PEFT's merge_and_unload) [--dtype bf16|f32]
   bench [kernels|decode|quant|train|serve|constrained]  benchmarks → ./bench/results/<suite>.json
                                          [--profile] (decode, train: per-kernel-family time of one step)
 options:
@@ -40,6 +42,7 @@ const OPTIONS = {
   format: { type: 'string' },
   'block-size': { type: 'string' },
   'double-quant': { type: 'boolean' },
+  dtype: { type: 'string' },
   profile: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...SAMPLING_OPTIONS,
@@ -84,7 +87,7 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!['info', 'bench', 'generate', 'chat', 'quantize', 'serve', 'doctor', 'web'].includes(command)) throw new Error(`unknown command '${command}'\n${USAGE}`);
+  if (!['info', 'bench', 'generate', 'chat', 'quantize', 'merge', 'serve', 'doctor', 'web'].includes(command)) throw new Error(`unknown command '${command}'\n${USAGE}`);
   if (command === 'quantize') return runQuantize(parseFlags(QuantizeFlags, values));
   if (command === 'web') return runWeb(parseFlags(WebFlags, values));
   // --backend cuda asks about the CUDA path; any other value names the WebGPU backend to check.
@@ -96,6 +99,7 @@ async function main(argv: string[]): Promise<void> {
   try {
     if (command === 'info') printInfo(device);
     else if (command === 'serve') await runServe(device, parseFlags(ServeFlags, values));
+    else if (command === 'merge') await runMerge(device, parseFlags(MergeFlags, values));
     else if (command === 'bench') await runBench(device, rest[0] ?? 'kernels', values.profile ?? false);
     else await runModelCommand(device, command as 'generate' | 'chat', values);
   } finally {

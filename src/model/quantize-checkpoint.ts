@@ -1,13 +1,12 @@
 // `wgml quantize`: a HuggingFace Qwen directory → the same directory with its seven projections
 // per layer in 4 bits (bitsandbytes' layout for NF4) and quantization_config in config.json, so
 // it loads back without re-quantizing. Everything is written under a temporary name and renamed.
-import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { SINGLE_FILE, openSafetensors, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
 import { quantWeightTensors } from '../quant/checkpoint.js';
 import { quantizeWeight, type QuantizeSpec, layoutFor } from '../quant/quantize.js';
+import { assertFreshTarget, writeModelDir } from './model-dir.js';
 
 /** The Linear weights transformers' bitsandbytes integration quantizes in a Qwen model (lm_head is skipped). */
 export const PROJECTION_WEIGHT = /^model\.layers\.\d+\.(self_attn\.[qkvo]_proj|mlp\.(gate|up|down)_proj)\.weight$/;
@@ -33,19 +32,6 @@ export function quantizationConfig(spec: QuantizeSpec): Record<string, unknown> 
   };
 }
 
-async function assertFreshTarget(out: string): Promise<void> {
-  const entries = await readdir(out).catch(() => null);
-  if (entries && entries.length > 0) throw new ConfigError(`--out ${out} already exists and is not empty; choose a new directory`);
-}
-
-/** Copies every file but the weights and config.json (tokenizer, generation config, …). */
-async function copyCompanions(src: string, dst: string): Promise<void> {
-  for (const entry of await readdir(src, { withFileTypes: true })) {
-    if (!entry.isFile() || entry.name.endsWith('.safetensors') || entry.name.endsWith('.safetensors.index.json') || entry.name === 'config.json') continue;
-    await copyFile(join(src, entry.name), join(dst, entry.name));
-  }
-}
-
 export interface QuantizeCheckpointOptions {
   onProgress?: (done: number, total: number, tensor: string) => void;
 }
@@ -56,7 +42,6 @@ export async function quantizeCheckpoint(src: string, out: string, spec: Quantiz
   await assertFreshTarget(out);
   const config = JSON.parse(await readFile(join(src, 'config.json'), 'utf8')) as Record<string, unknown>;
   const reader = await openSafetensors(src);
-  const tmp = join(dirname(out), `.${basename(out)}.partial-${randomBytes(4).toString('hex')}`);
   try {
     const tensors: Record<string, TensorToWrite> = {};
     const names = reader.names();
@@ -70,15 +55,10 @@ export async function quantizeCheckpoint(src: string, out: string, spec: Quantiz
       }
       options.onProgress?.(i + 1, names.length, name);
     }
-    await mkdir(tmp, { recursive: true });
-    await writeSafetensors(join(tmp, SINGLE_FILE), tensors, { format: 'pt' });
-    await writeFile(join(tmp, 'config.json'), JSON.stringify({ ...config, quantization_config: quantizationConfig(spec) }, null, 2));
-    await copyCompanions(src, tmp);
-    await rm(out, { recursive: true, force: true }); // empty, checked above
-    await rename(tmp, out);
-  } catch (error) {
-    await rm(tmp, { recursive: true, force: true });
-    throw error;
+    await writeModelDir(src, out, async (dir) => {
+      await writeSafetensors(join(dir, SINGLE_FILE), tensors, { format: 'pt' });
+      await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config, quantization_config: quantizationConfig(spec) }, null, 2));
+    });
   } finally {
     await reader.close();
   }
