@@ -12,6 +12,8 @@ export const EngineOptionsSchema = z.object({
   kvBudgetBytes: z.number().int().positive().default(1 << 30),
   /** Requests waiting for a slot at most; past it submit throws QueueFullError. */
   maxQueue: z.number().int().positive().default(1024),
+  /** Positions a sequence may use at most (vLLM's max_model_len); default and ceiling: the model's context. */
+  maxModelLen: z.number().int().positive().optional(),
   /** Positions every slot holds at least (or the whole context, if shorter): fewer slots rather than short ones. */
   minSlotTokens: z.number().int().positive().default(2048),
   /** Prompt tokens prefilled in one step at most (a longer prompt still runs, alone), so decoding rows keep moving. */
@@ -31,7 +33,7 @@ export function planCache(config: QwenConfig, maxBindingBytes: number, o: Resolv
   const perBinding = Math.floor(maxBindingBytes / rowBytes);
   const budget = Math.floor(o.kvBudgetBytes / (2 * config.numLayers * rowBytes));
   const capacity = Math.min(o.capacityTokens ?? budget, perBinding);
-  const context = config.maxPositionEmbeddings;
+  const context = Math.min(config.maxPositionEmbeddings, o.maxModelLen ?? Infinity);
   const least = Math.min(context, o.minSlotTokens, capacity);
   const slots = Math.max(1, Math.min(o.maxBatch, Math.floor(capacity / least)));
   return { slots, slotTokens: Math.max(1, Math.min(context, Math.floor(capacity / slots))) };

@@ -28,6 +28,10 @@ describe('planCache', () => {
     expect(planCache(config(28, 8, 128, 40960), 128 << 20, EngineOptionsSchema.parse({}))).toEqual({ slots: 2, slotTokens: 2340 });
   });
 
+  it('caps every slot at maxModelLen, fitting more slots in the same budget (Qwen3-0.6B shape, 1 GiB)', () => {
+    expect(planCache(config(28, 8, 128, 40960), 128 << 20, EngineOptionsSchema.parse({ maxModelLen: 1024 }))).toEqual({ slots: 4, slotTokens: 1024 });
+  });
+
   it('keeps each layer’s keys within one storage binding', () => {
     const plan = planCache(config(1, 8, 128, 40960), 16 << 20, EngineOptionsSchema.parse({ capacityTokens: 1e6 }));
     expect(plan.slots * plan.slotTokens * 8 * 128 * 4).toBeLessThanOrEqual(16 << 20);

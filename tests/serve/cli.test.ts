@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
+import { loadModel } from '../../src/model/model.js';
+import { writeRandomAdapter } from '../helpers/adapters.js';
+import { testDevice } from '../helpers/gpu.js';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -33,6 +36,30 @@ describe('npx wgml serve', () => {
     expect(answer.usage.completion_tokens).toBe(40);
     expect(await exited).toBe(0);
     expect(log).toContain('SIGTERM: finishing requests in flight');
+  });
+
+  it("takes vLLM's --lora-modules, --max-num-seqs and --max-model-len", async () => {
+    const device = await testDevice();
+    const base = await loadModel('models/qwen3-tiny', { device });
+    const adapter = await writeRandomAdapter(base, 4);
+    base.dispose();
+    const port = await freePort();
+    const child = spawn(process.execPath, ['dist/src/cli/wgml.js', 'serve', '--model', 'models/qwen3-tiny', '--port', String(port), '--lora-modules', `math=${adapter}`, '--max-num-seqs', '4', '--max-model-len', '256'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (d: Buffer) => {
+        log += d.toString();
+        if (log.includes('ready:')) resolve();
+      });
+      child.on('exit', () => reject(new Error(`wgml serve exited early:\n${log}`)));
+    });
+    expect(log).toMatch(/ready: model "qwen3-tiny", adapter "math"; 4 slots × 256 tokens/);
+    const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'none', maxRetries: 0 });
+    const long = await client.completions.create({ model: 'math', prompt: 'Hi', max_tokens: 300 }).catch((e: InstanceType<typeof OpenAI.APIError>) => e);
+    expect([(long as InstanceType<typeof OpenAI.APIError>).status, (long as InstanceType<typeof OpenAI.APIError>).code]).toEqual([400, 'context_length_exceeded']);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 
   it('names the flag of a bad option', async () => {

@@ -4,13 +4,17 @@ import type { Device } from '../../gpu/device.js';
 import { serve } from '../../serve/server.js';
 import { ConfigError } from '../../errors.js';
 
+// vLLM's names are accepted beside wgml's: --lora-modules (--adapter), --max-num-seqs (--max-batch).
 export const ServeFlags = z.object({
   model: z.string({ message: 'is required' }),
   adapter: z.array(z.string()).default([]),
+  'lora-modules': z.array(z.string()).default([]),
   port: z.coerce.number().int().min(0).max(65535).default(8000),
   host: z.string().default('127.0.0.1'),
   'api-key': z.string().min(1).optional(),
-  'max-batch': z.coerce.number().int().positive().default(32),
+  'max-batch': z.coerce.number().int().positive().optional(),
+  'max-num-seqs': z.coerce.number().int().positive().optional(),
+  'max-model-len': z.coerce.number().int().positive().optional(),
   'max-queue': z.coerce.number().int().positive().default(1024),
   'served-model-name': z.string().min(1).optional(),
   quantize: z.enum(['nf4', 'q4']).optional(),
@@ -18,6 +22,9 @@ export const ServeFlags = z.object({
 
 export const SERVE_OPTIONS = {
   adapter: { type: 'string', multiple: true },
+  'lora-modules': { type: 'string', multiple: true },
+  'max-num-seqs': { type: 'string' },
+  'max-model-len': { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   'api-key': { type: 'string' },
@@ -26,27 +33,35 @@ export const SERVE_OPTIONS = {
   'served-model-name': { type: 'string' },
 } as const;
 
-/** NAME=DIR pairs of --adapter. */
+/** NAME=DIR pairs of --adapter and --lora-modules. */
 function adapterDirs(pairs: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
     if (eq <= 0 || eq === pair.length - 1) throw new ConfigError(`--adapter ${pair}: expected NAME=DIR`);
+    if (pair.slice(0, eq) in out) throw new ConfigError(`--adapter ${pair}: the name ${pair.slice(0, eq)} is given twice`);
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
 }
 
+/** --max-batch or vLLM's --max-num-seqs (not two different values); default 32. */
+function maxBatch(flags: z.output<typeof ServeFlags>): number {
+  const [a, b] = [flags['max-batch'], flags['max-num-seqs']];
+  if (a !== undefined && b !== undefined && a !== b) throw new ConfigError(`--max-batch ${a} and --max-num-seqs ${b} name the same limit; give one`);
+  return a ?? b ?? 32;
+}
+
 export async function runServe(device: Device, flags: z.output<typeof ServeFlags>): Promise<void> {
   const server = await serve({
     model: flags.model,
-    adapters: adapterDirs(flags.adapter),
+    adapters: adapterDirs([...flags.adapter, ...flags['lora-modules']]),
     port: flags.port,
     host: flags.host,
     apiKey: flags['api-key'] ?? process.env['WGML_API_KEY'],
     servedModelName: flags['served-model-name'],
     quantize: flags.quantize,
-    engine: { maxBatch: flags['max-batch'], maxQueue: flags['max-queue'] },
+    engine: { maxBatch: maxBatch(flags), maxQueue: flags['max-queue'], maxModelLen: flags['max-model-len'] },
     device,
   });
   console.error(`wgml serve: listening on ${server.url} (loading ${flags.model})`);
