@@ -14,19 +14,25 @@ const freePort = () =>
     });
   });
 
+/** `wgml serve ARGS` on a free port, resolved once it logs ready: the child, its port, its stderr so far and its exit. */
+async function startServe(args: string[]) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['dist/src/cli/wgml.js', 'serve', '--model', 'models/qwen3-tiny', '--port', String(port), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const run = { child, port, log: '', exited: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))) };
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      run.log += d.toString();
+      if (run.log.includes('ready:')) resolve();
+    });
+    child.on('exit', () => reject(new Error(`wgml serve exited early:\n${run.log}`)));
+  });
+  return run;
+}
+
 describe('npx wgml serve', () => {
   it('serves the shipped model until SIGTERM, then drains and exits 0', async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['dist/src/cli/wgml.js', 'serve', '--model', 'models/qwen3-tiny', '--port', String(port), '--api-key', 'k'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (d: Buffer) => {
-        log += d.toString();
-        if (log.includes('ready:')) resolve();
-      });
-      child.on('exit', () => reject(new Error(`wgml serve exited early:\n${log}`)));
-    });
+    const run = await startServe(['--api-key', 'k']);
+    const { child, port, exited } = run;
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'k', maxRetries: 0 });
     const pending = client.chat.completions.create({ model: 'qwen3-tiny', messages: [{ role: 'user', content: 'Hi' }], max_tokens: 40, ignore_eos: true } as never);
     // SIGTERM once the request holds a slot: it must still be answered in full.
@@ -35,7 +41,7 @@ describe('npx wgml serve', () => {
     const answer = (await pending) as { choices: { finish_reason: string }[]; usage: { completion_tokens: number } };
     expect(answer.usage.completion_tokens).toBe(40);
     expect(await exited).toBe(0);
-    expect(log).toContain('SIGTERM: finishing requests in flight');
+    expect(run.log).toContain('SIGTERM: finishing requests in flight');
   });
 
   it("takes vLLM's --lora-modules, --max-num-seqs and --max-model-len", async () => {
@@ -43,17 +49,7 @@ describe('npx wgml serve', () => {
     const base = await loadModel('models/qwen3-tiny', { device });
     const adapter = await writeRandomAdapter(base, 4);
     base.dispose();
-    const port = await freePort();
-    const child = spawn(process.execPath, ['dist/src/cli/wgml.js', 'serve', '--model', 'models/qwen3-tiny', '--port', String(port), '--lora-modules', `math=${adapter}`, '--max-num-seqs', '4', '--max-model-len', '256'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (d: Buffer) => {
-        log += d.toString();
-        if (log.includes('ready:')) resolve();
-      });
-      child.on('exit', () => reject(new Error(`wgml serve exited early:\n${log}`)));
-    });
+    const { child, port, exited, log } = await startServe(['--lora-modules', `math=${adapter}`, '--max-num-seqs', '4', '--max-model-len', '256']);
     expect(log).toMatch(/ready: model "qwen3-tiny", adapter "math"; 4 slots × 256 tokens/);
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'none', maxRetries: 0 });
     const long = await client.completions.create({ model: 'math', prompt: 'Hi', max_tokens: 300 }).catch((e: InstanceType<typeof OpenAI.APIError>) => e);
