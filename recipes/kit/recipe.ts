@@ -134,7 +134,7 @@ export function needsEarlierRun<C extends BaseConfig>(recipe: Recipe<C>, step: S
 async function checkBackend<C extends BaseConfig>(steps: readonly Step<C>[], b: BackendOptions, config: C): Promise<void> {
   if (b.name !== 'cuda') return;
   const tasks = [...new Set(steps.map((s) => s.cuda).filter((t): t is CudaTask => t !== undefined))];
-  if (!b.dryRun && tasks.length) await assertCudaReady(tasks, b.gpus, b.python, config.quantization?.format !== 'none');
+  if (!b.dryRun && tasks.length) await assertCudaReady(tasks, b.gpus, { python: b.python, quantized: config.quantization?.format !== 'none' });
 }
 
 /** A dry run's steps: those that train, generate or prepare; the rest are only named. */

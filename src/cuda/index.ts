@@ -6,5 +6,5 @@ export { readExamples, writeExamples, writePrompts, type PromptRow } from './pre
 export { CudaGenerateSpecSchema, CudaSpecSchema, CudaTrainSpecSchema, type CudaGenerateSpec, type CudaSpec, type CudaTrainSpec, type SamplingSpec } from './spec.js';
 export { REQUIREMENTS, WORKER_DIR } from './worker.js';
 export { chatPromptIds, cudaFineTune, cudaGenerate, type CudaFineTuneInput, type CudaFineTuneResult, type CudaGenerateInput, type CudaRunOptions } from './steps.js';
-export { assertCudaReady, CudaNotReadyError, type CudaTask } from './ready.js';
+export { assertCudaReady, CudaNotReadyError, type CudaReadyOptions, type CudaTask } from './ready.js';
 export { commandLine, generateCommands, type WorkerCommand } from './commands.js';

@@ -21,8 +21,16 @@ function failing(findings: readonly Finding[], tasks: readonly CudaTask[], quant
   return findings.find((f) => needed.has(f.name) && !f.ok);
 }
 
-/** Throws CudaNotReadyError unless `tasks` can run on `gpus` GPUs with `python`; quantized: training loads a 4-bit base (QLoRA). */
-export async function assertCudaReady(tasks: readonly CudaTask[], gpus: number, python = pythonExecutable(), quantized = true): Promise<void> {
+export interface CudaReadyOptions {
+  /** Default: $WGML_PYTHON, else python3. */
+  python?: string;
+  /** Training loads a 4-bit base through bitsandbytes (QLoRA); false: a bf16 base. Default true. */
+  quantized?: boolean;
+}
+
+/** Throws CudaNotReadyError unless `tasks` can run on `gpus` GPUs. */
+export async function assertCudaReady(tasks: readonly CudaTask[], gpus: number, o: CudaReadyOptions = {}): Promise<void> {
+  const [python, quantized] = [o.python ?? pythonExecutable(), o.quantized ?? true];
   const probe = await probeCuda(python);
   const missing = failing(cudaFindings(probe), tasks, quantized);
   const doctor = '(`npx wgml doctor --backend cuda` lists everything)';

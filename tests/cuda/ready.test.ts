@@ -21,29 +21,29 @@ async function fakePython(packages: Record<string, string | null>, devices: obje
 
 describe('assertCudaReady', () => {
   it('passes training on a machine with the training packages and a GPU, vLLM or not', async () => {
-    await expect(assertCudaReady(['train'], 1, await fakePython({ ...ALL, vllm: null }, [H100]))).resolves.toBeUndefined();
+    await expect(assertCudaReady(['train'], 1, { python: await fakePython({ ...ALL, vllm: null }, [H100]) })).resolves.toBeUndefined();
   });
 
   it('refuses generation without vLLM, naming it and the pip command', async () => {
     const python = await fakePython({ ...ALL, vllm: null }, [H100]);
-    await expect(assertCudaReady(['generate'], 1, python)).rejects.toThrow(/^--backend cuda: vllm: missing \(needed for generation\); fix: \/opt\/py\/bin\/python3 -m pip install -r requirements\.txt/);
+    await expect(assertCudaReady(['generate'], 1, { python })).rejects.toThrow(/^--backend cuda: vllm: missing \(needed for generation\); fix: \/opt\/py\/bin\/python3 -m pip install -r requirements\.txt/);
   });
 
   it('refuses training without bitsandbytes but passes generation', async () => {
     const python = await fakePython({ ...ALL, bitsandbytes: null }, [H100]);
-    await expect(assertCudaReady(['train'], 1, python)).rejects.toThrow(/bitsandbytes: missing/);
-    await expect(assertCudaReady(['generate'], 1, python)).resolves.toBeUndefined();
+    await expect(assertCudaReady(['train'], 1, { python })).rejects.toThrow(/bitsandbytes: missing/);
+    await expect(assertCudaReady(['generate'], 1, { python })).resolves.toBeUndefined();
   });
 
   it('passes training on a bf16 base (quantization format none) without bitsandbytes', async () => {
-    await expect(assertCudaReady(['train'], 1, await fakePython({ ...ALL, bitsandbytes: null }, [H100]), false)).resolves.toBeUndefined();
+    await expect(assertCudaReady(['train'], 1, { python: await fakePython({ ...ALL, bitsandbytes: null }, [H100]), quantized: false })).resolves.toBeUndefined();
   });
 
   it('refuses a machine where torch sees no CUDA device', async () => {
-    await expect(assertCudaReady(['train'], 1, await fakePython(ALL, []))).rejects.toThrow(/^--backend cuda: cuda: torch built for CUDA 12\.4; no device visible; fix: no NVIDIA GPU is visible/);
+    await expect(assertCudaReady(['train'], 1, { python: await fakePython(ALL, []) })).rejects.toThrow(/^--backend cuda: cuda: torch built for CUDA 12\.4; no device visible; fix: no NVIDIA GPU is visible/);
   });
 
   it('refuses more GPUs than are visible', async () => {
-    await expect(assertCudaReady(['train'], 8, await fakePython(ALL, [H100, H100]))).rejects.toThrow('--backend cuda: --gpus 8 but 2 GPUs are visible');
+    await expect(assertCudaReady(['train'], 8, { python: await fakePython(ALL, [H100, H100]) })).rejects.toThrow('--backend cuda: --gpus 8 but 2 GPUs are visible');
   });
 });
