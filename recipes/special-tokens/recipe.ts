@@ -1,6 +1,7 @@
 // `npx recipe special-tokens`: new special tokens (<|AGENT|>, <|EDIT|>) in a Qwen tokenizer and
 // model, teacher data over the OpenAI API, validation, LoRA + new-token-row training, and
 // token-choice accuracy before and after, with one runs/summary.csv row.
+import { fineTuneMethod } from '../kit/blocks.js';
 import type { Recipe, StepContext } from '../kit/recipe.js';
 import { formatTable, percent } from '../kit/report.js';
 import { type SpecialTokensConfig, SpecialTokensConfigSchema } from './config.js';
@@ -22,7 +23,7 @@ async function finish(ctx: StepContext<SpecialTokensConfig>) {
   const summary = await ctx.run.appendSummary(SUMMARY_COLUMNS, {
     model: c.model,
     data: `${c.data.problems} teacher=${c.teacher.mode}`,
-    method: `lora+token-rows-${c.quantization.format} thinking=${c.thinking ? 'on' : 'off'}`,
+    method: `${fineTuneMethod(c.quantization)}+token-rows thinking=${c.thinking ? 'on' : 'off'}`,
     hyperparameters: `r=${c.lora.r} alpha=${c.lora.alpha} lr=${c.train.learning_rate} epochs=${c.train.epochs} max_steps=${c.train.max_steps ?? 'all'} batch=${c.train.batch_size}x${c.train.grad_accum}`,
     valid_rate: validation.valid_rate.toFixed(4),
     base_token_choice_accuracy: base.accuracy.toFixed(4),
