@@ -20,7 +20,7 @@ const USAGE = `usage: wgml <command> [options]
   chat --model DIR                       interactive chat on stdin [--system TEXT]
   serve --model DIR                      OpenAI-compatible server [--adapter NAME=DIR ...] [--port 8000] [--host 127.0.0.1]
                                          [--api-key KEY] [--max-batch 32] [--max-queue 1024] [--served-model-name NAME]
-                                         [--max-model-len N]; vLLM's --lora-modules and --max-num-seqs work too
+                                         [--max-model-len N] [--chat-template FILE]; vLLM's --lora-modules and --max-num-seqs work too
   web [--model DIR] [--port 8080]        the browser demo (chat, LoRA fine-tuning in the tab) and a static server for the model
   quantize --model DIR --out DIR         4-bit copy: --format nf4|q4 [--block-size N] [--double-quant]
   merge --model DIR --adapter DIR --out DIR  the adapter folded into the base (PEFT's merge_and_unload) [--dtype bf16|f32]

@@ -74,6 +74,8 @@ export interface LoadTokenizerOptions {
    * AutoModel loads weights without one; `vocabSize` comes from the model's config.
    */
   readonly allowMissing?: { readonly vocabSize: number };
+  /** A chat template (its Jinja source, and what to call it in errors) used instead of the directory's. */
+  readonly chatTemplate?: { readonly source: string; readonly file: string };
 }
 
 export async function loadTokenizer(dir: string, options: LoadTokenizerOptions = {}): Promise<Tokenizer> {
@@ -84,7 +86,7 @@ export async function loadTokenizer(dir: string, options: LoadTokenizerOptions =
   const tokenizerJson = await readJsonObject(join(dir, 'tokenizer.json'));
   const tokenizerConfig = await readJsonObject(join(dir, 'tokenizer_config.json'));
   const generation = await readGenerationConfig(dir);
-  const chatTemplate = await findChatTemplateSource(dir, tokenizerConfig);
+  const chatTemplate = options.chatTemplate ?? (await findChatTemplateSource(dir, tokenizerConfig));
   return buildTokenizer({ tokenizerJson, tokenizerConfig, generation, chatTemplate }, dir);
 }
 

@@ -34,6 +34,8 @@ export interface LoadModelOptions {
   quantize?: QuantFormat | QuantizeSpec;
   /** A PEFT LoRA adapter directory to load on top. */
   adapter?: string;
+  /** A Jinja chat template used instead of the model's own (vLLM's --chat-template); with `file`, errors name it. */
+  chatTemplate?: string | { source: string; file: string };
   /** 'f32' upcasts every weight, as full-parameter training needs; default: as stored. */
   dtype?: 'f32';
 }
@@ -226,7 +228,9 @@ export interface ModelParts {
 
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<Model> {
   const config = await readQwenConfig(dir);
-  const tokenizer = await loadTokenizer(dir, { allowMissing: { vocabSize: config.vocabSize } });
+  const t = options.chatTemplate;
+  const chatTemplate = t === undefined ? {} : { chatTemplate: typeof t === 'string' ? { source: t, file: 'the chatTemplate option' } : t };
+  const tokenizer = await loadTokenizer(dir, { allowMissing: { vocabSize: config.vocabSize }, ...chatTemplate });
   // Opened before a device is made, so a bad checkpoint leaves no device behind.
   const reader = await openSafetensors(dir);
   return modelFromParts({ dir, config, tokenizer, reader }, options, createDevice);

@@ -7,7 +7,7 @@ import { basename, resolve } from 'node:path';
 import { Engine } from '../engine/engine.js';
 import type { EngineOptions } from '../engine/capacity.js';
 import type { Device } from '../gpu/device.js';
-import { loadModel } from '../model/model.js';
+import { loadModel, type LoadModelOptions } from '../model/model.js';
 import type { QuantFormat } from '../quant/layouts.js';
 import { chatCompletions, completions, loadAdapter, unloadAdapter, type ServedModel } from './handlers.js';
 import { HttpError, toHttpError } from './http-error.js';
@@ -29,6 +29,8 @@ export interface ServeOptions {
   engine?: EngineOptions;
   device?: Device;
   quantize?: QuantFormat;
+  /** A Jinja chat template for /v1/chat/completions instead of the model's own (vLLM's --chat-template). */
+  chatTemplate?: LoadModelOptions['chatTemplate'];
   /** Requests still running this long after close() starts are cancelled. Default 10 s. */
   drainMs?: number;
 }
@@ -131,7 +133,7 @@ export async function serve(options: ServeOptions): Promise<WgmlServer> {
   const port = (server.address() as AddressInfo).port;
 
   const ready = (async () => {
-    const model = await loadModel(options.model, { device: options.device, quantize: options.quantize });
+    const model = await loadModel(options.model, { device: options.device, quantize: options.quantize, ...(options.chatTemplate === undefined ? {} : { chatTemplate: options.chatTemplate }) });
     const engine = new Engine(model, options.engine);
     for (const [name, dir] of Object.entries(options.adapters ?? {})) await engine.loadAdapter(name, dir);
     served = { model, engine, name: options.servedModelName ?? basename(resolve(options.model)) };

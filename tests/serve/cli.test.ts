@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { loadModel } from '../../src/model/model.js';
@@ -56,6 +59,23 @@ describe('npx wgml serve', () => {
     expect([(long as InstanceType<typeof OpenAI.APIError>).status, (long as InstanceType<typeof OpenAI.APIError>).code]).toEqual([400, 'context_length_exceeded']);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it("takes vLLM's --chat-template, a file or the template itself, for chat prompts", async () => {
+    const template = '{% for m in messages %}<{{ m.role }}>{{ m.content }}\n{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}';
+    const file = join(await mkdtemp(join(tmpdir(), 'wgml-template-')), 'chat.jinja');
+    await writeFile(file, template);
+    const device = await testDevice();
+    const model = await loadModel('models/qwen3-tiny', { device });
+    const expected = model.tokenizer.encode('<user>hi\n<assistant>', { addSpecialTokens: false });
+    model.dispose();
+    for (const value of [file, template]) {
+      const { child, port, exited } = await startServe(['--chat-template', value]);
+      const res = await fetch(`http://127.0.0.1:${port}/tokenize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }) });
+      expect(((await res.json()) as { tokens: number[] }).tokens).toEqual(expected);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
   });
 
   it('names the flag of a bad option', async () => {

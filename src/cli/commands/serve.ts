@@ -1,4 +1,6 @@
 // `wgml serve`: the OpenAI-compatible server until SIGINT or SIGTERM, then a drain (a second signal cancels what runs).
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Device } from '../../gpu/device.js';
 import { serve } from '../../serve/server.js';
@@ -18,6 +20,7 @@ export const ServeFlags = z.object({
   'max-queue': z.coerce.number().int().positive().default(1024),
   'served-model-name': z.string().min(1).optional(),
   quantize: z.enum(['nf4', 'q4']).optional(),
+  'chat-template': z.string().min(1).optional(),
 });
 
 export const SERVE_OPTIONS = {
@@ -25,6 +28,7 @@ export const SERVE_OPTIONS = {
   'lora-modules': { type: 'string', multiple: true },
   'max-num-seqs': { type: 'string' },
   'max-model-len': { type: 'string' },
+  'chat-template': { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   'api-key': { type: 'string' },
@@ -45,6 +49,14 @@ function adapterDirs(pairs: readonly string[]): Record<string, string> {
   return out;
 }
 
+/** --chat-template as vLLM reads it: a file's path, or the Jinja template itself. */
+async function chatTemplate(value: string | undefined): Promise<{ source: string; file: string } | undefined> {
+  if (value === undefined) return undefined;
+  if (existsSync(value)) return { source: await readFile(value, 'utf8'), file: value };
+  if (/\{[{%]/.test(value)) return { source: value, file: '--chat-template' };
+  throw new ConfigError(`--chat-template ${value}: no such file, and not a Jinja template either`);
+}
+
 /** --max-batch or vLLM's --max-num-seqs (not two different values); default 32. */
 function maxBatch(flags: z.output<typeof ServeFlags>): number {
   const [a, b] = [flags['max-batch'], flags['max-num-seqs']];
@@ -61,6 +73,7 @@ export async function runServe(device: Device, flags: z.output<typeof ServeFlags
     apiKey: flags['api-key'] ?? process.env['WGML_API_KEY'],
     servedModelName: flags['served-model-name'],
     quantize: flags.quantize,
+    chatTemplate: await chatTemplate(flags['chat-template']),
     engine: { maxBatch: maxBatch(flags), maxQueue: flags['max-queue'], maxModelLen: flags['max-model-len'] },
     device,
   });
