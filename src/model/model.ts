@@ -226,11 +226,15 @@ export interface ModelParts {
   readonly reader: SafetensorsReader;
 }
 
+/** The chatTemplate option as the tokenizer takes it (its source and the name errors give it). */
+export function chatTemplateOption(t: LoadModelOptions['chatTemplate']): { source: string; file: string } | undefined {
+  return typeof t === 'string' ? { source: t, file: 'the chatTemplate option' } : t;
+}
+
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<Model> {
   const config = await readQwenConfig(dir);
-  const t = options.chatTemplate;
-  const chatTemplate = t === undefined ? {} : { chatTemplate: typeof t === 'string' ? { source: t, file: 'the chatTemplate option' } : t };
-  const tokenizer = await loadTokenizer(dir, { allowMissing: { vocabSize: config.vocabSize }, ...chatTemplate });
+  const chatTemplate = chatTemplateOption(options.chatTemplate);
+  const tokenizer = await loadTokenizer(dir, { allowMissing: { vocabSize: config.vocabSize }, ...(chatTemplate ? { chatTemplate } : {}) });
   // Opened before a device is made, so a bad checkpoint leaves no device behind.
   const reader = await openSafetensors(dir);
   return modelFromParts({ dir, config, tokenizer, reader }, options, createDevice);

@@ -6,7 +6,7 @@ import { parseGenerationConfig, parseQwenConfig } from '../io/config.js';
 import { chatTemplateSource } from '../io/chat-template.js';
 import { SHARD_INDEX, SINGLE_FILE, SafetensorsReader } from '../io/safetensors-reader.js';
 import { buildTokenizer } from '../io/tokenizer.js';
-import { modelFromParts, type LoadModelOptions, type Model } from '../model/model.js';
+import { chatTemplateOption, modelFromParts, type LoadModelOptions, type Model } from '../model/model.js';
 import { ModelFetchError } from './byte-sources.js';
 
 export interface ModelFiles {
@@ -69,8 +69,7 @@ export async function modelFromFiles(files: ModelFiles, options: BrowserLoadOpti
   const tokenizerJson = (await json(files, 'tokenizer.json', true))!;
   const tokenizerConfig = (await json(files, 'tokenizer_config.json', true))!;
   const generation = parseGenerationConfig((await json(files, 'generation_config.json', false)) ?? {}, files.dir + 'generation_config.json');
-  const jinja = await files.text('chat_template.jinja');
-  const chatTemplate = chatTemplateSource(jinja, files.dir + 'chat_template.jinja', tokenizerConfig, files.dir + 'tokenizer_config.json');
+  const chatTemplate = chatTemplateOption(options.chatTemplate) ?? chatTemplateSource(await files.text('chat_template.jinja'), files.dir + 'chat_template.jinja', tokenizerConfig, files.dir + 'tokenizer_config.json');
   const tokenizer = buildTokenizer({ tokenizerJson, tokenizerConfig, generation, chatTemplate }, files.dir);
   const reader = await openWeights(files);
   return modelFromParts({ dir: files.dir, config, tokenizer, reader }, options, newDevice);

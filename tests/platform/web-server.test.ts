@@ -77,6 +77,21 @@ describe('the browser loader over HTTP (in Node)', () => {
     }
   });
 
+  it('renders chats with the chatTemplate option instead of the model\'s, as loadModel does', async () => {
+    const chatTemplate = '{% for m in messages %}[{{ m.role }}] {{ m.content }}{% endfor %}';
+    const device = await createDevice();
+    const viaHttp = await modelFromFiles(urlFiles(web.url + 'model'), { device, chatTemplate }, createDevice);
+    const fromDisk = await loadModel(TINY, { device, chatTemplate });
+    try {
+      const messages = [{ role: 'user' as const, content: 'hi' }];
+      expect([viaHttp.chatPrompt(messages), fromDisk.chatPrompt(messages)]).toEqual(['[user] hi', '[user] hi']);
+    } finally {
+      viaHttp.dispose();
+      fromDisk.dispose();
+      device.destroy();
+    }
+  });
+
   it('says a URL is not a HuggingFace model directory when config.json is missing', async () => {
     await expect(modelFromFiles(urlFiles(web.url), {}, createDevice)).rejects.toThrow(
       `${web.url} is not a HuggingFace model directory: config.json was not found. Point at the folder that holds config.json, tokenizer.json, tokenizer_config.json and model.safetensors`,
