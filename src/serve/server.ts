@@ -61,9 +61,11 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/** OpenAI's model list with vLLM's extras: root (the directory), parent (an adapter's base) and max_model_len. */
 function modelList(s: ServedModel, created: number) {
-  const base = { id: s.name, object: 'model', created, owned_by: 'wgml', root: s.model.dir, parent: null };
-  const adapters = s.engine.adapters.names.map((name) => ({ id: name, object: 'model', created, owned_by: 'wgml', root: s.engine.adapters.dirOf(name), parent: s.name }));
+  const card = { object: 'model', created, owned_by: 'wgml', max_model_len: s.engine.plan.slotTokens };
+  const base = { id: s.name, ...card, root: s.model.dir, parent: null };
+  const adapters = s.engine.adapters.names.map((name) => ({ id: name, ...card, root: s.engine.adapters.dirOf(name), parent: s.name }));
   return { object: 'list', data: [base, ...adapters] };
 }
 

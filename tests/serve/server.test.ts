@@ -150,10 +150,11 @@ describe('wgml serve, through the openai client', () => {
     expect((await ask({ guided_json: JSON.stringify(schema) })).choices[0]!.text).toBe(reference);
   });
 
-  it('lists the base and its adapters with their parent', async () => {
+  it('lists the base and its adapters with their parent and the context a request may use', async () => {
     const list = await client.models.list();
-    const rows = list.data.map((m) => ({ id: m.id, parent: (m as unknown as { parent: string | null }).parent }));
-    expect(rows).toEqual([{ id: 'qwen3-tiny', parent: null }, { id: 'math', parent: 'qwen3-tiny' }, { id: 'poet', parent: 'qwen3-tiny' }]);
+    const rows = list.data.map((m) => ({ id: m.id, parent: (m as unknown as { parent: string | null }).parent, max_model_len: (m as unknown as { max_model_len: number }).max_model_len }));
+    const context = server.served()!.engine.plan.slotTokens;
+    expect(rows).toEqual([{ id: 'qwen3-tiny', parent: null, max_model_len: context }, { id: 'math', parent: 'qwen3-tiny', max_model_len: context }, { id: 'poet', parent: 'qwen3-tiny', max_model_len: context }]);
   });
 });
 
