@@ -233,8 +233,7 @@ export function chatTemplateOption(t: LoadModelOptions['chatTemplate']): { sourc
 
 export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<Model> {
   const config = await readQwenConfig(dir);
-  const chatTemplate = chatTemplateOption(options.chatTemplate);
-  const tokenizer = await loadTokenizer(dir, { allowMissing: { vocabSize: config.vocabSize }, ...(chatTemplate ? { chatTemplate } : {}) });
+  const tokenizer = await loadTokenizer(dir, { allowMissing: { vocabSize: config.vocabSize }, chatTemplate: chatTemplateOption(options.chatTemplate) });
   // Opened before a device is made, so a bad checkpoint leaves no device behind.
   const reader = await openSafetensors(dir);
   return modelFromParts({ dir, config, tokenizer, reader }, options, createDevice);

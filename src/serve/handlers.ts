@@ -24,11 +24,16 @@ export function adapterFor(served: ServedModel, model: string): string | undefin
   throw new HttpError(404, `The model \`${model}\` does not exist (served: ${[served.name, ...served.engine.adapters.names].join(', ')})`, 'invalid_request_error', 'model', 'model_not_found');
 }
 
-/** The ids of a chat body's messages rendered by the model's chat template, generation prompt included. */
+/** The ids of a chat body's messages rendered by the model's chat template, generation prompt included; a template that fails is a 400 naming messages. */
 export function chatPrompt(served: ServedModel, body: Pick<ChatBody, 'messages' | 'chat_template_kwargs'>): number[] {
   const messages = body.messages.map((m) => ({ role: m.role === 'developer' ? ('system' as const) : m.role, content: messageText(m.content), ...(m.reasoning_content ? { reasoning_content: m.reasoning_content } : {}) }));
   const thinking = body.chat_template_kwargs?.enable_thinking;
-  const text = served.model.chatPrompt(messages, thinking === undefined ? {} : { enableThinking: thinking });
+  let text: string;
+  try {
+    text = served.model.chatPrompt(messages, thinking === undefined ? {} : { enableThinking: thinking });
+  } catch (error) {
+    throw badRequest(`messages: ${(error as Error).message}`, 'messages');
+  }
   return served.model.tokenizer.encode(text, { addSpecialTokens: false });
 }
 
@@ -78,13 +83,7 @@ export async function chatCompletions(served: ServedModel, raw: unknown, res: Se
   const body = parsed.data;
   const adapter = adapterFor(served, body.model);
   const logprobs = body.logprobs ? (body.top_logprobs ?? 0) : undefined;
-  let prompt: number[];
-  try {
-    prompt = chatPrompt(served, body);
-  } catch (error) {
-    throw badRequest(`messages: ${(error as Error).message}`, 'messages');
-  }
-  await run(served, res, body, job(body, [prompt], adapter, logprobs, body.max_completion_tokens ?? body.max_tokens, signal), chatFormat(logprobs !== undefined));
+  await run(served, res, body, job(body, [chatPrompt(served, body)], adapter, logprobs, body.max_completion_tokens ?? body.max_tokens, signal), chatFormat(logprobs !== undefined));
 }
 
 const LoadAdapterSchema = z.object({ lora_name: z.string().min(1), lora_path: z.string().min(1) });

@@ -30,6 +30,9 @@ const Sampling = {
 
 const Part = z.object({ type: z.literal('text'), text: z.string() });
 
+/** vLLM's chat_template_kwargs: enable_thinking is honoured (Qwen3's switch), the rest passed over. */
+export const ChatTemplateKwargs = z.object({ enable_thinking: z.boolean().optional() }).passthrough().nullish();
+
 export const Message = z.object({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
   content: z.union([z.string(), z.array(Part)]).nullish(),
@@ -42,7 +45,7 @@ export const ChatBodySchema = z.object({
   max_completion_tokens: z.number().int().positive().nullish(),
   logprobs: z.boolean().nullish(),
   top_logprobs: z.number().int().min(0).max(20).nullish(),
-  chat_template_kwargs: z.object({ enable_thinking: z.boolean().optional() }).passthrough().nullish(),
+  chat_template_kwargs: ChatTemplateKwargs,
 });
 export type ChatBody = z.output<typeof ChatBodySchema>;
 

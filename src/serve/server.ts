@@ -135,7 +135,7 @@ export async function serve(options: ServeOptions): Promise<WgmlServer> {
   const port = (server.address() as AddressInfo).port;
 
   const ready = (async () => {
-    const model = await loadModel(options.model, { device: options.device, quantize: options.quantize, ...(options.chatTemplate === undefined ? {} : { chatTemplate: options.chatTemplate }) });
+    const model = await loadModel(options.model, { device: options.device, quantize: options.quantize, chatTemplate: options.chatTemplate });
     const engine = new Engine(model, options.engine);
     for (const [name, dir] of Object.entries(options.adapters ?? {})) await engine.loadAdapter(name, dir);
     served = { model, engine, name: options.servedModelName ?? basename(resolve(options.model)) };

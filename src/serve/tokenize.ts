@@ -5,14 +5,14 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { adapterFor, chatPrompt, type ServedModel } from './handlers.js';
 import { badRequest, bodyError } from './http-error.js';
-import { Message } from './protocol.js';
+import { ChatTemplateKwargs, Message } from './protocol.js';
 import { sendJson } from './respond.js';
 
 const model = z.string().min(1).nullish();
 const returnTokenStrs = z.boolean().nullish();
 
 const PromptBodySchema = z.object({ model, prompt: z.string(), add_special_tokens: z.boolean().nullish(), return_token_strs: returnTokenStrs });
-const ChatBodySchema = z.object({ model, messages: z.array(Message).min(1, 'needs at least one message'), chat_template_kwargs: z.object({ enable_thinking: z.boolean().optional() }).passthrough().nullish(), return_token_strs: returnTokenStrs });
+const ChatBodySchema = z.object({ model, messages: z.array(Message).min(1, 'needs at least one message'), chat_template_kwargs: ChatTemplateKwargs, return_token_strs: returnTokenStrs });
 
 const DetokenizeBodySchema = z.object({ model, tokens: z.array(z.number().int().min(0)) });
 
@@ -28,15 +28,7 @@ export async function tokenize(served: ServedModel, raw: unknown, res: ServerRes
   const body = parsed.data;
   checkModel(served, body.model);
   const tokenizer = served.model.tokenizer;
-  let tokens: number[];
-  if ('prompt' in body) tokens = tokenizer.encode(body.prompt, { addSpecialTokens: body.add_special_tokens ?? true });
-  else {
-    try {
-      tokens = chatPrompt(served, body);
-    } catch (error) {
-      throw badRequest(`messages: ${(error as Error).message}`, 'messages');
-    }
-  }
+  const tokens = 'prompt' in body ? tokenizer.encode(body.prompt, { addSpecialTokens: body.add_special_tokens ?? true }) : chatPrompt(served, body);
   const strs = body.return_token_strs ? { token_strs: tokens.map((t) => tokenizer.idToToken(t) ?? '') } : {};
   sendJson(res, 200, { count: tokens.length, max_model_len: served.engine.plan.slotTokens, tokens, ...strs });
 }
